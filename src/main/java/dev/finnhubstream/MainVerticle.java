@@ -1,0 +1,74 @@
+package dev.finnhubstream;
+
+import dev.finnhubstream.bus.TradeBatchCodec;
+import dev.finnhubstream.config.AppConfig;
+import dev.finnhubstream.config.ConfigException;
+import dev.finnhubstream.config.ConfigLoader;
+import dev.finnhubstream.http.StatusHttpVerticle;
+import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
+import dev.finnhubstream.sink.KafkaWriterVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.security.SecureRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads and validates the configuration, then deploys the verticles in dependency order: the Kafka
+ * writer before the Finnhub connection (so no trade is published before someone writes it), the status
+ * endpoint last. Any failure fails the whole deployment, and the launcher exits non-zero.
+ */
+public final class MainVerticle extends VerticleBase {
+
+  private static final Logger LOGGER = LoggerFactory.getLogger(MainVerticle.class);
+
+  private final AppConfig preset;
+  private AppConfig config;
+  private StatusHttpVerticle http;
+
+  /** Used by the launcher: configuration from {@code conf/app.json} and the environment. */
+  public MainVerticle() {
+    this(null);
+  }
+
+  /** Used by tests: an already resolved configuration. */
+  public MainVerticle(AppConfig config) {
+    this.preset = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    Future<AppConfig> loaded = preset != null ? Future.succeededFuture(preset) : ConfigLoader.load(vertx);
+    return loaded
+      .onFailure(e -> {
+        if (e instanceof ConfigException) {
+          LOGGER.error("Invalid configuration, not starting: {}", e.getMessage());
+        }
+      })
+      .compose(cfg -> {
+        config = cfg;
+        String runId = newRunId();
+        LOGGER.info("finnhub-stream starting: environment {}, run id {}, config {}", cfg.environment(), runId, cfg.redactedSummary().encode());
+        TradeBatchCodec.registerOnce(vertx.eventBus());
+        http = new StatusHttpVerticle(cfg);
+        return vertx.deployVerticle(new KafkaWriterVerticle(cfg.kafka()))
+          .compose(id -> vertx.deployVerticle(new FinnhubWebSocketVerticle(cfg.finnhub(), runId, "key-1")))
+          .compose(id -> vertx.deployVerticle(http));
+      })
+      .onSuccess(id -> LOGGER.info("finnhub-stream started"));
+  }
+
+  /** The bound status port (tests start with port 0). */
+  public int httpPort() {
+    return http.actualPort();
+  }
+
+  /**
+   * A run id that is never reused across restarts: the start time in base 36 plus 16 random bits.
+   * Every ingest id starts with it, so ids from different runs can never collide.
+   */
+  static String newRunId() {
+    SecureRandom random = new SecureRandom();
+    return Long.toString(System.currentTimeMillis(), 36) + String.format("%04x", random.nextInt(1 << 16));
+  }
+}

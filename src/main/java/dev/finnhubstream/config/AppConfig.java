@@ -1,0 +1,30 @@
+package dev.finnhubstream.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The service's effective configuration for one environment, validated. Built by {@link ConfigResolver}.
+ *
+ * @param environment the {@code APP_ENV} it was resolved for
+ * @param file        the config file it came from
+ */
+public record AppConfig(String environment, String file, FinnhubConfig finnhub, KafkaConfig kafka, HttpConfig http) {
+
+  /** A summary safe to log or show on an endpoint: every secret is reduced to whether it is set. */
+  public JsonObject redactedSummary() {
+    return new JsonObject()
+      .put("environment", environment)
+      .put("file", file)
+      .put("finnhub", new JsonObject()
+        .put("url", finnhub.url())
+        .put("symbols", new JsonArray(finnhub.symbols()))
+        .put("tokens", finnhub.tokens().isEmpty() ? "not set" : finnhub.tokens().size() + " set (hidden)"))
+      .put("kafka", new JsonObject()
+        .put("bootstrap_servers", kafka.bootstrapServers())
+        .put("topic", kafka.topic())
+        .put("security_protocol", kafka.securityProtocol())
+        .put("password", kafka.password() == null ? "not set" : "set (hidden)"))
+      .put("http", new JsonObject().put("host", http.host()).put("port", http.port()));
+  }
+}

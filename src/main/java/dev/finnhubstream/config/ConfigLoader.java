@@ -1,0 +1,61 @@
+package dev.finnhubstream.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads {@code conf/app.json} and the environment with one explicit {@link ConfigRetriever}, then hands
+ * both to {@link ConfigResolver}.
+ *
+ * <p>Why explicit: the default retriever also reads {@code conf/config.json} and system properties, ranks
+ * the file above the environment, and rescans every 5 s. Here the stores are the file, then only the
+ * environment variables we document (as raw strings, so tokens and ids are never turned into numbers),
+ * and nothing is rescanned: a config change means a restart.
+ */
+public final class ConfigLoader {
+
+  private ConfigLoader() {
+  }
+
+  public static Future<AppConfig> load(Vertx vertx) {
+    String file = System.getenv().getOrDefault(EnvironmentVariables.APP_CONFIG, ConfigResolver.DEFAULT_FILE);
+    if (file.isBlank()) {
+      file = ConfigResolver.DEFAULT_FILE;
+    }
+    String path = file;
+    return vertx.fileSystem().exists(path).compose(exists -> {
+      if (!exists) {
+        return Future.failedFuture(new ConfigException(EnvironmentVariables.APP_CONFIG, "config file " + path
+          + " not found (working directory " + Path.of("").toAbsolutePath() + ")",
+          "run from the repository root, or export APP_CONFIG=/path/to/app.json"));
+      }
+      ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
+        .setIncludeDefaultStores(false)
+        .setScanPeriod(-1)
+        .addStore(new ConfigStoreOptions().setType("file").setFormat("json").setConfig(new JsonObject().put("path", path)))
+        .addStore(new ConfigStoreOptions().setType("env").setConfig(new JsonObject()
+          .put("keys", new JsonArray(EnvironmentVariables.ALL)).put("raw-data", true))));
+      return retriever.getConfig()
+        .eventually(retriever::close)
+        .recover(e -> Future.failedFuture(ConfigResolver.invalidJson(path, e.getMessage())))
+        .map(merged -> {
+          Map<String, String> env = new HashMap<>();
+          for (String name : EnvironmentVariables.ALL) {
+            Object value = merged.remove(name);
+            if (value != null) {
+              env.put(name, value.toString());
+            }
+          }
+          return ConfigResolver.resolve(merged, path, env);
+        });
+    });
+  }
+}

@@ -1,0 +1,216 @@
+package dev.finnhubstream.config;
+
+import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_SYMBOLS;
+import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_TOKEN;
+import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_URL;
+import static dev.finnhubstream.config.EnvironmentVariables.HTTP_PORT;
+import static dev.finnhubstream.config.EnvironmentVariables.KAFKA_BOOTSTRAP_SERVERS;
+import static dev.finnhubstream.config.EnvironmentVariables.KAFKA_PASSWORD;
+import static dev.finnhubstream.config.EnvironmentVariables.KAFKA_TOPIC;
+import static dev.finnhubstream.config.EnvironmentVariables.KAFKA_USERNAME;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the parsed {@code conf/app.json} plus the process environment into a validated {@link AppConfig}.
+ * Pure (no I/O), so every rule is unit-tested with plain maps.
+ *
+ * <p>Shape of the file: {@code {"common": {<section>: {...}}, "environments": {<env>: {<section>: {...}}}}}.
+ * Each section is resolved as {@code merge(common.<section>, environments.<env>.<section>)}, one level deep,
+ * which is what Terraform's {@code merge()} does: a nested object inside a section is replaced whole.
+ */
+public final class ConfigResolver {
+
+  public static final String DEFAULT_ENVIRONMENT = "local";
+  public static final String DEFAULT_FILE = "conf/app.json";
+
+  /** Sections the service reads and validates key by key. */
+  static final Map<String, Set<String>> SERVICE_SECTIONS = Map.of(
+    "finnhub", FinnhubConfig.KEYS,
+    "kafka", KafkaConfig.KEYS,
+    "http", HttpConfig.KEYS);
+
+  /** Sections only Terraform reads; the service checks that they are objects and holds no secrets. */
+  static final Set<String> INFRASTRUCTURE_SECTIONS = Set.of("yc", "backend", "network", "kafka_cluster",
+    "clickhouse", "registry", "runtime");
+
+  private static final Set<String> TOP_LEVEL = Set.of("common", "environments", "$comment");
+  private static final Pattern SECRET_LIKE_KEY = Pattern.compile(".*(token|password|passwd|secret|private_key).*");
+
+  private ConfigResolver() {
+  }
+
+  /** Like {@link #resolve(JsonObject, String, Map)}, from the file's text. */
+  public static AppConfig resolve(String fileText, String file, Map<String, String> env) {
+    JsonObject root;
+    try {
+      root = new JsonObject(fileText);
+    } catch (DecodeException | ClassCastException e) {
+      throw invalidJson(file, e.getMessage());
+    }
+    return resolve(root, file, env);
+  }
+
+  static ConfigException invalidJson(String file, String detail) {
+    return new ConfigException(file, "not a valid JSON object (" + firstLine(detail) + ")",
+      "fix the JSON syntax, or point " + EnvironmentVariables.APP_CONFIG + " at the right file");
+  }
+
+  /**
+   * @param root the parsed config file
+   * @param file its path, for messages
+   * @param env  the process environment (only the names in {@link EnvironmentVariables#ALL} are read)
+   */
+  public static AppConfig resolve(JsonObject root, String file, Map<String, String> env) {
+    for (String key : root.fieldNames()) {
+      if (!TOP_LEVEL.contains(key)) {
+        throw new ConfigException(key, "unknown top-level key in " + file,
+          "the file holds only \"common\" and \"environments\"; move it under one of them");
+      }
+    }
+    JsonObject common = object(root, "common", "common");
+    JsonObject environments = object(root, "environments", "environments");
+    String envName = blankToNull(env.get(EnvironmentVariables.APP_ENV));
+    envName = envName == null ? DEFAULT_ENVIRONMENT : envName;
+    if (!environments.containsKey(envName)) {
+      throw new ConfigException(EnvironmentVariables.APP_ENV, "unknown environment \"" + envName + "\"",
+        "set APP_ENV to one of " + String.join(", ", new TreeSet<>(environments.fieldNames())) + ", or add environments."
+          + envName + " to " + file);
+    }
+    JsonObject environment = object(environments, envName, "environments." + envName);
+    checkSections(common, "common");
+    checkSections(environment, "environments." + envName);
+    for (String other : environments.fieldNames()) {
+      // Catch typos in every environment at start-up of any one, not only in the one deployed next.
+      checkSections(object(environments, other, "environments." + other), "environments." + other);
+    }
+
+    ConfigSection finnhub = section("finnhub", envName, file, common, environment);
+    ConfigSection kafka = section("kafka", envName, file, common, environment);
+    ConfigSection http = section("http", envName, file, common, environment);
+
+    overrideString(finnhub, "url", env, FINNHUB_URL);
+    if (blankToNull(env.get(FINNHUB_SYMBOLS)) != null) {
+      finnhub.override("symbols", parseSymbols(env.get(FINNHUB_SYMBOLS)), FINNHUB_SYMBOLS);
+    }
+    overrideString(kafka, "bootstrap_servers", env, KAFKA_BOOTSTRAP_SERVERS);
+    overrideString(kafka, "topic", env, KAFKA_TOPIC);
+    overrideString(kafka, "username", env, KAFKA_USERNAME);
+    if (blankToNull(env.get(HTTP_PORT)) != null) {
+      try {
+        http.override("port", Integer.parseInt(env.get(HTTP_PORT).strip()), HTTP_PORT);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(HTTP_PORT, "\"" + env.get(HTTP_PORT) + "\" is not a port number", "use an integer from 0 to 65535");
+      }
+    }
+
+    List<Secret> tokens = new ArrayList<>();
+    String tokenList = blankToNull(env.get(FINNHUB_TOKEN));
+    if (tokenList != null) {
+      for (String token : tokenList.split(",")) {
+        if (token.isBlank()) {
+          throw new ConfigException(FINNHUB_TOKEN, "contains an empty key", "remove the stray comma");
+        }
+        tokens.add(new Secret(token.strip()));
+      }
+    }
+    String password = blankToNull(env.get(KAFKA_PASSWORD));
+
+    return new AppConfig(envName, file,
+      FinnhubConfig.from(finnhub, tokens),
+      KafkaConfig.from(kafka, password == null ? null : new Secret(password)),
+      HttpConfig.from(http));
+  }
+
+  /**
+   * {@code FINNHUB_SYMBOLS}: a JSON array, or a comma-separated list. Symbols are never split on spaces:
+   * {@code IC MARKETS:1} is one symbol. Blanks around commas are trimmed.
+   */
+  static JsonArray parseSymbols(String value) {
+    String v = value.strip();
+    if (v.startsWith("[")) {
+      try {
+        return new JsonArray(v);
+      } catch (DecodeException e) {
+        throw new ConfigException(FINNHUB_SYMBOLS, "starts with '[' but is not a JSON array", "use [\"AAPL\",\"IC MARKETS:1\"] or AAPL,IC MARKETS:1");
+      }
+    }
+    JsonArray symbols = new JsonArray();
+    for (String s : v.split(",", -1)) {
+      if (s.isBlank()) {
+        throw new ConfigException(FINNHUB_SYMBOLS, "contains an empty symbol", "remove the stray comma in \"" + value + "\"");
+      }
+      symbols.add(s.strip());
+    }
+    return symbols;
+  }
+
+  private static void checkSections(JsonObject sections, String path) {
+    Set<String> known = new TreeSet<>(SERVICE_SECTIONS.keySet());
+    known.addAll(INFRASTRUCTURE_SECTIONS);
+    for (String name : sections.fieldNames()) {
+      if (!known.contains(name)) {
+        String guess = ConfigSection.closest(name, known);
+        throw new ConfigException(path + "." + name, "unknown section",
+          (guess == null ? "remove it" : "did you mean \"" + guess + "\"? Rename it") + "; sections are " + String.join(", ", known));
+      }
+      JsonObject section = object(sections, name, path + "." + name);
+      rejectSecrets(section, path + "." + name);
+    }
+  }
+
+  private static void rejectSecrets(JsonObject object, String path) {
+    for (String key : object.fieldNames()) {
+      if (SECRET_LIKE_KEY.matcher(key.toLowerCase(Locale.ROOT)).matches()) {
+        throw new ConfigException(path + "." + key, "looks like a secret, and secrets never live in the config file",
+          "remove it; pass secrets as environment variables (" + String.join(", ", EnvironmentVariables.SECRETS)
+            + ") or through Lockbox in the cloud");
+      }
+      if (object.getValue(key) instanceof JsonObject nested) {
+        rejectSecrets(nested, path + "." + key);
+      }
+    }
+  }
+
+  private static ConfigSection section(String name, String envName, String file, JsonObject common, JsonObject environment) {
+    return new ConfigSection(name, envName, file, common.getJsonObject(name), environment.getJsonObject(name),
+      SERVICE_SECTIONS.get(name));
+  }
+
+  private static void overrideString(ConfigSection section, String key, Map<String, String> env, String variable) {
+    String value = blankToNull(env.get(variable));
+    if (value != null) {
+      section.override(key, value.strip(), variable);
+    }
+  }
+
+  private static JsonObject object(JsonObject parent, String key, String path) {
+    Object value = parent.getValue(key);
+    if (!(value instanceof JsonObject o)) {
+      throw new ConfigException(path,
+        value == null ? "missing" : "must be a JSON object", "make it an object: \"" + key + "\": { ... }");
+    }
+    return o;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unreadable";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

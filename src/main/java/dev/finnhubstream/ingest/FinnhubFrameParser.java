@@ -1,0 +1,195 @@
+package dev.finnhubstream.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.finnhubstream.bus.Trade;
+import dev.finnhubstream.ingest.FinnhubMessage.Malformed;
+import dev.finnhubstream.ingest.FinnhubMessage.RejectedTrade;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses Finnhub WebSocket frames into {@link FinnhubMessage}s with Jackson's streaming parser: one pass,
+ * no intermediate tree, so the per-trade cost stays low at full speed.
+ *
+ * <p>Field realities it honours (see {@code finnhub-protocol.md} §4 and §9.6): {@code data} comes before
+ * {@code type} in Finnhub's frames; a frame may mix symbols; {@code p} and {@code v} may be integers or
+ * decimals; {@code v = 0} is a valid price-only update; {@code c} is optional; pings have no {@code data}.
+ * It is stateless and thread-safe.
+ */
+public final class FinnhubFrameParser {
+
+  private static final JsonFactory JSON = JsonFactory.builder().build();
+
+  /**
+   * @param frame        the text frame as received
+   * @param receivedAtMs when the frame arrived (copied into every trade)
+   * @param idPrefix     {@code <runId>-<frameSeq>-}; each trade's ingest id is this plus its index in {@code data}
+   */
+  public FinnhubMessage parse(String frame, long receivedAtMs, String idPrefix) {
+    try (JsonParser p = JSON.createParser(frame)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return new Malformed("not_a_json_object");
+      }
+      String type = null;
+      String msg = null;
+      boolean hasData = false;
+      List<Trade> trades = new ArrayList<>();
+      List<RejectedTrade> rejected = new ArrayList<>();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "type" -> type = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "msg" -> msg = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "data" -> {
+            if (value == JsonToken.START_ARRAY) {
+              hasData = true;
+              readTrades(p, receivedAtMs, idPrefix, trades, rejected);
+            } else {
+              p.skipChildren();
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        return new Malformed("trailing_content");
+      }
+      if (type == null) {
+        return new Malformed("missing_type");
+      }
+      return switch (type) {
+        case "trade" -> hasData ? new FinnhubMessage.Trades(trades, rejected) : new Malformed("trade_without_data_array");
+        case "ping" -> new FinnhubMessage.Ping();
+        case "error" -> new FinnhubMessage.ServerError(msg == null ? "" : msg);
+        default -> new FinnhubMessage.Unknown(type);
+      };
+    } catch (IOException | RuntimeException e) {
+      // Truncated or invalid JSON, and anything else Jackson may throw: a frame never breaks the stream.
+      return new Malformed("invalid_json");
+    }
+  }
+
+  private static void readTrades(JsonParser p, long receivedAtMs, String idPrefix, List<Trade> trades,
+                                 List<RejectedTrade> rejected) throws IOException {
+    int index = 0;
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
+      if (t != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        rejected.add(new RejectedTrade(index, "not_an_object"));
+        continue;
+      }
+      String error = null;
+      String symbol = null;
+      long ts = 0;
+      double price = Double.NaN;
+      double volume = Double.NaN;
+      boolean hasTs = false;
+      List<String> conditions = List.of();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken v = p.nextToken();
+        switch (field) {
+          case "s" -> {
+            if (v == JsonToken.VALUE_STRING && !p.getText().isEmpty()) {
+              symbol = p.getText();
+            } else {
+              error = firstError(error, "wrong_type:s");
+            }
+          }
+          case "t" -> {
+            if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+              ts = p.getLongValue();
+              hasTs = true;
+            } else {
+              error = firstError(error, "wrong_type:t");
+            }
+          }
+          case "p" -> {
+            if (v.isNumeric()) {
+              price = p.getDoubleValue();
+            } else {
+              error = firstError(error, "wrong_type:p");
+            }
+          }
+          case "v" -> {
+            if (v.isNumeric()) {
+              volume = p.getDoubleValue();
+            } else {
+              error = firstError(error, "wrong_type:v");
+            }
+          }
+          case "c" -> {
+            if (v == JsonToken.START_ARRAY) {
+              conditions = readConditions(p);
+              if (conditions == null) {
+                conditions = List.of();
+                error = firstError(error, "wrong_type:c");
+              }
+            } else if (v != JsonToken.VALUE_NULL) {
+              p.skipChildren();
+              error = firstError(error, "wrong_type:c");
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+      if (error == null) {
+        error = validate(symbol, hasTs, ts, price, volume);
+      }
+      if (error == null) {
+        trades.add(new Trade(symbol, ts, price, volume, conditions, receivedAtMs, idPrefix + index));
+      } else {
+        rejected.add(new RejectedTrade(index, error));
+      }
+    }
+  }
+
+  /** Condition codes are strings ("1", "12"); bare integers are accepted as their text, anything else is an error. */
+  private static List<String> readConditions(JsonParser p) throws IOException {
+    List<String> codes = new ArrayList<>(4);
+    boolean ok = true;
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT) {
+        codes.add(p.getText());
+      } else {
+        p.skipChildren();
+        ok = false;
+      }
+    }
+    return ok ? codes : null;
+  }
+
+  private static String validate(String symbol, boolean hasTs, long ts, double price, double volume) {
+    if (symbol == null) {
+      return "missing_field:s";
+    }
+    if (!hasTs) {
+      return "missing_field:t";
+    }
+    if (Double.isNaN(price)) {
+      return "missing_field:p";
+    }
+    if (Double.isNaN(volume)) {
+      return "missing_field:v";
+    }
+    if (ts <= 0) {
+      return "invalid_value:t";
+    }
+    if (Double.isInfinite(price) || price < 0) {
+      return "invalid_value:p";
+    }
+    // v = 0 is a valid price-only update (FX, some crypto venues); only negative or infinite volume is wrong.
+    if (Double.isInfinite(volume) || volume < 0) {
+      return "invalid_value:v";
+    }
+    return null;
+  }
+
+  private static String firstError(String current, String candidate) {
+    return current != null ? current : candidate;
+  }
+}

@@ -1,0 +1,65 @@
+package dev.finnhubstream.sink;
+
+import dev.finnhubstream.bus.Trade;
+
+/**
+ * The Kafka record value: one flat JSON object per trade, with exactly the fields of the record contract
+ * ({@code clickhouse.md} §2) that ClickHouse and Data Transfer read:
+ * {@code symbol, trade_ts_ms, price, volume, conditions, received_at_ms, ingest_id, schema_version}.
+ *
+ * <p>Written by hand rather than through a generic encoder: the field set is fixed, it is the hot path,
+ * and this way the output is exactly the contract (no extra or renamed fields by accident).
+ */
+public final class TradeJson {
+
+  /** The contract's field names, in the order they are written. */
+  public static final java.util.List<String> FIELDS = java.util.List.of("symbol", "trade_ts_ms", "price", "volume",
+    "conditions", "received_at_ms", "ingest_id", "schema_version");
+
+  private TradeJson() {
+  }
+
+  public static String toJson(Trade t) {
+    StringBuilder sb = new StringBuilder(160);
+    sb.append("{\"symbol\":");
+    appendString(sb, t.symbol());
+    sb.append(",\"trade_ts_ms\":").append(t.tradeTsMs());
+    sb.append(",\"price\":").append(t.price());
+    sb.append(",\"volume\":").append(t.volume());
+    sb.append(",\"conditions\":[");
+    for (int i = 0; i < t.conditions().size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      appendString(sb, t.conditions().get(i));
+    }
+    sb.append("],\"received_at_ms\":").append(t.receivedAtMs());
+    sb.append(",\"ingest_id\":");
+    appendString(sb, t.ingestId());
+    sb.append(",\"schema_version\":").append(Trade.SCHEMA_VERSION).append('}');
+    return sb.toString();
+  }
+
+  /** JSON string escaping (RFC 8259 §7); non-ASCII characters pass through as UTF-8. */
+  static void appendString(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    sb.append('"');
+  }
+}
