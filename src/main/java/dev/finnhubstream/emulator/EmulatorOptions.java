@@ -1,0 +1,139 @@
+package dev.finnhubstream.emulator;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Settings of a {@link FinnhubEmulator}. Start from {@link #defaults()} and adjust with the {@code with...}
+ * copy methods.
+ *
+ * @param host             interface to bind
+ * @param port             port to bind; 0 picks an ephemeral port (read it back with {@link FinnhubEmulator#actualPort()})
+ * @param acceptedTokens   tokens accepted on the handshake; an empty set accepts any non-empty token. A missing,
+ *                         empty or unknown token gets HTTP 401, as Finnhub answers a wrong key.
+ * @param symbolCap        most symbols one connection may hold (Finnhub free plan: 50); 0 means no cap
+ * @param invalidSymbols   symbols answered with {@code Invalid symbol X} instead of being subscribed
+ * @param pingIntervalMs   interval of the application-level {@code {"type":"ping"}} on each connection; 0 = never
+ * @param tradesPerSecond  aggregate trade rate over all connections and symbols; 0 = as fast as sockets drain
+ * @param totalTrades      trade budget over the emulator's lifetime (all connections, all reconnects); 0 = unlimited
+ * @param maxTradesPerFrame each trade frame carries between 1 and this many trades
+ * @param seed             seed of the content generator (symbols picked, prices, volumes, conditions)
+ * @param recordTrades     keep every sent trade for {@link FinnhubEmulator#sentTrades()}; with an unlimited budget
+ *                         at most {@link FinnhubEmulator#RECORD_LIMIT_WHEN_UNLIMITED} trades are kept
+ */
+public record EmulatorOptions(
+  String host,
+  int port,
+  Set<String> acceptedTokens,
+  int symbolCap,
+  Set<String> invalidSymbols,
+  long pingIntervalMs,
+  double tradesPerSecond,
+  long totalTrades,
+  int maxTradesPerFrame,
+  long seed,
+  boolean recordTrades) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  /** Finnhub free keys hold about 50 symbols per connection (finnhub-protocol.md §6). */
+  public static final int DEFAULT_SYMBOL_CAP = 50;
+  /** Finnhub pings about once a minute (finnhub-protocol.md §5). */
+  public static final long DEFAULT_PING_INTERVAL_MS = 60_000;
+  public static final double DEFAULT_TRADES_PER_SECOND = 100;
+  public static final int DEFAULT_MAX_TRADES_PER_FRAME = 10;
+  public static final long DEFAULT_SEED = 42;
+
+  public EmulatorOptions {
+    Objects.requireNonNull(host, "host");
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be within 0..65535, got " + port);
+    }
+    acceptedTokens = acceptedTokens == null ? Set.of() : Set.copyOf(acceptedTokens);
+    invalidSymbols = invalidSymbols == null ? Set.of() : Set.copyOf(invalidSymbols);
+    if (symbolCap < 0) {
+      throw new IllegalArgumentException("symbolCap must be >= 0 (0 = no cap), got " + symbolCap);
+    }
+    if (pingIntervalMs < 0) {
+      throw new IllegalArgumentException("pingIntervalMs must be >= 0, got " + pingIntervalMs);
+    }
+    if (!(tradesPerSecond >= 0) || Double.isInfinite(tradesPerSecond)) {
+      throw new IllegalArgumentException("tradesPerSecond must be finite and >= 0, got " + tradesPerSecond);
+    }
+    if (totalTrades < 0) {
+      throw new IllegalArgumentException("totalTrades must be >= 0 (0 = unlimited), got " + totalTrades);
+    }
+    if (maxTradesPerFrame < 1) {
+      throw new IllegalArgumentException("maxTradesPerFrame must be >= 1, got " + maxTradesPerFrame);
+    }
+  }
+
+  /** Loopback, ephemeral port, any token, Finnhub free-plan cap and ping cadence, 100 trades/s, unlimited. */
+  public static EmulatorOptions defaults() {
+    return new EmulatorOptions(DEFAULT_HOST, 0, Set.of(), DEFAULT_SYMBOL_CAP, Set.of(), DEFAULT_PING_INTERVAL_MS,
+      DEFAULT_TRADES_PER_SECOND, 0, DEFAULT_MAX_TRADES_PER_FRAME, DEFAULT_SEED, false);
+  }
+
+  public EmulatorOptions withHost(String host) {
+    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
+      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+  }
+
+  public EmulatorOptions withPort(int port) {
+    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
+      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+  }
+
+  public EmulatorOptions withAcceptedTokens(Set<String> acceptedTokens) {
+    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
+      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+  }
+
+  public EmulatorOptions withSymbolCap(int symbolCap) {
+    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
+      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+  }
+
+  public EmulatorOptions withInvalidSymbols(Set<String> invalidSymbols) {
+    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
+      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+  }
+
+  public EmulatorOptions withPingIntervalMs(long pingIntervalMs) {
+    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
+      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+  }
+
+  public EmulatorOptions withTradesPerSecond(double tradesPerSecond) {
+    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
+      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+  }
+
+  public EmulatorOptions withTotalTrades(long totalTrades) {
+    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
+      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+  }
+
+  public EmulatorOptions withMaxTradesPerFrame(int maxTradesPerFrame) {
+    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
+      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+  }
+
+  public EmulatorOptions withSeed(long seed) {
+    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
+      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+  }
+
+  public EmulatorOptions withRecordTrades(boolean recordTrades) {
+    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
+      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+  }
+
+  /** Never print the accepted tokens: they may be copies of real Finnhub keys. */
+  @Override
+  public String toString() {
+    return "EmulatorOptions[host=" + host + ", port=" + port + ", acceptedTokens=" + acceptedTokens.size()
+      + " token(s), symbolCap=" + symbolCap + ", invalidSymbols=" + invalidSymbols + ", pingIntervalMs="
+      + pingIntervalMs + ", tradesPerSecond=" + tradesPerSecond + ", totalTrades=" + totalTrades
+      + ", maxTradesPerFrame=" + maxTradesPerFrame + ", seed=" + seed + ", recordTrades=" + recordTrades + "]";
+  }
+}
