@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Shared helpers for ci/*.sh. Source it; do not execute it.
+#   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# Absolute path of the repository, derived from this file's location so scripts work from any cwd.
+repo_root() {
+  (cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+}
+
+REPO="$(repo_root)"
+# Scratch space for local services (git-ignored). Overridable, e.g. to run two stacks side by side.
+WORK_DIR="${WORK_DIR:-$REPO/.work}"
+
+# Diagnostics go to stderr so stdout stays machine-readable (e.g. KAFKA_BOOTSTRAP_SERVERS=...).
+log() {
+  printf '[ci] %s\n' "$*" >&2
+}
+
+# True once HOST:PORT accepts a TCP connection. Uses bash's /dev/tcp: no nc/curl needed.
+port_open() {
+  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+# wait_for_port HOST PORT TIMEOUT_S: returns 0 as soon as the port accepts connections, 1 on timeout.
+wait_for_port() {
+  local host="$1" port="$2" timeout="$3"
+  local deadline=$((SECONDS + timeout))
+  until port_open "$host" "$port"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
+
+# pid_alive PID: true while the process, or any of its threads, still runs. `kill -0` alone is not
+# enough: a dead daemon stays a zombie until PID 1 reaps it (slow on these machines), and a killed JVM's
+# main thread turns zombie while other threads are still exiting and still hold its sockets.
+pid_alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local status
+  status="$(cat "/proc/$1/status" 2>/dev/null)" || return 1
+  [[ -n "$status" ]] || return 0 # no /proc details: trust kill -0
+  [[ "$status" != *$'State:\tZ'* ]] && return 0
+  [[ "$status" =~ Threads:[[:space:]]+([0-9]+) ]] && ((BASH_REMATCH[1] > 1))
+}
+
+# is_running PIDFILE [MATCH]: true if the pidfile names a live process whose command line contains
+# MATCH (when given), so a stale pidfile whose pid was reused by something else reads as "not running".
+is_running() {
+  local pidfile="$1" match="${2:-}" pid cmdline
+  [[ -s "$pidfile" ]] || return 1
+  pid="$(<"$pidfile")"
+  [[ "$pid" =~ ^[0-9]+$ ]] && pid_alive "$pid" || return 1
+  [[ -n "$match" ]] || return 0
+  # No `| grep -q` here: under pipefail an early-exiting grep can fail the pipeline with SIGPIPE.
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmdline" == *"$match"* ]]
+}
+
+# stop_pidfile PIDFILE NAME TIMEOUT_S [MATCH]: SIGTERM, wait up to TIMEOUT_S for a clean exit, then
+# SIGKILL. Idempotent: a missing pidfile or dead process is fine. Removes the pidfile.
+stop_pidfile() {
+  local pidfile="$1" name="$2" timeout="$3" match="${4:-}" pid deadline
+  if ! is_running "$pidfile" "$match"; then
+    rm -f "$pidfile"
+    log "$name is not running"
+    return 0
+  fi
+  pid="$(<"$pidfile")"
+  log "stopping $name (pid $pid, SIGTERM)"
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + timeout))
+  while pid_alive "$pid"; do
+    if ((SECONDS >= deadline)); then
+      log "$name did not exit within ${timeout}s, sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.5
+  done
+  # Observe the final exit so callers can rely on the process (and its ports) being gone.
+  while pid_alive "$pid"; do sleep 0.2; done
+  rm -f "$pidfile"
+  log "$name stopped"
+}
