@@ -7,6 +7,7 @@ import dev.finnhubstream.config.ConfigLoader;
 import dev.finnhubstream.http.StatusHttpVerticle;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
 import dev.finnhubstream.sink.KafkaWriterVerticle;
+import dev.finnhubstream.sink.TradeJson;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.security.SecureRandom;
@@ -23,7 +24,6 @@ public final class MainVerticle extends VerticleBase {
   private static final Logger LOGGER = LoggerFactory.getLogger(MainVerticle.class);
 
   private final AppConfig preset;
-  private AppConfig config;
   private StatusHttpVerticle http;
 
   /** Used by the launcher: configuration from {@code conf/app.json} and the environment. */
@@ -40,13 +40,16 @@ public final class MainVerticle extends VerticleBase {
   public Future<?> start() {
     Future<AppConfig> loaded = preset != null ? Future.succeededFuture(preset) : ConfigLoader.load(vertx);
     return loaded
+      .map(cfg -> {
+        TradeJson.checkContract(cfg.record());
+        return cfg;
+      })
       .onFailure(e -> {
         if (e instanceof ConfigException) {
           LOGGER.error("Invalid configuration, not starting: {}", e.getMessage());
         }
       })
       .compose(cfg -> {
-        config = cfg;
         String runId = newRunId();
         LOGGER.info("finnhub-stream starting: environment {}, run id {}, config {}", cfg.environment(), runId, cfg.redactedSummary().encode());
         TradeBatchCodec.registerOnce(vertx.eventBus());

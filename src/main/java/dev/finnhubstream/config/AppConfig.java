@@ -9,7 +9,8 @@ import io.vertx.core.json.JsonObject;
  * @param environment the {@code APP_ENV} it was resolved for
  * @param file        the config file it came from
  */
-public record AppConfig(String environment, String file, FinnhubConfig finnhub, KafkaConfig kafka, HttpConfig http) {
+public record AppConfig(String environment, String file, FinnhubConfig finnhub, KafkaConfig kafka, HttpConfig http,
+                        RecordConfig record) {
 
   /** A summary safe to log or show on an endpoint: every secret is reduced to whether it is set. */
   public JsonObject redactedSummary() {

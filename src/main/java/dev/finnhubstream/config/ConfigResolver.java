@@ -37,7 +37,8 @@ public final class ConfigResolver {
   static final Map<String, Set<String>> SERVICE_SECTIONS = Map.of(
     "finnhub", FinnhubConfig.KEYS,
     "kafka", KafkaConfig.KEYS,
-    "http", HttpConfig.KEYS);
+    "http", HttpConfig.KEYS,
+    "record", RecordConfig.KEYS);
 
   /** Sections only Terraform reads; the service checks that they are objects and holds no secrets. */
   static final Set<String> INFRASTRUCTURE_SECTIONS = Set.of("yc", "backend", "network", "kafka_cluster",
@@ -97,6 +98,7 @@ public final class ConfigResolver {
     ConfigSection finnhub = section("finnhub", envName, file, common, environment);
     ConfigSection kafka = section("kafka", envName, file, common, environment);
     ConfigSection http = section("http", envName, file, common, environment);
+    ConfigSection record = section("record", envName, file, common, environment);
 
     overrideString(finnhub, "url", env, FINNHUB_URL);
     if (blankToNull(env.get(FINNHUB_SYMBOLS)) != null) {
@@ -128,7 +130,8 @@ public final class ConfigResolver {
     return new AppConfig(envName, file,
       FinnhubConfig.from(finnhub, tokens),
       KafkaConfig.from(kafka, password == null ? null : new Secret(password)),
-      HttpConfig.from(http));
+      HttpConfig.from(http),
+      RecordConfig.from(record));
   }
 
   /**

@@ -41,6 +41,9 @@ final class ConfigSection {
       return;
     }
     for (String key : part.fieldNames()) {
+      if (key.startsWith("$")) {
+        continue; // "$comment" and friends: documentation inside the JSON file
+      }
       if (!knownKeys.contains(key)) {
         String guess = closest(key, knownKeys);
         throw new ConfigException(path + "." + key, "unknown key in " + file,
@@ -73,6 +76,16 @@ final class ConfigSection {
       throw wrongType(key, "a non-empty string");
     }
     return s;
+  }
+
+  /** A JSON array of objects, returned as is for the caller to validate field by field. */
+  JsonArray objectList(String key) {
+    String expected = "a JSON array of objects";
+    Object v = require(key, expected);
+    if (!(v instanceof JsonArray array) || array.stream().anyMatch(o -> !(o instanceof JsonObject))) {
+      throw wrongType(key, expected);
+    }
+    return array;
   }
 
   String optionalString(String key) {

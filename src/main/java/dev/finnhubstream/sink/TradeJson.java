@@ -1,6 +1,9 @@
 package dev.finnhubstream.sink;
 
 import dev.finnhubstream.bus.Trade;
+import dev.finnhubstream.config.ConfigException;
+import dev.finnhubstream.config.RecordConfig;
+import java.util.List;
 
 /**
  * The Kafka record value: one flat JSON object per trade, with exactly the fields of the record contract
@@ -12,11 +15,36 @@ import dev.finnhubstream.bus.Trade;
  */
 public final class TradeJson {
 
-  /** The contract's field names, in the order they are written. */
-  public static final java.util.List<String> FIELDS = java.util.List.of("symbol", "trade_ts_ms", "price", "volume",
-    "conditions", "received_at_ms", "ingest_id", "schema_version");
+  /** The contract's fields and their logical types ({@link RecordConfig#TYPES}), in the order they are written. */
+  public static final List<RecordConfig.Field> WRITTEN = List.of(
+    new RecordConfig.Field("symbol", "string", true),
+    new RecordConfig.Field("trade_ts_ms", "int64", true),
+    new RecordConfig.Field("price", "float64", false),
+    new RecordConfig.Field("volume", "float64", false),
+    new RecordConfig.Field("conditions", "array<string>", false),
+    new RecordConfig.Field("received_at_ms", "int64", false),
+    new RecordConfig.Field("ingest_id", "string", true),
+    new RecordConfig.Field("schema_version", "int32", false));
+
+  /** The field names, in the order they are written. */
+  public static final List<String> FIELDS = WRITTEN.stream().map(RecordConfig.Field::name).toList();
 
   private TradeJson() {
+  }
+
+  /**
+   * Fails start-up when {@code record.fields} in the config and what this class writes differ, so the
+   * ClickHouse columns and the Data Transfer parser (built from the config) can never drift from the records.
+   */
+  public static void checkContract(RecordConfig record) {
+    if (!record.fields().equals(WRITTEN)) {
+      throw new ConfigException("record.fields", "the service writes " + describe(WRITTEN) + " but the config lists "
+        + describe(record.fields()), "make record.fields match the writer (a new field needs a new writer, schemas and a schema_version decision)");
+    }
+  }
+
+  private static String describe(List<RecordConfig.Field> fields) {
+    return fields.stream().map(f -> f.name() + ":" + f.type() + (f.key() ? "*" : "")).toList().toString();
   }
 
   public static String toJson(Trade t) {

@@ -190,6 +190,18 @@ class ConfigResolverTest {
   }
 
   @Test
+  @DisplayName("record.fields entries are validated: keys, snake_case names, known types, no duplicates")
+  void recordFields() throws IOException {
+    JsonObject badType = edited(r -> r.getJsonObject("common").getJsonObject("record").getJsonArray("fields").getJsonObject(0).put("type", "text"));
+    failsWith(badType, Map.of(), "common.record.fields").hasMessageContaining("fields[0].type");
+    JsonObject extraKey = edited(r -> r.getJsonObject("common").getJsonObject("record").getJsonArray("fields").getJsonObject(1).put("nullable", true));
+    failsWith(extraKey, Map.of(), "common.record.fields").hasMessageContaining("fields[1]");
+    JsonObject dup = edited(r -> r.getJsonObject("common").getJsonObject("record").getJsonArray("fields").add(
+      new JsonObject().put("name", "symbol").put("type", "string").put("key", true)));
+    failsWith(dup, Map.of(), "common.record.fields").hasMessageContaining("twice");
+  }
+
+  @Test
   @DisplayName("invalid JSON names the file")
   void invalidJson() {
     assertThatThrownBy(() -> ConfigResolver.resolve("{\"common\": ", FILE, Map.of()))

@@ -1,11 +1,20 @@
 package dev.finnhubstream.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.finnhubstream.bus.Trade;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.finnhubstream.config.AppConfig;
+import dev.finnhubstream.config.ConfigException;
+import dev.finnhubstream.config.ConfigResolver;
+import dev.finnhubstream.config.RecordConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +34,17 @@ class TradeJsonTest {
     assertThat(o.getJsonArray("conditions")).isEqualTo(new JsonArray().add("1").add("24"));
     assertThat(o.getString("ingest_id")).isEqualTo("abc-1042-1");
     assertThat(o.getInteger("schema_version")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("record.fields in conf/app.json is exactly what the writer writes, and a drift stops start-up")
+  void contractMatchesConfig() throws Exception {
+    AppConfig cfg = ConfigResolver.resolve(Files.readString(Path.of("conf/app.json")), "conf/app.json", Map.of());
+    TradeJson.checkContract(cfg.record());
+    List<RecordConfig.Field> drifted = new ArrayList<>(cfg.record().fields());
+    drifted.set(2, new RecordConfig.Field("price", "string", false));
+    assertThatThrownBy(() -> TradeJson.checkContract(new RecordConfig(drifted)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("price:string");
   }
 
   @Test
