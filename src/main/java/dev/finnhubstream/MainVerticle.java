@@ -1,6 +1,6 @@
 package dev.finnhubstream;
 
-import dev.finnhubstream.bus.TradeBatchCodec;
+import dev.finnhubstream.bus.Codecs;
 import dev.finnhubstream.config.AppConfig;
 import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.ConfigLoader;
@@ -52,7 +52,7 @@ public final class MainVerticle extends VerticleBase {
       .compose(cfg -> {
         String runId = newRunId();
         LOGGER.info("finnhub-stream starting: environment {}, run id {}, config {}", cfg.environment(), runId, cfg.redactedSummary().encode());
-        TradeBatchCodec.registerOnce(vertx.eventBus());
+        Codecs.registerAll(vertx.eventBus());
         http = new StatusHttpVerticle(cfg);
         return vertx.deployVerticle(new KafkaWriterVerticle(cfg.kafka()))
           .compose(id -> vertx.deployVerticle(new FinnhubWebSocketVerticle(cfg.finnhub(), runId, "key-1")))

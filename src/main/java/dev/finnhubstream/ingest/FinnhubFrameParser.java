@@ -47,7 +47,7 @@ public final class FinnhubFrameParser {
           case "data" -> {
             if (value == JsonToken.START_ARRAY) {
               hasData = true;
-              readTrades(p, receivedAtMs, idPrefix, trades, rejected);
+              readTrades(p, frame, receivedAtMs, idPrefix, trades, rejected);
             } else {
               p.skipChildren();
             }
@@ -73,13 +73,14 @@ public final class FinnhubFrameParser {
     }
   }
 
-  private static void readTrades(JsonParser p, long receivedAtMs, String idPrefix, List<Trade> trades,
+  private static void readTrades(JsonParser p, String frame, long receivedAtMs, String idPrefix, List<Trade> trades,
                                  List<RejectedTrade> rejected) throws IOException {
     int index = 0;
     for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
+      int start = (int) p.currentTokenLocation().getCharOffset();
       if (t != JsonToken.START_OBJECT) {
         p.skipChildren();
-        rejected.add(new RejectedTrade(index, "not_an_object"));
+        rejected.add(new RejectedTrade(index, "not_an_object", raw(p, frame, start)));
         continue;
       }
       String error = null;
@@ -143,9 +144,15 @@ public final class FinnhubFrameParser {
       if (error == null) {
         trades.add(new Trade(symbol, ts, price, volume, conditions, receivedAtMs, idPrefix + index));
       } else {
-        rejected.add(new RejectedTrade(index, error));
+        rejected.add(new RejectedTrade(index, error, raw(p, frame, start)));
       }
     }
+  }
+
+  /** The element's text: from its first token to the end of its last one (char offsets into the frame). */
+  private static String raw(JsonParser p, String frame, int start) {
+    int end = (int) p.currentLocation().getCharOffset();
+    return start >= 0 && end <= frame.length() && start < end ? frame.substring(start, end) : "";
   }
 
   /** Condition codes are strings ("1", "12"); bare integers are accepted as their text, anything else is an error. */

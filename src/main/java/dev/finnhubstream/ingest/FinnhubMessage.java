@@ -41,7 +41,8 @@ public sealed interface FinnhubMessage {
    *
    * @param index  its position in {@code data}
    * @param reason a short machine-friendly reason, e.g. {@code missing_field:p}
+   * @param raw    the element's JSON text as received, for the dead-letter topic
    */
-  record RejectedTrade(int index, String reason) {
+  record RejectedTrade(int index, String reason, String raw) {
   }
 }

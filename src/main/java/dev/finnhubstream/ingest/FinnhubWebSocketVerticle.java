@@ -1,6 +1,8 @@
 package dev.finnhubstream.ingest;
 
 import dev.finnhubstream.bus.Addresses;
+import dev.finnhubstream.bus.Backpressure;
+import dev.finnhubstream.bus.DeadLetter;
 import dev.finnhubstream.bus.TradeBatch;
 import dev.finnhubstream.config.FinnhubConfig;
 import dev.finnhubstream.config.Secret;
@@ -41,6 +43,9 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   private Backoff backoff;
   private WebSocketClient client;
   private MessageConsumer<JsonObject> statusConsumer;
+  private MessageConsumer<Backpressure> backpressureConsumer;
+  /** Set by the Kafka side: while true the socket is not read, so TCP pushes back on Finnhub. */
+  private boolean paused;
   private WebSocket socket;
   private long reconnectTimer = -1;
   private long stableTimer = -1;
@@ -67,9 +72,10 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       .setMaxMessageSize(config.maxMessageBytes())
       .setConnectTimeout(10_000));
     statusConsumer = vertx.eventBus().consumer(Addresses.STATUS_INGEST, msg -> msg.reply(status()));
+    backpressureConsumer = vertx.eventBus().consumer(Addresses.BACKPRESSURE, msg -> onBackpressure(msg.body()));
     // Start-up does not wait for Finnhub: the service must come up (and report) while Finnhub is down.
     connect();
-    return statusConsumer.completion();
+    return Future.join(statusConsumer.completion(), backpressureConsumer.completion());
   }
 
   @Override
@@ -113,6 +119,9 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
     counters.lastError = null;
     LOGGER.info("[{}] connected to {}; subscribing {} symbols", connectionName, config.url(), config.symbols().size());
     ws.textMessageHandler(this::onFrame);
+    if (paused) {
+      ws.pause();
+    }
     ws.exceptionHandler(e -> LOGGER.warn("[{}] connection error: {}", connectionName, redact(e)));
     ws.closeHandler(v -> onClosed(ws));
     stableTimer = vertx.setTimer(STABLE_AFTER_MS, id -> {
@@ -123,6 +132,24 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
     for (String symbol : config.symbols()) {
       // A JSON encoder, not string concatenation: symbols contain spaces and colons.
       ws.writeTextMessage(new JsonObject().put("type", "subscribe").put("symbol", symbol).encode());
+    }
+  }
+
+  private void onBackpressure(Backpressure signal) {
+    if (signal.paused() == paused) {
+      return;
+    }
+    paused = signal.paused();
+    if (paused) {
+      counters.pauses++;
+    }
+    LOGGER.info("[{}] {} reading from Finnhub: {}", connectionName, paused ? "pausing" : "resuming", signal.reason());
+    if (socket != null) {
+      if (paused) {
+        socket.pause();
+      } else {
+        socket.resume();
+      }
     }
   }
 
@@ -180,6 +207,10 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       }
       if (!t.rejected().isEmpty()) {
         counters.rejectedTrades += t.rejected().size();
+        for (FinnhubMessage.RejectedTrade r : t.rejected()) {
+          vertx.eventBus().publish(Addresses.DEAD_LETTERS,
+            new DeadLetter("invalid_trade:" + r.reason(), r.raw(), receivedAt, connectionName, seq));
+        }
         logSampled(counters.rejectedTrades, "[{}] {} invalid trade(s) in frame {} (first: {}); payload: {}",
           connectionName, t.rejected().size(), seq, t.rejected().get(0).reason(), truncate(text));
       }
@@ -194,6 +225,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       logSampled(counters.unknownFrames, "[{}] ignored frame of unknown type \"{}\"", connectionName, u.type());
     } else if (message instanceof FinnhubMessage.Malformed m) {
       counters.malformedFrames++;
+      vertx.eventBus().publish(Addresses.DEAD_LETTERS, new DeadLetter("malformed:" + m.reason(), text, receivedAt, connectionName, seq));
       logSampled(counters.malformedFrames, "[{}] malformed frame {} ({}): {}", connectionName, seq, m.reason(), truncate(text));
     }
   }
@@ -219,6 +251,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       .put("connection", connectionName)
       .put("url", config.url())
       .put("state", socket != null ? "CONNECTED" : stopping ? "STOPPED" : "RECONNECTING")
+      .put("paused", paused)
       .put("symbols", config.symbols().size());
   }
 }

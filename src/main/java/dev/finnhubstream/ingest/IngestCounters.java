@@ -20,6 +20,7 @@ final class IngestCounters {
   long serverErrors;
   long unknownFrames;
   long malformedFrames;
+  long pauses;
   String lastError;
 
   JsonObject toJson() {
@@ -36,6 +37,7 @@ final class IngestCounters {
       .put("server_errors", serverErrors)
       .put("unknown_frames", unknownFrames)
       .put("malformed_frames", malformedFrames)
+      .put("pauses", pauses)
       .put("last_error", lastError);
   }
 }

@@ -124,6 +124,12 @@ class FinnhubFrameParserTest {
       "missing_field:s", "wrong_type:p", "invalid_value:p", "invalid_value:v", "wrong_type:t", "wrong_type:c",
       "invalid_value:p", "missing_field:t", "not_an_object");
     assertThat(t.rejected()).extracting(FinnhubMessage.RejectedTrade::index).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8);
+    // The raw text of each rejected element, for the dead-letter topic.
+    assertThat(t.rejected()).extracting(FinnhubMessage.RejectedTrade::raw).containsExactly(
+      "{\"p\":1,\"t\":1,\"v\":1}", "{\"p\":\"1.5\",\"s\":\"A\",\"t\":1,\"v\":1}", "{\"p\":-1,\"s\":\"A\",\"t\":1,\"v\":1}",
+      "{\"p\":1,\"s\":\"A\",\"t\":1,\"v\":-0.5}", "{\"p\":1,\"s\":\"A\",\"t\":1.5,\"v\":1}",
+      "{\"p\":1,\"s\":\"A\",\"t\":1,\"v\":1,\"c\":\"12\"}", "{\"p\":1e400,\"s\":\"A\",\"t\":1,\"v\":1}",
+      "{\"p\":1,\"s\":\"A\",\"v\":1}", "42");
   }
 
   @Test
