@@ -16,7 +16,7 @@ cd "$REPO"
 SMOKE=false
 [[ "${1:-}" == "--smoke" ]] && SMOKE=true
 
-EMULATOR_PORT=18090
+EMULATOR_PORT="${EMULATOR_PORT:-18090}"
 HTTP_PORT="${HTTP_PORT:-8080}"
 TOPIC="${KAFKA_TOPIC:-finnhub_trades}"
 RUN_DIR="$WORK_DIR/run"
