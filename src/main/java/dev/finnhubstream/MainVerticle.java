@@ -11,6 +11,7 @@ import dev.finnhubstream.sink.TradeJson;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.security.SecureRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,10 +56,25 @@ public final class MainVerticle extends VerticleBase {
         Codecs.registerAll(vertx.eventBus());
         http = new StatusHttpVerticle(cfg);
         return vertx.deployVerticle(new KafkaWriterVerticle(cfg.kafka()))
-          .compose(id -> vertx.deployVerticle(new FinnhubWebSocketVerticle(cfg.finnhub(), runId, "key-1")))
+          .compose(id -> deployConnections(cfg, runId))
           .compose(id -> vertx.deployVerticle(http));
       })
       .onSuccess(id -> LOGGER.info("finnhub-stream started"));
+  }
+
+  /**
+   * One verticle, hence one connection, per API key, each with its own shard of the symbols. They share
+   * the frame sequence so that ingest ids stay unique across connections.
+   */
+  private Future<Void> deployConnections(AppConfig cfg, String runId) {
+    AtomicLong frameSequence = new AtomicLong();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < cfg.finnhub().connectionCount(); i++) {
+      int keyIndex = i;
+      chain = chain.compose(v -> vertx.deployVerticle(new FinnhubWebSocketVerticle(cfg.finnhub(), keyIndex, runId, frameSequence))
+        .mapEmpty());
+    }
+    return chain;
   }
 
   /** The bound status port (tests start with port 0). */

@@ -100,7 +100,7 @@ class PipelineIT {
 
     WebClient web = WebClient.create(vertx);
     JsonObject status = web.get(main.httpPort(), "127.0.0.1", "/status").send().await().bodyAsJsonObject();
-    assertThat(status.getJsonObject("finnhub").getLong("trades")).isEqualTo(TRADES);
+    assertThat(status.getJsonArray("finnhub").getJsonObject(0).getJsonObject("counters").getLong("trades")).isEqualTo(TRADES);
     assertThat(status.getJsonObject("kafka").getLong("acked")).isEqualTo(TRADES);
     assertThat(status.getJsonObject("kafka").getLong("failed")).isZero();
     assertThat(status.encode()).doesNotContain(TOKEN);

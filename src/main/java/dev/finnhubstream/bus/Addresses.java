@@ -15,8 +15,13 @@ public final class Addresses {
   /** {@link Backpressure} messages from the Kafka side: pause or resume reading from Finnhub. */
   public static final String BACKPRESSURE = "flow.backpressure";
 
-  /** Request/reply: the Finnhub connection's counters and state as JSON (for {@code /status}). */
-  public static final String STATUS_INGEST = "status.ingest";
+  /**
+   * Request/reply: one Finnhub connection's state snapshot as JSON (for {@code /status}). One address per
+   * connection ({@code key-1}, {@code key-2}...), because a request to a shared address reaches only one.
+   */
+  public static String statusIngest(String connection) {
+    return "status.ingest." + connection;
+  }
 
   /** Request/reply: the Kafka writer's counters as JSON (for {@code /status}). */
   public static final String STATUS_SINK = "status.sink";

@@ -7,7 +7,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
+import java.util.ArrayList;
+import java.util.List;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -51,12 +55,17 @@ public final class StatusHttpVerticle extends VerticleBase {
   }
 
   private void status(RoutingContext ctx) {
-    Future<JsonObject> ingest = ask(Addresses.STATUS_INGEST);
+    List<Future<JsonObject>> connections = new ArrayList<>();
+    for (int i = 0; i < config.finnhub().connectionCount(); i++) {
+      connections.add(ask(Addresses.statusIngest(FinnhubWebSocketVerticle.connectionName(i))));
+    }
     Future<JsonObject> sink = ask(Addresses.STATUS_SINK);
-    Future.join(ingest, sink).onComplete(ar -> ctx.json(new JsonObject()
+    List<Future<?>> all = new ArrayList<>(connections);
+    all.add(sink);
+    Future.join(all).onComplete(ar -> ctx.json(new JsonObject()
       .put("environment", config.environment())
       .put("uptime_ms", System.currentTimeMillis() - startedAtMs)
-      .put("finnhub", ingest.succeeded() ? ingest.result() : unavailable(ingest))
+      .put("finnhub", new JsonArray(connections.stream().map(f -> f.succeeded() ? f.result() : unavailable(f)).toList()))
       .put("kafka", sink.succeeded() ? sink.result() : unavailable(sink))
       .put("config", config.redactedSummary())));
   }

@@ -16,63 +16,111 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds the one WebSocket connection to Finnhub: connects, subscribes every configured symbol, parses
- * each frame into trades and publishes them on {@link Addresses#TRADES}, and reconnects with backoff
- * after any close or failure. It never logs the token: the URL it logs is the configured one, which
- * cannot carry a token, and client errors pass through {@link Secret#redact}.
+ * Holds ONE WebSocket connection to Finnhub with ONE API key (Finnhub allows one connection per key; a
+ * second one drops both), for one shard of the symbols. It connects, subscribes its symbols one frame at
+ * a time (paced, so a cap error can be blamed on the latest frame), parses every frame, publishes the
+ * trades on {@link Addresses#TRADES} and anything unusable on {@link Addresses#DEAD_LETTERS}, and never
+ * gives up:
+ *
+ * <ul>
+ *   <li>any close, error, failed handshake or timeout ⇒ reconnect with exponential backoff and jitter,
+ *       reset only after {@code reconnect_stable_ms} of stable connection; never a second socket while one
+ *       is open or closing;</li>
+ *   <li>no frame at all (pings included) for {@code watchdog_ms} ⇒ close and reconnect;</li>
+ *   <li>HTTP 401 ⇒ "key rejected", retried after {@code rejected_key_retry_ms}; 429/5xx/any non-101 ⇒ backoff
+ *       (a 429's {@code Retry-After} is honoured);</li>
+ *   <li>{@code Subscribing to too many symbols} and {@code Invalid symbol X} ⇒ see {@link SymbolBook}.</li>
+ * </ul>
+ *
+ * <p>The token is never logged: the URL it logs is the configured one, which cannot carry a token, and
+ * every client error text passes through {@link Secret#redact}.
  */
 public final class FinnhubWebSocketVerticle extends VerticleBase {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(FinnhubWebSocketVerticle.class);
-  /** A connection that lasts this long resets the backoff; resetting on open would let a flapping server spin us. */
-  private static final long STABLE_AFTER_MS = 30_000;
   private static final int LOGGED_PAYLOAD_CHARS = 200;
+  private static final String TOO_MANY_SYMBOLS = "Subscribing to too many symbols";
+  private static final String INVALID_SYMBOL = "Invalid symbol";
 
   private final FinnhubConfig config;
-  private final String runId;
   private final String connectionName;
   private final Secret token;
+  private final List<String> shard;
+  private final String runId;
+  private final AtomicLong frameSequence;
   private final FinnhubFrameParser parser = new FinnhubFrameParser();
   private final IngestCounters counters = new IngestCounters();
+  private final Map<String, Long> lastTradeAtMs = new HashMap<>();
 
   private Backoff backoff;
+  private SymbolBook book;
   private WebSocketClient client;
   private MessageConsumer<JsonObject> statusConsumer;
   private MessageConsumer<Backpressure> backpressureConsumer;
-  /** Set by the Kafka side: while true the socket is not read, so TCP pushes back on Finnhub. */
-  private boolean paused;
   private WebSocket socket;
+  /** The previous socket while its close completes: no new connection before it is gone. */
+  private Future<Void> closing = Future.succeededFuture();
+  private ConnectionState state = ConnectionState.BACKOFF;
+  private long stateSinceMs = System.currentTimeMillis();
+  private long connectedAtMs;
   private long reconnectTimer = -1;
   private long stableTimer = -1;
-  private long frameSeq;
-  private volatile boolean stopping;
+  private long subscribeTimer = -1;
+  private long watchdogTimer = -1;
+  private long reconnects;
+  private String lastError;
+  /** Set by the Kafka side: while true the socket is not read, so TCP pushes back on Finnhub. */
+  private boolean paused;
+  private boolean stopping;
 
   /**
-   * @param config         the Finnhub section
-   * @param runId          unique per process start; prefixes every ingest id
-   * @param connectionName a label for logs and status (e.g. {@code key-1}); never the token
+   * @param config        the Finnhub section
+   * @param keyIndex      which key of {@code config.tokens()} this connection uses (0 when there is none)
+   * @param runId         unique per process start; prefixes every ingest id
+   * @param frameSequence shared by all connections of the process, so ingest ids never collide between them
    */
-  public FinnhubWebSocketVerticle(FinnhubConfig config, String runId, String connectionName) {
+  public FinnhubWebSocketVerticle(FinnhubConfig config, int keyIndex, String runId, AtomicLong frameSequence) {
     this.config = config;
+    this.connectionName = connectionName(keyIndex);
+    this.token = config.tokens().isEmpty() ? null : config.tokens().get(keyIndex);
+    this.shard = config.shard(keyIndex);
     this.runId = runId;
-    this.connectionName = connectionName;
-    this.token = config.tokens().isEmpty() ? null : config.tokens().get(0);
+    this.frameSequence = frameSequence;
+  }
+
+  /** The label of connection {@code keyIndex} in logs and status: never the key itself. */
+  public static String connectionName(int keyIndex) {
+    return "key-" + (keyIndex + 1);
   }
 
   @Override
   public Future<?> start() {
-    backoff = new Backoff(config.reconnectInitialMs(), config.reconnectMaxMs(), ThreadLocalRandom.current());
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    backoff = new Backoff(config.reconnectInitialMs(), config.reconnectMaxMs(), random);
+    book = new SymbolBook(shard, config.maxSymbolsPerKey(), config.invalidSymbolRetryMs(), config.overCapRetryMs(), random);
+    if (shard.size() > config.maxSymbolsPerKey()) {
+      LOGGER.warn("[{}] {} symbols for a cap of {} per key: {} stay unsubscribed (add keys to FINNHUB_TOKEN)",
+        connectionName, shard.size(), config.maxSymbolsPerKey(), shard.size() - config.maxSymbolsPerKey());
+    }
     client = vertx.createWebSocketClient(new WebSocketClientOptions()
       .setMaxFrameSize(config.maxMessageBytes())
       .setMaxMessageSize(config.maxMessageBytes())
-      .setConnectTimeout(10_000));
-    statusConsumer = vertx.eventBus().consumer(Addresses.STATUS_INGEST, msg -> msg.reply(status()));
+      .setConnectTimeout(10_000)
+      // Bounds how long a close waits for Finnhub's close frame, and with it the gap before reconnecting.
+      .setClosingTimeout(2));
+    statusConsumer = vertx.eventBus().consumer(Addresses.statusIngest(connectionName), msg -> msg.reply(snapshot().toJson()));
     backpressureConsumer = vertx.eventBus().consumer(Addresses.BACKPRESSURE, msg -> onBackpressure(msg.body()));
+    long watchdogTick = Math.max(50, Math.min(1_000, config.watchdogMs() / 5));
+    watchdogTimer = vertx.setPeriodic(watchdogTick, id -> checkWatchdog());
     // Start-up does not wait for Finnhub: the service must come up (and report) while Finnhub is down.
     connect();
     return Future.join(statusConsumer.completion(), backpressureConsumer.completion());
@@ -81,16 +129,31 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    setState(ConnectionState.STOPPED);
     vertx.cancelTimer(reconnectTimer);
     vertx.cancelTimer(stableTimer);
-    Future<Void> closed = socket == null ? Future.succeededFuture() : socket.close().otherwiseEmpty();
+    vertx.cancelTimer(subscribeTimer);
+    vertx.cancelTimer(watchdogTimer);
+    WebSocket ws = socket;
+    socket = null;
+    Future<Void> closed = ws == null ? closing : ws.close().otherwiseEmpty();
     return closed.eventually(() -> client.close());
   }
 
+  /** The connection's state, as an immutable copy. */
+  public ConnectionSnapshot snapshot() {
+    return new ConnectionSnapshot(connectionName, state, stateSinceMs, paused, book.inState(SymbolBook.Status.SUBSCRIBED),
+      book.inState(SymbolBook.Status.PENDING), book.retries(SymbolBook.Status.REFUSED), book.retries(SymbolBook.Status.OVER_CAP),
+      book.effectiveCap(), reconnects, lastError, counters.lastFrameAtMs, lastTradeAtMs, counters.toJson());
+  }
+
+  // ---- connection life cycle -------------------------------------------------------------------
+
   private void connect() {
-    if (stopping) {
-      return;
+    if (stopping || socket != null || state == ConnectionState.CONNECTING) {
+      return; // one connection per key, always
     }
+    setState(ConnectionState.CONNECTING);
     counters.connectAttempts++;
     URI uri = config.uri();
     boolean ssl = "wss".equals(uri.getScheme());
@@ -98,8 +161,9 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       .setHost(uri.getHost())
       .setPort(uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80)
       .setSsl(ssl)
-      .setURI(config.requestUri(token));
-    LOGGER.info("[{}] connecting to {}", connectionName, config.url());
+      .setURI(config.requestUri(token))
+      .setTimeout(15_000);
+    LOGGER.info("[{}] connecting to {} ({} symbols)", connectionName, config.url(), shard.size());
     client.connect(options).onComplete(ar -> {
       if (ar.succeeded()) {
         onConnected(ar.result());
@@ -115,23 +179,124 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       return;
     }
     socket = ws;
-    counters.connectedSinceMs = System.currentTimeMillis();
-    counters.lastError = null;
-    LOGGER.info("[{}] connected to {}; subscribing {} symbols", connectionName, config.url(), config.symbols().size());
-    ws.textMessageHandler(this::onFrame);
+    long now = System.currentTimeMillis();
+    if (connectedAtMs > 0) {
+      reconnects++;
+    }
+    connectedAtMs = now;
+    counters.lastFrameAtMs = now; // the watchdog counts from the handshake
+    setState(ConnectionState.CONNECTED);
+    LOGGER.info("[{}] connected to {}; subscribing {} symbols", connectionName, config.url(), shard.size());
+    ws.textMessageHandler(text -> onFrame(ws, text));
+    ws.exceptionHandler(e -> {
+      if (socket == ws) {
+        lastError = "connection error: " + redact(e);
+        LOGGER.warn("[{}] {}", connectionName, lastError);
+      }
+    });
+    ws.closeHandler(v -> onClosed(ws));
     if (paused) {
       ws.pause();
     }
-    ws.exceptionHandler(e -> LOGGER.warn("[{}] connection error: {}", connectionName, redact(e)));
-    ws.closeHandler(v -> onClosed(ws));
-    stableTimer = vertx.setTimer(STABLE_AFTER_MS, id -> {
+    book.onConnected();
+    stableTimer = vertx.setTimer(Math.max(1, config.reconnectStableMs()), id -> {
       if (socket == ws) {
         backoff.reset();
       }
     });
-    for (String symbol : config.symbols()) {
+    subscribeTimer = vertx.setPeriodic(0, Math.max(1, 1_000 / config.subscribesPerSecond()), id -> subscribeNext(ws));
+  }
+
+  /** One subscribe frame per tick: pending symbols first, then refused or over-cap ones whose retry is due. */
+  private void subscribeNext(WebSocket ws) {
+    if (socket != ws) {
+      return;
+    }
+    String symbol = book.nextToSubscribe(System.currentTimeMillis());
+    if (symbol != null) {
+      counters.subscribeFrames++;
       // A JSON encoder, not string concatenation: symbols contain spaces and colons.
       ws.writeTextMessage(new JsonObject().put("type", "subscribe").put("symbol", symbol).encode());
+    }
+  }
+
+  private void onConnectFailed(Throwable cause) {
+    if (stopping) {
+      return;
+    }
+    counters.failedConnects++;
+    if (cause instanceof UpgradeRejectedException rejected) {
+      int status = rejected.getStatus();
+      if (status == 401) {
+        lastError = "Finnhub rejected the API key (HTTP 401): check FINNHUB_TOKEN; retrying in "
+          + config.rejectedKeyRetryMs() / 1000 + " s";
+        LOGGER.error("[{}] {}", connectionName, lastError);
+        long delay = (long) (config.rejectedKeyRetryMs() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+        scheduleReconnect(ConnectionState.KEY_REJECTED, delay);
+        return;
+      }
+      lastError = "handshake answered HTTP " + status + " instead of 101";
+      long delay = backoff.nextDelayMs();
+      if (status == 429) {
+        delay = Math.max(delay, retryAfterMs(rejected));
+      }
+      LOGGER.warn("[{}] {}", connectionName, lastError);
+      scheduleReconnect(ConnectionState.BACKOFF, delay);
+      return;
+    }
+    lastError = "connect failed: " + redact(cause);
+    LOGGER.warn("[{}] {}", connectionName, lastError);
+    scheduleReconnect(ConnectionState.BACKOFF, backoff.nextDelayMs());
+  }
+
+  private void onClosed(WebSocket ws) {
+    if (socket != ws) {
+      return; // an abandoned socket finishing its close
+    }
+    socket = null;
+    counters.disconnects++;
+    if (!stopping) {
+      lastError = "connection closed by Finnhub (status " + ws.closeStatusCode() + ", reason " + ws.closeReason() + ")";
+      LOGGER.warn("[{}] {}", connectionName, lastError);
+      afterDisconnect();
+    }
+  }
+
+  /** Gives up on the current socket (watchdog): closes it, and reconnects only once the close completed. */
+  private void abandon(String reason) {
+    WebSocket ws = socket;
+    socket = null;
+    counters.disconnects++;
+    lastError = reason;
+    LOGGER.warn("[{}] {}; reconnecting", connectionName, reason);
+    closing = ws.close().otherwiseEmpty();
+    afterDisconnect();
+  }
+
+  private void afterDisconnect() {
+    vertx.cancelTimer(stableTimer);
+    vertx.cancelTimer(subscribeTimer);
+    scheduleReconnect(ConnectionState.BACKOFF, backoff.nextDelayMs());
+  }
+
+  private void scheduleReconnect(ConnectionState waitState, long delayMs) {
+    if (stopping) {
+      return;
+    }
+    setState(waitState);
+    counters.lastReconnectDelayMs = delayMs;
+    LOGGER.info("[{}] reconnecting in {} ms", connectionName, delayMs);
+    reconnectTimer = vertx.setTimer(Math.max(1, delayMs), id -> closing.onComplete(v -> connect()));
+  }
+
+  private void checkWatchdog() {
+    if (socket == null || paused) {
+      return; // while paused we do not read, so silence is ours, not Finnhub's
+    }
+    long silentMs = System.currentTimeMillis() - counters.lastFrameAtMs;
+    if (silentMs > config.watchdogMs()) {
+      counters.watchdogTrips++;
+      abandon("no frame for " + silentMs + " ms (watchdog at " + config.watchdogMs() + " ms)");
     }
   }
 
@@ -142,6 +307,8 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
     paused = signal.paused();
     if (paused) {
       counters.pauses++;
+    } else {
+      counters.lastFrameAtMs = System.currentTimeMillis(); // restart the watchdog's count
     }
     LOGGER.info("[{}] {} reading from Finnhub: {}", connectionName, paused ? "pausing" : "resuming", signal.reason());
     if (socket != null) {
@@ -153,73 +320,26 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
     }
   }
 
-  private void onConnectFailed(Throwable cause) {
-    String reason;
-    if (cause instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401) {
-      reason = "Finnhub rejected the API key (HTTP 401): check FINNHUB_TOKEN";
-      LOGGER.error("[{}] {}", connectionName, reason);
-    } else if (cause instanceof UpgradeRejectedException rejected) {
-      reason = "handshake answered HTTP " + rejected.getStatus() + " instead of 101";
-      LOGGER.warn("[{}] {}", connectionName, reason);
-    } else {
-      reason = redact(cause);
-      LOGGER.warn("[{}] connect failed: {}", connectionName, reason);
-    }
-    counters.lastError = reason;
-    scheduleReconnect();
-  }
+  // ---- frames ----------------------------------------------------------------------------------
 
-  private void onClosed(WebSocket ws) {
-    if (socket != ws) {
-      return;
-    }
-    socket = null;
-    vertx.cancelTimer(stableTimer);
-    counters.connectedSinceMs = 0;
-    if (!stopping) {
-      counters.disconnects++;
-      LOGGER.warn("[{}] connection closed by peer (status {}, reason {})", connectionName, ws.closeStatusCode(), ws.closeReason());
-      scheduleReconnect();
-    }
-  }
-
-  private void scheduleReconnect() {
-    if (stopping) {
-      return;
-    }
-    long delay = backoff.nextDelayMs();
-    LOGGER.info("[{}] reconnecting in {} ms (attempt {})", connectionName, delay, backoff.attempts());
-    reconnectTimer = vertx.setTimer(delay, id -> connect());
-  }
-
-  private void onFrame(String text) {
+  private void onFrame(WebSocket ws, String text) {
+    // Frames that still arrive on a socket being closed are kept: Finnhub never replays them.
     long receivedAt = System.currentTimeMillis();
-    long seq = ++frameSeq;
+    long seq = frameSequence.incrementAndGet();
     counters.frames++;
     counters.bytes += text.length();
     counters.lastFrameAtMs = receivedAt;
     FinnhubMessage message = parser.parse(text, receivedAt, runId + "-" + seq + "-");
     // Java 17: no pattern switch yet, so an instanceof chain over the sealed interface.
     if (message instanceof FinnhubMessage.Trades t) {
-      if (!t.trades().isEmpty()) {
-        counters.trades += t.trades().size();
-        vertx.eventBus().publish(Addresses.TRADES, new TradeBatch(connectionName, seq, receivedAt, t.trades()));
-      }
-      if (!t.rejected().isEmpty()) {
-        counters.rejectedTrades += t.rejected().size();
-        for (FinnhubMessage.RejectedTrade r : t.rejected()) {
-          vertx.eventBus().publish(Addresses.DEAD_LETTERS,
-            new DeadLetter("invalid_trade:" + r.reason(), r.raw(), receivedAt, connectionName, seq));
-        }
-        logSampled(counters.rejectedTrades, "[{}] {} invalid trade(s) in frame {} (first: {}); payload: {}",
-          connectionName, t.rejected().size(), seq, t.rejected().get(0).reason(), truncate(text));
-      }
+      onTrades(t, text, receivedAt, seq);
     } else if (message instanceof FinnhubMessage.Ping) {
       counters.pings++;
     } else if (message instanceof FinnhubMessage.ServerError e) {
       counters.serverErrors++;
-      counters.lastError = "server error: " + e.message();
-      LOGGER.warn("[{}] Finnhub error: {}", connectionName, e.message());
+      if (socket == ws) { // errors about subscriptions concern the live socket only
+        onServerError(ws, e.message(), receivedAt);
+      }
     } else if (message instanceof FinnhubMessage.Unknown u) {
       counters.unknownFrames++;
       logSampled(counters.unknownFrames, "[{}] ignored frame of unknown type \"{}\"", connectionName, u.type());
@@ -227,6 +347,66 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       counters.malformedFrames++;
       vertx.eventBus().publish(Addresses.DEAD_LETTERS, new DeadLetter("malformed:" + m.reason(), text, receivedAt, connectionName, seq));
       logSampled(counters.malformedFrames, "[{}] malformed frame {} ({}): {}", connectionName, seq, m.reason(), truncate(text));
+    }
+  }
+
+  private void onTrades(FinnhubMessage.Trades t, String text, long receivedAt, long seq) {
+    if (!t.trades().isEmpty()) {
+      counters.trades += t.trades().size();
+      for (var trade : t.trades()) {
+        if (book.contains(trade.symbol())) { // bounded: only the shard's symbols are tracked
+          lastTradeAtMs.put(trade.symbol(), receivedAt);
+        }
+      }
+      vertx.eventBus().publish(Addresses.TRADES, new TradeBatch(connectionName, seq, receivedAt, t.trades()));
+    }
+    if (!t.rejected().isEmpty()) {
+      counters.rejectedTrades += t.rejected().size();
+      for (FinnhubMessage.RejectedTrade r : t.rejected()) {
+        vertx.eventBus().publish(Addresses.DEAD_LETTERS,
+          new DeadLetter("invalid_trade:" + r.reason(), r.raw(), receivedAt, connectionName, seq));
+      }
+      logSampled(counters.rejectedTrades, "[{}] {} invalid trade(s) in frame {} (first: {}); payload: {}",
+        connectionName, t.rejected().size(), seq, t.rejected().get(0).reason(), truncate(text));
+    }
+  }
+
+  private void onServerError(WebSocket ws, String message, long now) {
+    if (message.startsWith(TOO_MANY_SYMBOLS)) {
+      counters.capErrors++;
+      String blamed = book.onTooManySymbols(now);
+      lastError = "Finnhub: " + message + (blamed == null ? "" : " (blamed on " + blamed + "; cap now " + book.effectiveCap() + ")");
+      LOGGER.warn("[{}] {}", connectionName, lastError);
+      if (blamed != null) {
+        ws.writeTextMessage(new JsonObject().put("type", "unsubscribe").put("symbol", blamed).encode());
+      }
+    } else if (message.startsWith(INVALID_SYMBOL)) {
+      counters.invalidSymbolErrors++;
+      String named = message.substring(INVALID_SYMBOL.length()).strip();
+      String refused = book.onInvalidSymbol(named, now);
+      lastError = "Finnhub: " + message + (refused == null ? " (not one of ours)" : "; retrying later");
+      LOGGER.warn("[{}] {}", connectionName, lastError);
+    } else {
+      lastError = "Finnhub error: " + message;
+      LOGGER.warn("[{}] {}", connectionName, lastError);
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private void setState(ConnectionState next) {
+    if (state != next) {
+      state = next;
+      stateSinceMs = System.currentTimeMillis();
+    }
+  }
+
+  private static long retryAfterMs(UpgradeRejectedException rejected) {
+    String header = rejected.getHeaders() == null ? null : rejected.getHeaders().get("Retry-After");
+    try {
+      return header == null ? 0 : Math.min(3_600_000, Long.parseLong(header.strip()) * 1000);
+    } catch (NumberFormatException e) {
+      return 0; // an HTTP date: fall back to the backoff
     }
   }
 
@@ -243,15 +423,9 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
 
   private String redact(Throwable e) {
     String text = e.getClass().getSimpleName() + ": " + e.getMessage();
-    return token == null ? text : token.redact(text);
-  }
-
-  private JsonObject status() {
-    return counters.toJson()
-      .put("connection", connectionName)
-      .put("url", config.url())
-      .put("state", socket != null ? "CONNECTED" : stopping ? "STOPPED" : "RECONNECTING")
-      .put("paused", paused)
-      .put("symbols", config.symbols().size());
+    for (Secret s : config.tokens()) {
+      text = s.redact(text);
+    }
+    return text;
   }
 }

@@ -3,14 +3,16 @@ package dev.finnhubstream.ingest;
 import io.vertx.core.json.JsonObject;
 
 /**
- * What one Finnhub connection has seen, for the status endpoint. Mutated only on the verticle's event
- * loop, so plain fields suffice; readers get a JSON snapshot through the event bus.
+ * What one Finnhub connection has counted since start. Mutated only on the verticle's event loop, so
+ * plain fields suffice; readers get a copy through {@link ConnectionSnapshot}.
  */
 final class IngestCounters {
 
   long connectAttempts;
+  long failedConnects;
   long disconnects;
-  long connectedSinceMs;
+  long watchdogTrips;
+  long lastReconnectDelayMs;
   long lastFrameAtMs;
   long frames;
   long bytes;
@@ -18,26 +20,31 @@ final class IngestCounters {
   long rejectedTrades;
   long pings;
   long serverErrors;
+  long capErrors;
+  long invalidSymbolErrors;
   long unknownFrames;
   long malformedFrames;
+  long subscribeFrames;
   long pauses;
-  String lastError;
 
   JsonObject toJson() {
     return new JsonObject()
       .put("connect_attempts", connectAttempts)
+      .put("failed_connects", failedConnects)
       .put("disconnects", disconnects)
-      .put("connected_since_ms", connectedSinceMs == 0 ? null : connectedSinceMs)
-      .put("last_frame_at_ms", lastFrameAtMs == 0 ? null : lastFrameAtMs)
+      .put("watchdog_trips", watchdogTrips)
+      .put("last_reconnect_delay_ms", lastReconnectDelayMs)
       .put("frames", frames)
       .put("bytes", bytes)
       .put("trades", trades)
       .put("rejected_trades", rejectedTrades)
       .put("pings", pings)
       .put("server_errors", serverErrors)
+      .put("cap_errors", capErrors)
+      .put("invalid_symbol_errors", invalidSymbolErrors)
       .put("unknown_frames", unknownFrames)
       .put("malformed_frames", malformedFrames)
-      .put("pauses", pauses)
-      .put("last_error", lastError);
+      .put("subscribe_frames", subscribeFrames)
+      .put("pauses", pauses);
   }
 }

@@ -1,0 +1,15 @@
+package dev.finnhubstream.ingest;
+
+/** Where one Finnhub connection is in its life. */
+public enum ConnectionState {
+  /** Handshake in progress. */
+  CONNECTING,
+  /** Open: subscribing (paced) and receiving frames. */
+  CONNECTED,
+  /** Closed or failed; waiting for the next attempt (exponential backoff with jitter). */
+  BACKOFF,
+  /** Finnhub refused the key (HTTP 401); waiting the long delay before trying again. */
+  KEY_REJECTED,
+  /** The verticle is stopping; no more attempts. */
+  STOPPED
+}

@@ -1,0 +1,305 @@
+package dev.finnhubstream.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.finnhubstream.bus.Addresses;
+import dev.finnhubstream.bus.Codecs;
+import dev.finnhubstream.bus.DeadLetter;
+import dev.finnhubstream.bus.Trade;
+import dev.finnhubstream.bus.TradeBatch;
+import dev.finnhubstream.config.FinnhubConfig;
+import dev.finnhubstream.config.Secret;
+import dev.finnhubstream.emulator.EmulatorOptions;
+import dev.finnhubstream.emulator.FinnhubEmulator;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** The Finnhub connection layer against the project's emulator (no Kafka: trades are read off the bus). */
+class FinnhubWebSocketVerticleTest {
+
+  private Vertx vertx;
+  private final List<Trade> trades = new CopyOnWriteArrayList<>();
+  private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+  private final Set<String> deployments = ConcurrentHashMap.newKeySet();
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    Codecs.registerAll(vertx.eventBus());
+    vertx.eventBus().<TradeBatch>consumer(Addresses.TRADES, m -> trades.addAll(m.body().trades()));
+    vertx.eventBus().<DeadLetter>consumer(Addresses.DEAD_LETTERS, m -> deadLetters.add(m.body()));
+  }
+
+  @AfterEach
+  void tearDown() {
+    vertx.close().await();
+  }
+
+  /** A config with fast timings; each test overrides what it exercises. */
+  static final class Settings {
+    String url;
+    List<String> symbols = List.of("AAPL", "MSFT");
+    List<Secret> tokens = List.of(new Secret("tok-1"));
+    long initial = 50;
+    long max = 400;
+    long stable = 60_000;
+    long rejectedRetry = 1_000;
+    long watchdog = 60_000;
+    int subscribesPerSecond = 50;
+    int cap = 50;
+    long invalidRetry = 60_000;
+    long overCapRetry = 60_000;
+
+    FinnhubConfig build() {
+      return new FinnhubConfig(url, symbols, tokens, initial, max, stable, rejectedRetry, watchdog, subscribesPerSecond, cap,
+        invalidRetry, overCapRetry, 16 * 1024 * 1024);
+    }
+  }
+
+  private FinnhubEmulator emulator(EmulatorOptions options) {
+    FinnhubEmulator emulator = new FinnhubEmulator(options);
+    vertx.deployVerticle(emulator).await();
+    return emulator;
+  }
+
+  private Settings settingsFor(FinnhubEmulator emulator) {
+    Settings s = new Settings();
+    s.url = "ws://127.0.0.1:" + emulator.actualPort();
+    return s;
+  }
+
+  private void deploy(FinnhubConfig config) {
+    AtomicLong seq = new AtomicLong();
+    for (int i = 0; i < config.connectionCount(); i++) {
+      deployments.add(vertx.deployVerticle(new FinnhubWebSocketVerticle(config, i, "run", seq)).await());
+    }
+  }
+
+  private JsonObject snapshot(int keyIndex) {
+    return vertx.eventBus().<JsonObject>request(Addresses.statusIngest(FinnhubWebSocketVerticle.connectionName(keyIndex)), null)
+      .await().body();
+  }
+
+  private long counter(int keyIndex, String name) {
+    return snapshot(keyIndex).getJsonObject("counters").getLong(name);
+  }
+
+  @Test
+  @DisplayName("subscribes every symbol of its shard and publishes their trades with unique ids")
+  void streams() {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withTradesPerSecond(2_000).withTotalTrades(500).withRecordTrades(true));
+    Settings s = settingsFor(emulator);
+    s.symbols = List.of("AAPL", "IC MARKETS:1", "BINANCE:BTCUSDT");
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(20)).until(() -> trades.size() == 500);
+    assertThat(trades).extracting(Trade::ingestId).doesNotHaveDuplicates();
+    assertThat(trades).extracting(Trade::symbol).containsOnly("AAPL", "IC MARKETS:1", "BINANCE:BTCUSDT");
+    JsonObject snap = snapshot(0);
+    assertThat(snap.getString("state")).isEqualTo("CONNECTED");
+    assertThat(snap.getJsonArray("subscribed")).containsExactly("AAPL", "IC MARKETS:1", "BINANCE:BTCUSDT");
+    assertThat(snap.getJsonObject("last_trade_at_ms").fieldNames()).containsExactlyInAnyOrder("AAPL", "IC MARKETS:1", "BINANCE:BTCUSDT");
+  }
+
+  @Test
+  @DisplayName("total silence (no trades, no pings) trips the watchdog, which reconnects and resubscribes")
+  void watchdogReconnectsOnSilence() {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withTradesPerSecond(1_000).withTotalTrades(20).withPingIntervalMs(0));
+    Settings s = settingsFor(emulator);
+    s.watchdog = 600;
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(20)).until(() -> counter(0, "watchdog_trips") >= 2);
+    JsonObject snap = snapshot(0);
+    assertThat(snap.getLong("reconnects")).isGreaterThanOrEqualTo(1);
+    assertThat(snap.getString("last_error")).contains("watchdog");
+    await().atMost(Duration.ofSeconds(10)).until(() -> snapshot(0).getString("state").equals("CONNECTED")
+      && snapshot(0).getJsonArray("subscribed").size() == 2);
+    assertThat(emulator.openConnections()).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("pings alone keep the connection up, and the per-symbol last-trade time shows the feed is stale")
+  void pingsOnlyIsVisibleButNotFatal() throws InterruptedException {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withTradesPerSecond(1_000).withTotalTrades(20).withPingIntervalMs(100));
+    Settings s = settingsFor(emulator);
+    s.watchdog = 600;
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> trades.size() == 20);
+    Thread.sleep(2_000);
+    JsonObject snap = snapshot(0);
+    assertThat(snap.getJsonObject("counters").getLong("watchdog_trips")).isZero();
+    assertThat(snap.getLong("reconnects")).isZero();
+    assertThat(snap.getJsonObject("counters").getLong("pings")).isGreaterThanOrEqualTo(10);
+    long newestTrade = snap.getJsonObject("last_trade_at_ms").stream().mapToLong(e -> (Long) e.getValue()).max().orElseThrow();
+    assertThat(snap.getLong("last_frame_at_ms") - newestTrade).as("pings arrive, trades do not").isGreaterThan(1_000);
+  }
+
+  @Test
+  @DisplayName("'Subscribing to too many symbols' teaches the cap once: the rest stay over cap, reported, not re-sent")
+  void learnsTheCap() throws InterruptedException {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withSymbolCap(3).withTradesPerSecond(200));
+    Settings s = settingsFor(emulator);
+    s.symbols = List.of("S1", "S2", "S3", "S4", "S5", "S6");
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> snapshot(0).getJsonObject("over_cap").size() == 3);
+    Thread.sleep(1_500); // a loop would show up as more errors and frames
+    JsonObject snap = snapshot(0);
+    assertThat(snap.getJsonArray("subscribed")).containsExactly("S1", "S2", "S3");
+    assertThat(snap.getJsonObject("over_cap").fieldNames()).containsExactlyInAnyOrder("S4", "S5", "S6");
+    assertThat(snap.getInteger("effective_cap")).isEqualTo(3);
+    assertThat(snap.getJsonObject("counters").getLong("cap_errors")).isEqualTo(1);
+    assertThat(snap.getJsonObject("counters").getLong("subscribe_frames")).isEqualTo(4);
+    assertThat(emulator.subscribedSymbols()).containsExactlyInAnyOrder("S1", "S2", "S3");
+  }
+
+  @Test
+  @DisplayName("the learned cap survives a reconnect: only that many symbols are subscribed again")
+  void capSurvivesReconnect() {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withSymbolCap(2).withTradesPerSecond(1_000).withTotalTrades(30).withPingIntervalMs(0));
+    Settings s = settingsFor(emulator);
+    s.symbols = List.of("S1", "S2", "S3", "S4");
+    s.watchdog = 700;
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(20)).until(() -> counter(0, "watchdog_trips") >= 1
+      && snapshot(0).getString("state").equals("CONNECTED") && snapshot(0).getJsonArray("subscribed").size() == 2);
+    assertThat(counter(0, "cap_errors")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("'Invalid symbol X' parks X on a long, growing delay while the others stream")
+  void invalidSymbolIsRetriedLater() throws InterruptedException {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withInvalidSymbols(Set.of("BAD:X")).withTradesPerSecond(200));
+    Settings s = settingsFor(emulator);
+    s.symbols = List.of("AAPL", "BAD:X");
+    s.invalidRetry = 400;
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> snapshot(0).getJsonObject("refused").containsKey("BAD:X"));
+    Thread.sleep(3_000);
+    JsonObject snap = snapshot(0);
+    long errors = snap.getJsonObject("counters").getLong("invalid_symbol_errors");
+    // Delays 400, 800, 1600 ms (±20 %): a few retries in 3 s, not one per subscribe tick.
+    assertThat(errors).isBetween(2L, 4L);
+    assertThat(snap.getJsonArray("subscribed")).containsExactly("AAPL");
+    assertThat(trades).extracting(Trade::symbol).contains("AAPL").doesNotContain("BAD:X");
+  }
+
+  @Test
+  @DisplayName("HTTP 401 says the key was rejected, never shows it, and retries on the long delay only")
+  void rejectedKey() throws InterruptedException {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withAcceptedTokens(Set.of("the-good-key")));
+    Settings s = settingsFor(emulator);
+    String secret = "bad-secret-" + System.nanoTime();
+    s.tokens = List.of(new Secret(secret));
+    s.rejectedRetry = 1_000;
+    ListAppender<ILoggingEvent> logs = captureLogs();
+    deploy(s.build());
+    Thread.sleep(3_300);
+    JsonObject snap = snapshot(0);
+    assertThat(snap.getString("state")).isEqualTo("KEY_REJECTED");
+    assertThat(snap.getString("last_error")).contains("401").contains("FINNHUB_TOKEN");
+    // 1 s ± 20 % between attempts: 3 or 4 attempts in 3.3 s, where the 50 ms backoff would make dozens.
+    assertThat(snap.getJsonObject("counters").getLong("failed_connects")).isBetween(3L, 5L);
+    assertThat(snap.encode()).doesNotContain(secret);
+    assertThat(logs.list).isNotEmpty().noneMatch(e -> e.getFormattedMessage().contains(secret));
+  }
+
+  @Test
+  @DisplayName("a refused connection (nothing listening) is retried with growing delays, token never logged")
+  void connectionRefused() throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    Settings s = new Settings();
+    s.url = "ws://127.0.0.1:" + port;
+    String secret = "refused-secret-" + System.nanoTime();
+    s.tokens = List.of(new Secret(secret));
+    ListAppender<ILoggingEvent> logs = captureLogs();
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> counter(0, "failed_connects") >= 5);
+    JsonObject snap = snapshot(0);
+    assertThat(snap.getString("state")).isIn("BACKOFF", "CONNECTING");
+    assertThat(snap.getJsonObject("counters").getLong("last_reconnect_delay_ms")).isBetween(50L, 400L);
+    assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains(secret));
+  }
+
+  @Test
+  @DisplayName("several keys: one connection each, symbols sharded round-robin, never two connections with one key")
+  void severalKeys() {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withAcceptedTokens(Set.of("k1", "k2")).withTradesPerSecond(2_000)
+      .withTotalTrades(1_000));
+    Settings s = settingsFor(emulator);
+    s.tokens = List.of(new Secret("k1"), new Secret("k2"));
+    s.symbols = List.of("A", "B", "C", "D", "E");
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(20)).until(() -> trades.size() == 1_000);
+    assertThat(snapshot(0).getJsonArray("subscribed")).containsExactly("A", "C", "E");
+    assertThat(snapshot(1).getJsonArray("subscribed")).containsExactly("B", "D");
+    assertThat(emulator.openConnections()).isEqualTo(2);
+    assertThat(trades).extracting(Trade::symbol).contains("A", "B", "C", "D", "E");
+    assertThat(trades).extracting(Trade::ingestId).doesNotHaveDuplicates();
+  }
+
+  @Test
+  @DisplayName("backpressure pauses reading (no watchdog trip while paused) and resuming delivers what waited")
+  void backpressure() throws InterruptedException {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withTradesPerSecond(2_000).withTotalTrades(3_000));
+    Settings s = settingsFor(emulator);
+    s.watchdog = 500;
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> trades.size() > 100);
+    vertx.eventBus().publish(Addresses.BACKPRESSURE, new dev.finnhubstream.bus.Backpressure(true, "test"));
+    Thread.sleep(300);
+    int whilePaused = trades.size();
+    Thread.sleep(1_200);
+    assertThat(trades.size()).as("nothing read while paused (one in-flight frame at most)").isLessThanOrEqualTo(whilePaused + 64);
+    assertThat(counter(0, "watchdog_trips")).isZero();
+    vertx.eventBus().publish(Addresses.BACKPRESSURE, new dev.finnhubstream.bus.Backpressure(false, "test"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> trades.size() == 3_000);
+    assertThat(snapshot(0).getLong("reconnects")).isZero();
+  }
+
+  @Test
+  @DisplayName("malformed frames and invalid trades become dead letters; valid neighbours still flow")
+  void deadLettersFromBadInput() {
+    // The emulator speaks valid frames only; feed bad ones through a tiny server of our own.
+    io.vertx.core.http.HttpServer server = vertx.createHttpServer().webSocketHandler(ws -> ws.textMessageHandler(msg -> {
+      if (msg.contains("subscribe")) {
+        ws.writeTextMessage("{\"data\":[{\"p\":1,\"s\":\"AAPL\",\"t\":5,\"v\":1},{\"p\":-2,\"s\":\"AAPL\",\"t\":5,\"v\":1}],\"type\":\"trade\"}");
+        ws.writeTextMessage("{\"data\":[{\"p\":1,\"s\":\"AAPL\"");
+        ws.writeTextMessage("{\"type\":\"news\",\"data\":[]}");
+      }
+    })).listen(0, "127.0.0.1").await();
+    Settings s = new Settings();
+    s.url = "ws://127.0.0.1:" + server.actualPort();
+    s.symbols = List.of("AAPL");
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters.size() == 2);
+    assertThat(trades).hasSize(1);
+    assertThat(deadLetters).extracting(DeadLetter::reason).containsExactlyInAnyOrder("invalid_trade:invalid_value:p", "malformed:invalid_json");
+    assertThat(deadLetters).extracting(DeadLetter::payload)
+      .contains("{\"p\":-2,\"s\":\"AAPL\",\"t\":5,\"v\":1}", "{\"data\":[{\"p\":1,\"s\":\"AAPL\"");
+    assertThat(counter(0, "unknown_frames")).isEqualTo(1);
+  }
+
+  private static ListAppender<ILoggingEvent> captureLogs() {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(appender);
+    return appender;
+  }
+}
