@@ -202,6 +202,22 @@ class ConfigResolverTest {
   }
 
   @Test
+  @DisplayName("several keys: one connection each, symbols sharded round-robin; a key twice is refused")
+  void severalKeys() throws IOException {
+    AppConfig cfg = ConfigResolver.resolve(committed(), FILE, env("FINNHUB_TOKEN", "k1, k2,k3", "FINNHUB_SYMBOLS", "A,B,C,D,E,F,G"));
+    assertThat(cfg.finnhub().connectionCount()).isEqualTo(3);
+    assertThat(cfg.finnhub().shard(0)).containsExactly("A", "D", "G");
+    assertThat(cfg.finnhub().shard(1)).containsExactly("B", "E");
+    assertThat(cfg.finnhub().shard(2)).containsExactly("C", "F");
+    failsWith(committed(), env("FINNHUB_TOKEN", "k1,k2,k1"), "FINNHUB_TOKEN").hasMessageContaining("more than once");
+    failsWith(committed(), env("FINNHUB_TOKEN", "k1,,k2"), "FINNHUB_TOKEN").hasMessageContaining("empty");
+    failsWith(committed(), env("FINNHUB_TOKEN", "k1,k2,k3", "FINNHUB_SYMBOLS", "A,B"), "FINNHUB_TOKEN");
+    AppConfig none = ConfigResolver.resolve(committed(), FILE, Map.of());
+    assertThat(none.finnhub().connectionCount()).isEqualTo(1);
+    assertThat(none.finnhub().shard(0)).isEqualTo(none.finnhub().symbols());
+  }
+
+  @Test
   @DisplayName("invalid JSON names the file")
   void invalidJson() {
     assertThatThrownBy(() -> ConfigResolver.resolve("{\"common\": ", FILE, Map.of()))
