@@ -1,0 +1,74 @@
+package dev.finnhubstream.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.finnhubstream.ingest.SymbolBook.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class SymbolBookTest {
+
+  private static List<String> drain(SymbolBook book, long now) {
+    List<String> sent = new ArrayList<>();
+    for (String s = book.nextToSubscribe(now); s != null; s = book.nextToSubscribe(now)) {
+      sent.add(s);
+    }
+    return sent;
+  }
+
+  @Test
+  @DisplayName("symbols beyond the configured plan cap are never sent; they wait as over cap")
+  void planCapIsNeverExceeded() {
+    SymbolBook book = new SymbolBook(List.of("A", "B", "C", "D"), 2, 1_000, 1_000, new Random(1));
+    assertThat(drain(book, 0)).containsExactly("A", "B");
+    assertThat(book.inState(Status.OVER_CAP)).containsExactly("C", "D");
+    // Even when their retry is due, the plan cap holds.
+    assertThat(drain(book, 10_000)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a cap error blames the latest subscribe, lowers the cap, and a later probe can raise it again")
+  void capLearningAndProbe() {
+    SymbolBook book = new SymbolBook(List.of("A", "B", "C", "D"), 50, 1_000, 5_000, new Random(1));
+    assertThat(book.nextToSubscribe(0)).isEqualTo("A");
+    assertThat(book.nextToSubscribe(0)).isEqualTo("B");
+    assertThat(book.nextToSubscribe(0)).isEqualTo("C");
+    assertThat(book.onTooManySymbols(0)).isEqualTo("C");
+    assertThat(book.effectiveCap()).isEqualTo(2);
+    assertThat(drain(book, 1)).isEmpty();
+    assertThat(book.inState(Status.OVER_CAP)).containsExactly("C", "D");
+    // After the retry delay (5 s ± 20 %) one probe at a time.
+    assertThat(book.nextToSubscribe(3_000)).isNull();
+    assertThat(book.nextToSubscribe(7_000)).isEqualTo("C");
+    assertThat(book.effectiveCap()).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("after a reconnect everything subscribed is pending again, the learned cap stays")
+  void reconnect() {
+    SymbolBook book = new SymbolBook(List.of("A", "B", "C"), 50, 1_000, 60_000, new Random(1));
+    drain(book, 0);
+    book.onTooManySymbols(0);
+    book.onConnected();
+    assertThat(book.inState(Status.PENDING)).containsExactly("A", "B");
+    assertThat(drain(book, 1)).containsExactly("A", "B");
+  }
+
+  @Test
+  @DisplayName("an invalid symbol is refused with growing delays; a nameless error blames the latest subscribe")
+  void invalidSymbol() {
+    SymbolBook book = new SymbolBook(List.of("A", "B"), 50, 1_000, 60_000, new Random(1));
+    drain(book, 0);
+    assertThat(book.onInvalidSymbol("A", 0)).isEqualTo("A");
+    assertThat(book.retries(Status.REFUSED).get("A")).isBetween(800L, 1_200L);
+    assertThat(book.nextToSubscribe(1_300)).isEqualTo("A");
+    book.onInvalidSymbol("A", 1_300);
+    assertThat(book.retries(Status.REFUSED).get("A") - 1_300).isBetween(1_600L, 2_400L);
+    assertThat(book.onInvalidSymbol("NOT_OURS", 0)).isNull();
+    assertThat(book.nextToSubscribe(10_000)).isEqualTo("A");
+    assertThat(book.onInvalidSymbol("", 10_000)).isEqualTo("A");
+  }
+}
