@@ -2,6 +2,7 @@ package dev.finnhubstream.http;
 
 import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.config.AppConfig;
+import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -9,17 +10,16 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
-import java.util.ArrayList;
-import java.util.List;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's window: {@code GET /health} (liveness) and {@code GET /status} (what flows where: the
- * Finnhub connection's counters, the Kafka writer's counters, and the redacted configuration).
+ * The operator's window: {@code GET /health} (liveness) and {@code GET /status} (what flows where: one
+ * snapshot per Finnhub connection, the Kafka writer's counters, and the redacted configuration).
  * It asks the other verticles over the event bus rather than holding references to them.
  */
 public final class StatusHttpVerticle extends VerticleBase {
