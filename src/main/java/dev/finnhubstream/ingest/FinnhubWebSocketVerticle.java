@@ -351,6 +351,9 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   }
 
   private void onTrades(FinnhubMessage.Trades t, String text, long receivedAt, long seq) {
+    if (t.trades().isEmpty() && t.rejected().isEmpty()) {
+      counters.emptyTradeFrames++; // valid but odd: Finnhub sent "data":[]
+    }
     if (!t.trades().isEmpty()) {
       counters.trades += t.trades().size();
       for (var trade : t.trades()) {

@@ -24,6 +24,7 @@ final class IngestCounters {
   long invalidSymbolErrors;
   long unknownFrames;
   long malformedFrames;
+  long emptyTradeFrames;
   long subscribeFrames;
   long pauses;
 
@@ -44,6 +45,7 @@ final class IngestCounters {
       .put("invalid_symbol_errors", invalidSymbolErrors)
       .put("unknown_frames", unknownFrames)
       .put("malformed_frames", malformedFrames)
+      .put("empty_trade_frames", emptyTradeFrames)
       .put("subscribe_frames", subscribeFrames)
       .put("pauses", pauses);
   }
