@@ -66,6 +66,8 @@ public final class FinnhubEmulator extends VerticleBase {
   private static final int FRAMES_PER_TURN = 64;
   /** Largest client frame accepted; client frames are tiny. Outgoing trade frames are never fragmented. */
   private static final int MAX_FRAME_SIZE = 1 << 20;
+  /** After an abrupt drop's FIN, how long a client may take to close its side before the socket is closed. */
+  private static final long ABRUPT_GRACE_MS = 2_000;
   /** Trades generated per step while filling a huge frame up to the requested size. */
   private static final int HUGE_FRAME_CHUNK = 1_000;
 
@@ -760,10 +762,13 @@ public final class FinnhubEmulator extends VerticleBase {
     Future<Void> close(DropMode mode) {
       return switch (mode) {
         case CLOSE_FRAME -> closeWithFrame(CLOSE_GOING_AWAY, "Going away");
-        case ABRUPT, RESET -> {
+        case ABRUPT -> {
           retire();
-          yield ws.isClosed() ? Future.succeededFuture()
-            : WebSocketChannels.closeWithoutCloseFrame(ws, mode == DropMode.RESET);
+          yield ws.isClosed() ? Future.succeededFuture() : WebSocketChannels.closeAbruptly(ws, ABRUPT_GRACE_MS);
+        }
+        case RESET -> {
+          retire();
+          yield ws.isClosed() ? Future.succeededFuture() : WebSocketChannels.reset(ws);
         }
       };
     }

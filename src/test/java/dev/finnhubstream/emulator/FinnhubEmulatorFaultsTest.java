@@ -168,6 +168,7 @@ class FinnhubEmulatorFaultsTest {
   void handshakeRejection() {
     start(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN, OTHER_TOKEN)));
     RecordingClient before = connect(TOKEN);
+    await().atMost(WAIT).until(() -> emulator.handshakesAccepted() == 1);
 
     List<Integer> statuses = List.of(401, 429, 500, 503, 200);
     for (int status : statuses) {
@@ -182,7 +183,8 @@ class FinnhubEmulatorFaultsTest {
     emulator.setHandshakeRejection(0);
     RecordingClient after = connect(OTHER_TOKEN);
     assertThat(after.isClosed()).isFalse();
-    assertThat(emulator.handshakesAccepted()).isEqualTo(2);
+    // The client may see the 101 before the emulator's side of the upgrade completes.
+    await().atMost(WAIT).until(() -> emulator.handshakesAccepted() == 2);
     assertThatThrownBy(() -> connect("wrong-key"))
       .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(401));
     assertThat(emulator.handshakesRejected()).isEqualTo(statuses.size() + 1);
