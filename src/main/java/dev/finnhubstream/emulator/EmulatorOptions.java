@@ -2,6 +2,7 @@ package dev.finnhubstream.emulator;
 
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Settings of a {@link FinnhubEmulator}. Start from {@link #defaults()} and adjust with the {@code with...}
@@ -93,87 +94,107 @@ public record EmulatorOptions(
   }
 
   public EmulatorOptions withHost(String host) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.host = host);
   }
 
   public EmulatorOptions withPort(int port) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.port = port);
   }
 
   public EmulatorOptions withAcceptedTokens(Set<String> acceptedTokens) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.acceptedTokens = acceptedTokens);
   }
 
   public EmulatorOptions withSymbolCap(int symbolCap) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.symbolCap = symbolCap);
   }
 
   public EmulatorOptions withInvalidSymbols(Set<String> invalidSymbols) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.invalidSymbols = invalidSymbols);
   }
 
   public EmulatorOptions withPingIntervalMs(long pingIntervalMs) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.pingIntervalMs = pingIntervalMs);
   }
 
   public EmulatorOptions withTradesPerSecond(double tradesPerSecond) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.tradesPerSecond = tradesPerSecond);
   }
 
   public EmulatorOptions withTotalTrades(long totalTrades) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.totalTrades = totalTrades);
   }
 
   public EmulatorOptions withMaxTradesPerFrame(int maxTradesPerFrame) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.maxTradesPerFrame = maxTradesPerFrame);
   }
 
   public EmulatorOptions withSeed(long seed) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.seed = seed);
   }
 
   public EmulatorOptions withRecordTrades(boolean recordTrades) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.recordTrades = recordTrades);
   }
 
   public EmulatorOptions withDisconnectEveryTrades(long disconnectEveryTrades) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.disconnectEveryTrades = disconnectEveryTrades);
   }
 
   public EmulatorOptions withMalformedFrameRatio(double malformedFrameRatio) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.malformedFrameRatio = malformedFrameRatio);
   }
 
   public EmulatorOptions withOneConnectionPerToken(boolean oneConnectionPerToken) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
-      oneConnectionPerToken);
+    return copy(b -> b.oneConnectionPerToken = oneConnectionPerToken);
+  }
+
+  /** A copy with {@code change} applied to its components, validated by the canonical constructor. */
+  private EmulatorOptions copy(Consumer<Components> change) {
+    Components components = new Components(this);
+    change.accept(components);
+    return components.toOptions();
+  }
+
+  /** Mutable components, so each {@code with...} method names only the one it changes. */
+  private static final class Components {
+    String host;
+    int port;
+    Set<String> acceptedTokens;
+    int symbolCap;
+    Set<String> invalidSymbols;
+    long pingIntervalMs;
+    double tradesPerSecond;
+    long totalTrades;
+    int maxTradesPerFrame;
+    long seed;
+    boolean recordTrades;
+    long disconnectEveryTrades;
+    double malformedFrameRatio;
+    boolean oneConnectionPerToken;
+
+    Components(EmulatorOptions options) {
+      host = options.host;
+      port = options.port;
+      acceptedTokens = options.acceptedTokens;
+      symbolCap = options.symbolCap;
+      invalidSymbols = options.invalidSymbols;
+      pingIntervalMs = options.pingIntervalMs;
+      tradesPerSecond = options.tradesPerSecond;
+      totalTrades = options.totalTrades;
+      maxTradesPerFrame = options.maxTradesPerFrame;
+      seed = options.seed;
+      recordTrades = options.recordTrades;
+      disconnectEveryTrades = options.disconnectEveryTrades;
+      malformedFrameRatio = options.malformedFrameRatio;
+      oneConnectionPerToken = options.oneConnectionPerToken;
+    }
+
+    EmulatorOptions toOptions() {
+      return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs, tradesPerSecond,
+        totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
+        oneConnectionPerToken);
+    }
   }
 
   /** Never print the accepted tokens: they may be copies of real Finnhub keys. */

@@ -5,53 +5,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The emulator's fault switches, each seen from a real WebSocket client. */
-@ExtendWith(VertxExtension.class)
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
-class FinnhubEmulatorFaultsTest {
+class FinnhubEmulatorFaultsTest extends EmulatorTestBase {
 
-  private static final String TOKEN = "key-one";
-  private static final String OTHER_TOKEN = "key-two";
-  private static final Duration WAIT = Duration.ofSeconds(10);
   /** Long enough for a frame already written to arrive on loopback, short enough to keep the suite fast. */
   private static final long SETTLE_MS = 300;
   private static final int HUGE_FRAME_BYTES = 4_000_000;
-
-  private Vertx vertx;
-  private WebSocketClient wsClient;
-  private FinnhubEmulator emulator;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    this.vertx = vertx;
-    this.wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
-      .setMaxFrameSize(8 << 20)
-      .setMaxMessageSize(8 << 20));
-  }
 
   @Test
   @DisplayName("CLOSE_FRAME: the client gets close status 1001, no error, and every trade counted as sent")
@@ -277,10 +251,9 @@ class FinnhubEmulatorFaultsTest {
     + "are recorded")
   void hugeFrame() {
     start(EmulatorOptions.defaults().withTradesPerSecond(1_000).withPingIntervalMs(0).withRecordTrades(true));
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-      .setMaxFrameSize(8 << 20).setMaxMessageSize(8 << 20));
     List<WebSocketFrame> frames = new CopyOnWriteArrayList<>();
-    var ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(emulator.actualPort())
+    // A raw client: the test needs the frames themselves, to see that the huge one is not fragmented.
+    var ws = wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(emulator.actualPort())
       .setURI("/?token=" + TOKEN)).await();
     ws.frameHandler(frames::add);
 
@@ -386,14 +359,5 @@ class FinnhubEmulatorFaultsTest {
   private static long tradesIn(List<WebSocketFrame> frames) {
     return frames.stream().filter(WebSocketFrame::isText)
       .mapToLong(frame -> RecordingClient.parseTrades(frame.textData()).size()).sum();
-  }
-
-  private void start(EmulatorOptions options) {
-    emulator = new FinnhubEmulator(options);
-    vertx.deployVerticle(emulator).await();
-  }
-
-  private RecordingClient connect(String token) {
-    return RecordingClient.connect(wsClient, emulator.actualPort(), token);
   }
 }

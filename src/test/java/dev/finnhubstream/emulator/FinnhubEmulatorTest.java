@@ -4,49 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
-class FinnhubEmulatorTest {
+class FinnhubEmulatorTest extends EmulatorTestBase {
 
-  private static final String TOKEN = "test-token";
-  private static final String OTHER_TOKEN = "other-token";
-  private static final Duration WAIT = Duration.ofSeconds(10);
-
-  private Vertx vertx;
-  private WebSocketClient wsClient;
-  private FinnhubEmulator emulator;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    this.vertx = vertx;
-    this.wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
-      .setMaxFrameSize(1 << 20)
-      .setMaxMessageSize(1 << 20));
-  }
 
   @Test
   @DisplayName("A handshake without a token is answered with HTTP 401")
@@ -341,16 +315,7 @@ class FinnhubEmulatorTest {
     assertThat(FinnhubEmulator.parseArgs(new String[0]).oneConnectionPerToken()).isTrue();
   }
 
-  private void start(EmulatorOptions options) {
-    emulator = new FinnhubEmulator(options);
-    vertx.deployVerticle(emulator).await();
-  }
-
   private WebSocketConnectOptions connectOptions(String uri) {
     return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(emulator.actualPort()).setURI(uri);
-  }
-
-  private RecordingClient connect(String token) {
-    return RecordingClient.connect(wsClient, emulator.actualPort(), token);
   }
 }
