@@ -2,6 +2,7 @@ package dev.finnhubstream.emulator;
 
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Settings of a {@link FinnhubEmulator}. Start from {@link #defaults()} and adjust with the {@code with...}
@@ -20,6 +21,13 @@ import java.util.Set;
  * @param seed             seed of the content generator (symbols picked, prices, volumes, conditions)
  * @param recordTrades     keep every sent trade for {@link FinnhubEmulator#sentTrades()}; with an unlimited budget
  *                         at most {@link FinnhubEmulator#RECORD_LIMIT_WHEN_UNLIMITED} trades are kept
+ * @param disconnectEveryTrades after every this many trades counted as sent (lifetime count, all connections), drop
+ *                         every open connection abruptly (TCP close without a close frame); 0 = never. No frame
+ *                         straddles a boundary, so each drop comes exactly after a multiple of this many trades.
+ * @param malformedFrameRatio fraction (0..1) of trade frames replaced, deterministically, by a malformed frame of the
+ *                         next {@link MalformedKind}; such a frame carries no valid trade and uses no budget
+ * @param oneConnectionPerToken like Finnhub ("1 API key can only open 1 connection at a time"), a second connection
+ *                         with a token that already has one open makes the emulator close both
  */
 public record EmulatorOptions(
   String host,
@@ -32,7 +40,10 @@ public record EmulatorOptions(
   long totalTrades,
   int maxTradesPerFrame,
   long seed,
-  boolean recordTrades) {
+  boolean recordTrades,
+  long disconnectEveryTrades,
+  double malformedFrameRatio,
+  boolean oneConnectionPerToken) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** Finnhub free keys hold about 50 symbols per connection (finnhub-protocol.md §6). */
@@ -65,67 +76,125 @@ public record EmulatorOptions(
     if (maxTradesPerFrame < 1) {
       throw new IllegalArgumentException("maxTradesPerFrame must be >= 1, got " + maxTradesPerFrame);
     }
+    if (disconnectEveryTrades < 0) {
+      throw new IllegalArgumentException("disconnectEveryTrades must be >= 0 (0 = never), got " + disconnectEveryTrades);
+    }
+    if (!(malformedFrameRatio >= 0 && malformedFrameRatio <= 1)) {
+      throw new IllegalArgumentException("malformedFrameRatio must be within 0..1, got " + malformedFrameRatio);
+    }
   }
 
-  /** Loopback, ephemeral port, any token, Finnhub free-plan cap and ping cadence, 100 trades/s, unlimited. */
+  /**
+   * Loopback, ephemeral port, any token, Finnhub free-plan cap and ping cadence, 100 trades/s, unlimited, one
+   * connection per token, no forced disconnects, no malformed frames.
+   */
   public static EmulatorOptions defaults() {
     return new EmulatorOptions(DEFAULT_HOST, 0, Set.of(), DEFAULT_SYMBOL_CAP, Set.of(), DEFAULT_PING_INTERVAL_MS,
-      DEFAULT_TRADES_PER_SECOND, 0, DEFAULT_MAX_TRADES_PER_FRAME, DEFAULT_SEED, false);
+      DEFAULT_TRADES_PER_SECOND, 0, DEFAULT_MAX_TRADES_PER_FRAME, DEFAULT_SEED, false, 0, 0, true);
   }
 
   public EmulatorOptions withHost(String host) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+    return copy(b -> b.host = host);
   }
 
   public EmulatorOptions withPort(int port) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+    return copy(b -> b.port = port);
   }
 
   public EmulatorOptions withAcceptedTokens(Set<String> acceptedTokens) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+    return copy(b -> b.acceptedTokens = acceptedTokens);
   }
 
   public EmulatorOptions withSymbolCap(int symbolCap) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+    return copy(b -> b.symbolCap = symbolCap);
   }
 
   public EmulatorOptions withInvalidSymbols(Set<String> invalidSymbols) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+    return copy(b -> b.invalidSymbols = invalidSymbols);
   }
 
   public EmulatorOptions withPingIntervalMs(long pingIntervalMs) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+    return copy(b -> b.pingIntervalMs = pingIntervalMs);
   }
 
   public EmulatorOptions withTradesPerSecond(double tradesPerSecond) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+    return copy(b -> b.tradesPerSecond = tradesPerSecond);
   }
 
   public EmulatorOptions withTotalTrades(long totalTrades) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+    return copy(b -> b.totalTrades = totalTrades);
   }
 
   public EmulatorOptions withMaxTradesPerFrame(int maxTradesPerFrame) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+    return copy(b -> b.maxTradesPerFrame = maxTradesPerFrame);
   }
 
   public EmulatorOptions withSeed(long seed) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+    return copy(b -> b.seed = seed);
   }
 
   public EmulatorOptions withRecordTrades(boolean recordTrades) {
-    return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs,
-      tradesPerSecond, totalTrades, maxTradesPerFrame, seed, recordTrades);
+    return copy(b -> b.recordTrades = recordTrades);
+  }
+
+  public EmulatorOptions withDisconnectEveryTrades(long disconnectEveryTrades) {
+    return copy(b -> b.disconnectEveryTrades = disconnectEveryTrades);
+  }
+
+  public EmulatorOptions withMalformedFrameRatio(double malformedFrameRatio) {
+    return copy(b -> b.malformedFrameRatio = malformedFrameRatio);
+  }
+
+  public EmulatorOptions withOneConnectionPerToken(boolean oneConnectionPerToken) {
+    return copy(b -> b.oneConnectionPerToken = oneConnectionPerToken);
+  }
+
+  /** A copy with {@code change} applied to its components, validated by the canonical constructor. */
+  private EmulatorOptions copy(Consumer<Components> change) {
+    Components components = new Components(this);
+    change.accept(components);
+    return components.toOptions();
+  }
+
+  /** Mutable components, so each {@code with...} method names only the one it changes. */
+  private static final class Components {
+    String host;
+    int port;
+    Set<String> acceptedTokens;
+    int symbolCap;
+    Set<String> invalidSymbols;
+    long pingIntervalMs;
+    double tradesPerSecond;
+    long totalTrades;
+    int maxTradesPerFrame;
+    long seed;
+    boolean recordTrades;
+    long disconnectEveryTrades;
+    double malformedFrameRatio;
+    boolean oneConnectionPerToken;
+
+    Components(EmulatorOptions options) {
+      host = options.host;
+      port = options.port;
+      acceptedTokens = options.acceptedTokens;
+      symbolCap = options.symbolCap;
+      invalidSymbols = options.invalidSymbols;
+      pingIntervalMs = options.pingIntervalMs;
+      tradesPerSecond = options.tradesPerSecond;
+      totalTrades = options.totalTrades;
+      maxTradesPerFrame = options.maxTradesPerFrame;
+      seed = options.seed;
+      recordTrades = options.recordTrades;
+      disconnectEveryTrades = options.disconnectEveryTrades;
+      malformedFrameRatio = options.malformedFrameRatio;
+      oneConnectionPerToken = options.oneConnectionPerToken;
+    }
+
+    EmulatorOptions toOptions() {
+      return new EmulatorOptions(host, port, acceptedTokens, symbolCap, invalidSymbols, pingIntervalMs, tradesPerSecond,
+        totalTrades, maxTradesPerFrame, seed, recordTrades, disconnectEveryTrades, malformedFrameRatio,
+        oneConnectionPerToken);
+    }
   }
 
   /** Never print the accepted tokens: they may be copies of real Finnhub keys. */
@@ -134,6 +203,8 @@ public record EmulatorOptions(
     return "EmulatorOptions[host=" + host + ", port=" + port + ", acceptedTokens=" + acceptedTokens.size()
       + " token(s), symbolCap=" + symbolCap + ", invalidSymbols=" + invalidSymbols + ", pingIntervalMs="
       + pingIntervalMs + ", tradesPerSecond=" + tradesPerSecond + ", totalTrades=" + totalTrades
-      + ", maxTradesPerFrame=" + maxTradesPerFrame + ", seed=" + seed + ", recordTrades=" + recordTrades + "]";
+      + ", maxTradesPerFrame=" + maxTradesPerFrame + ", seed=" + seed + ", recordTrades=" + recordTrades
+      + ", disconnectEveryTrades=" + disconnectEveryTrades + ", malformedFrameRatio=" + malformedFrameRatio
+      + ", oneConnectionPerToken=" + oneConnectionPerToken + "]";
   }
 }

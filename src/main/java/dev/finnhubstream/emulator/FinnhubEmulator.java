@@ -1,6 +1,7 @@
 package dev.finnhubstream.emulator;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -10,26 +11,39 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A local stand-in for {@code wss://ws.finnhub.io}: the same handshake, client frames and server frames as the
- * real trade stream (finnhub-protocol.md §2-5), with synthetic trades at a chosen rate and budget.
+ * real trade stream (finnhub-protocol.md §2-5), with synthetic trades at a chosen rate and budget, and the faults
+ * a Finnhub client must survive: forced disconnects (close frame, FIN or RST), silence, handshake refusals,
+ * malformed frames, huge frames, one connection per token, runtime symbol caps and invalid symbols.
  *
  * <p>Threading: one instance runs on one event loop; the HTTP server it creates hands every connection to that
- * loop, so connection state, the trade budget and the generator need no locks. Only the counters and snapshots
- * read by the accessors are thread-safe.
+ * loop, so connection state, the trade budget and the generator need no locks. The runtime switches and
+ * accessors are safe to call from any thread: switches that act return a future completed on the event loop.
  *
  * <p>Budget: a trade counts as sent only once the write of its frame succeeded. A failed write (connection
  * gone) returns its trades to the budget, so over reconnects exactly {@code totalTrades} trades are delivered.
+ *
+ * <p>Tokens are never logged nor exposed: connections are known by a label, {@code token#1}, {@code token#2}...,
+ * in order of each token's first accepted connection.
  */
 public final class FinnhubEmulator extends VerticleBase {
 
@@ -39,6 +53,10 @@ public final class FinnhubEmulator extends VerticleBase {
   public static final int RECORD_LIMIT_WHEN_UNLIMITED = 1_000_000;
   /** Default port of the command-line emulator (the verticle itself defaults to an ephemeral port). */
   public static final int DEFAULT_CLI_PORT = 8765;
+  /** Close status of {@link DropMode#CLOSE_FRAME}: the server is going away (restart, update). */
+  public static final short CLOSE_GOING_AWAY = 1001;
+  /** Close status sent to both connections of a token that opened a second one. */
+  public static final short CLOSE_POLICY_VIOLATION = 1008;
 
   /** Pacing period when a rate is set; the due number of trades accumulates fractions between ticks. */
   private static final long PACE_PERIOD_MS = 10;
@@ -46,11 +64,16 @@ public final class FinnhubEmulator extends VerticleBase {
   private static final long MAX_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   /** At rate 0, frames written per event-loop turn before yielding to I/O and other connections. */
   private static final int FRAMES_PER_TURN = 64;
-  /** Client frames are tiny; large outgoing trade frames should not be fragmented. */
+  /** Largest client frame accepted; client frames are tiny. Outgoing trade frames are never fragmented. */
   private static final int MAX_FRAME_SIZE = 1 << 20;
+  /** After an abrupt drop's FIN, how long a client may take to close its side before the socket is closed. */
+  private static final long ABRUPT_GRACE_MS = 2_000;
+  /** Trades generated per step while filling a huge frame up to the requested size. */
+  private static final int HUGE_FRAME_CHUNK = 1_000;
 
   private static final Set<String> CLI_OPTIONS = Set.of("--host", "--port", "--token", "--rate", "--total", "--cap",
-    "--ping-ms", "--max-per-frame", "--seed", "--invalid");
+    "--ping-ms", "--max-per-frame", "--seed", "--invalid", "--disconnect-every", "--malformed-ratio",
+    "--one-connection-per-token");
 
   private static final String USAGE = String.join(System.lineSeparator(),
     "Usage: java -cp <classpath> dev.finnhubstream.emulator.FinnhubEmulator [options]",
@@ -65,20 +88,45 @@ public final class FinnhubEmulator extends VerticleBase {
     "  --max-per-frame N     most trades per frame (default " + EmulatorOptions.DEFAULT_MAX_TRADES_PER_FRAME + ")",
     "  --seed N              content seed (default " + EmulatorOptions.DEFAULT_SEED + ")",
     "  --invalid SYMBOL      answer subscribes to SYMBOL with 'Invalid symbol SYMBOL', repeatable",
+    "  --disconnect-every N  drop every connection abruptly after each N trades sent, 0 = never (default 0)",
+    "  --malformed-ratio R   fraction 0..1 of trade frames replaced by malformed frames (default 0)",
+    "  --one-connection-per-token true|false",
+    "                        a second connection with one token closes both, as Finnhub does (default true)",
     "  --help                print this text");
 
   private final EmulatorOptions options;
   private final TradeGenerator generator;
+  /** Connections that are open and not being closed: the ones that count, receive and are listed. */
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicLong tradesSent = new AtomicLong();
   private final AtomicLong framesSent = new AtomicLong();
+  private final AtomicLong malformedFramesSent = new AtomicLong();
+  /** Filled once with every kind, never structurally modified: safe to read from any thread. */
+  private final Map<MalformedKind, AtomicLong> malformedFramesByKind = new EnumMap<>(MalformedKind.class);
+  private final AtomicLong handshakesAccepted = new AtomicLong();
+  private final AtomicLong handshakesRejected = new AtomicLong();
+  private final AtomicInteger maxConcurrentConnectionsPerToken = new AtomicInteger();
+  private final List<Long> openedAtMs = new ArrayList<>();
+  private final List<Long> closedAtMs = new ArrayList<>();
   private final List<EmulatedTrade> recorded = new ArrayList<>();
   private final long recordLimit;
+  /** Token to label, in order of first accepted connection; event-loop only. The tokens never leave this map. */
+  private final Map<String, String> tokenLabels = new HashMap<>();
+
+  private volatile Silence silence = Silence.NONE;
+  private volatile int handshakeRejectionStatus;
+  private volatile int symbolCap;
+  private volatile Set<String> invalidSymbols;
 
   private HttpServer server;
   private volatile int actualPort = -1;
-  /** Trades not yet handed to a write; event-loop only. Meaningless when the budget is unlimited. */
-  private long unreservedBudget;
+  /** Trades handed to writes that have not failed (sent or in flight); event-loop only. */
+  private long tradesReserved;
+  /** Value of {@link #tradesSent} at which every connection is dropped next; event-loop only. */
+  private long nextDisconnectAt;
+  /** Accumulates {@code malformedFrameRatio} per trade-frame slot; a whole unit makes the slot malformed. */
+  private double malformedDebt;
+  private int nextMalformedKind;
   private long paceTimerId = -1;
   private long lastPaceNanos;
   private double dueTrades;
@@ -92,8 +140,13 @@ public final class FinnhubEmulator extends VerticleBase {
   public FinnhubEmulator(EmulatorOptions options) {
     this.options = options;
     this.generator = new TradeGenerator(options.seed());
-    this.unreservedBudget = options.totalTrades();
     this.recordLimit = options.totalTrades() > 0 ? options.totalTrades() : RECORD_LIMIT_WHEN_UNLIMITED;
+    this.nextDisconnectAt = options.disconnectEveryTrades();
+    this.symbolCap = options.symbolCap();
+    this.invalidSymbols = options.invalidSymbols();
+    for (MalformedKind kind : MalformedKind.values()) {
+      malformedFramesByKind.put(kind, new AtomicLong());
+    }
   }
 
   @Override
@@ -122,9 +175,8 @@ public final class FinnhubEmulator extends VerticleBase {
       vertx.cancelTimer(paceTimerId);
     }
     for (Connection connection : connections) {
-      connection.shutDown();
+      connection.retire();
     }
-    connections.clear();
     return server == null ? Future.succeededFuture() : server.close();
   }
 
@@ -138,9 +190,21 @@ public final class FinnhubEmulator extends VerticleBase {
     return tradesSent.get();
   }
 
-  /** Trade frames whose write succeeded (pings and errors not included). */
+  /** Valid trade frames whose write succeeded (pings, errors and malformed frames not included). */
   public long framesSent() {
     return framesSent.get();
+  }
+
+  /** Malformed frames whose write succeeded. */
+  public long malformedFramesSent() {
+    return malformedFramesSent.get();
+  }
+
+  /** {@link #malformedFramesSent()} per kind; every kind is present, zero or not. */
+  public Map<MalformedKind, Long> malformedFramesSentByKind() {
+    Map<MalformedKind, Long> snapshot = new EnumMap<>(MalformedKind.class);
+    malformedFramesByKind.forEach((kind, count) -> snapshot.put(kind, count.get()));
+    return Collections.unmodifiableMap(snapshot);
   }
 
   /** The trades counted in {@link #tradesSent()}, in send order; empty unless {@code recordTrades} is on. */
@@ -150,8 +214,51 @@ public final class FinnhubEmulator extends VerticleBase {
     }
   }
 
+  /** Connections open and not being closed by the emulator. */
   public int openConnections() {
     return connections.size();
+  }
+
+  /** {@link #openConnections()} by token label ({@code token#1}, ...); tokens without one are absent. */
+  public Map<String, Integer> openConnectionsByToken() {
+    Map<String, Integer> byLabel = new TreeMap<>();
+    for (Connection connection : connections) {
+      byLabel.merge(connection.tokenLabel, 1, Integer::sum);
+    }
+    return Collections.unmodifiableMap(byLabel);
+  }
+
+  /**
+   * The most connections one token ever had open at once over the emulator's life, counted when a connection
+   * opens and before the one-connection-per-token rule closes anything: 2 means a client opened a second
+   * connection with a key while its first was still open.
+   */
+  public int maxConcurrentConnectionsPerToken() {
+    return maxConcurrentConnectionsPerToken.get();
+  }
+
+  /** WebSocket handshakes refused: wrong or missing token (401) or {@link #setHandshakeRejection(int)}. */
+  public long handshakesRejected() {
+    return handshakesRejected.get();
+  }
+
+  /** WebSocket handshakes answered with 101 and turned into connections. */
+  public long handshakesAccepted() {
+    return handshakesAccepted.get();
+  }
+
+  /** Epoch ms at which each accepted connection opened, in order. */
+  public List<Long> connectionOpenedAtMs() {
+    synchronized (openedAtMs) {
+      return List.copyOf(openedAtMs);
+    }
+  }
+
+  /** Epoch ms at which each connection's socket closed (whoever closed it), in order. */
+  public List<Long> connectionClosedAtMs() {
+    synchronized (closedAtMs) {
+      return List.copyOf(closedAtMs);
+    }
   }
 
   /** Union of the symbols subscribed on the open connections. */
@@ -163,20 +270,153 @@ public final class FinnhubEmulator extends VerticleBase {
     return Set.copyOf(union);
   }
 
+  /** Ends every open connection the given way. Completes once every socket is closed. */
+  public Future<Void> dropConnections(DropMode mode) {
+    Objects.requireNonNull(mode, "mode");
+    return onEventLoop(() -> dropAll(mode, "on request"));
+  }
+
+  /** Holds back trade frames (and with {@link Silence#TOTAL} everything) on all connections until set to NONE. */
+  public void setSilence(Silence mode) {
+    Objects.requireNonNull(mode, "mode");
+    Silence previous = silence;
+    silence = mode;
+    if (previous != mode) {
+      LOGGER.info("Silence {} -> {}", previous, mode);
+      if (mode == Silence.NONE && options.tradesPerSecond() == 0) {
+        onEventLoop(() -> {
+          connections.forEach(this::schedulePump);
+          return Future.succeededFuture();
+        });
+      }
+    }
+  }
+
+  public Silence silence() {
+    return silence;
+  }
+
+  /**
+   * Answers every WebSocket handshake with {@code httpStatus} (200..599, e.g. 401, 429, 500, 503, or 200 as once
+   * reported instead of 101) until called with 0. Open connections are left alone.
+   */
+  public void setHandshakeRejection(int httpStatus) {
+    if (httpStatus != 0 && (httpStatus < 200 || httpStatus > 599)) {
+      throw new IllegalArgumentException("httpStatus must be 0 (off) or within 200..599, got " + httpStatus);
+    }
+    handshakeRejectionStatus = httpStatus;
+    LOGGER.info(httpStatus == 0 ? "Handshake rejection off" : "Rejecting every handshake with HTTP {}", httpStatus);
+  }
+
+  /** Most symbols per connection for subscriptions from now on (0 = no cap); symbols held are kept. */
+  public void setSymbolCap(int cap) {
+    if (cap < 0) {
+      throw new IllegalArgumentException("cap must be >= 0 (0 = no cap), got " + cap);
+    }
+    symbolCap = cap;
+  }
+
+  public int symbolCap() {
+    return symbolCap;
+  }
+
+  /** Symbols answered with {@code Invalid symbol X} from now on; subscriptions held are kept. */
+  public void setInvalidSymbols(Set<String> symbols) {
+    invalidSymbols = Set.copyOf(symbols);
+  }
+
+  public Set<String> invalidSymbols() {
+    return invalidSymbols;
+  }
+
+  /**
+   * Sends one valid trade frame of about {@code approxBytes} (never fewer), as a single WebSocket frame, to every
+   * open connection with subscriptions, silence or not. Its trades count as sent and are recorded. Fails when no
+   * connection has a symbol, or when the trades would exceed the budget or cross a disconnect boundary.
+   */
+  public Future<Void> sendHugeFrame(int approxBytes) {
+    if (approxBytes <= 0) {
+      throw new IllegalArgumentException("approxBytes must be > 0, got " + approxBytes);
+    }
+    return onEventLoop(() -> {
+      List<Future<Void>> writes = new ArrayList<>();
+      for (Connection connection : connections) {
+        if (connection.symbolList.isEmpty()) {
+          continue;
+        }
+        List<EmulatedTrade> trades = hugeFrameTrades(connection.symbolList, approxBytes);
+        if (trades.size() > tradeAllowance()) {
+          return Future.failedFuture(new IllegalStateException("A frame of " + trades.size()
+            + " trades exceeds the trade budget or crosses the next disconnect (" + tradeAllowance() + " left)"));
+        }
+        writes.add(writeTrades(connection, trades, true));
+      }
+      if (writes.isEmpty()) {
+        return Future.failedFuture(new IllegalStateException("No open connection has a subscribed symbol"));
+      }
+      return Future.all(writes).mapEmpty();
+    });
+  }
+
+  private List<EmulatedTrade> hugeFrameTrades(List<String> symbols, int approxBytes) {
+    List<EmulatedTrade> trades = new ArrayList<>();
+    long bytes = 0;
+    while (bytes < approxBytes) {
+      List<EmulatedTrade> chunk = generator.trades(symbols, HUGE_FRAME_CHUNK, System.currentTimeMillis());
+      bytes += FinnhubFrames.trades(chunk).length();
+      trades.addAll(chunk);
+    }
+    return trades;
+  }
+
+  /** Runs {@code action} on the emulator's event loop; safe from any thread. */
+  private <T> Future<T> onEventLoop(Supplier<Future<T>> action) {
+    if (context == null) {
+      return Future.failedFuture(new IllegalStateException("The emulator is not deployed"));
+    }
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        action.get().onComplete(promise);
+      } catch (RuntimeException e) {
+        promise.fail(e);
+      }
+    });
+    return promise.future();
+  }
+
+  private Future<Void> dropAll(DropMode mode, String why) {
+    List<Future<Void>> closes = new ArrayList<>();
+    for (Connection connection : List.copyOf(connections)) {
+      closes.add(connection.close(mode));
+    }
+    LOGGER.info("Dropping {} connection(s), {}: {}", closes.size(), mode, why);
+    return Future.all(closes).mapEmpty();
+  }
+
   private void onRequest(HttpServerRequest request) {
     if (!request.canUpgradeToWebSocket()) {
       request.response().setStatusCode(400).end();
       return;
     }
+    int forcedStatus = handshakeRejectionStatus;
+    if (forcedStatus != 0) {
+      handshakesRejected.incrementAndGet();
+      LOGGER.info("Rejected WebSocket handshake from {} with HTTP {} (switched on)", request.remoteAddress(),
+        forcedStatus);
+      request.response().setStatusCode(forcedStatus).end();
+      return;
+    }
     // The decoded query parameter; the token itself must never reach a log line, nor the URI holding it.
     String token = request.getParam("token");
     if (!isAccepted(token)) {
+      handshakesRejected.incrementAndGet();
       LOGGER.info("Rejected WebSocket handshake from {} on {}: missing or unknown token",
         request.remoteAddress(), request.path());
       request.response().setStatusCode(401).end();
       return;
     }
-    request.toWebSocket().onSuccess(this::onOpen).onFailure(err ->
+    request.toWebSocket().onSuccess(ws -> onOpen(ws, token)).onFailure(err ->
       LOGGER.debug("WebSocket upgrade from {} failed", request.remoteAddress(), err));
   }
 
@@ -187,34 +427,70 @@ public final class FinnhubEmulator extends VerticleBase {
     return options.acceptedTokens().isEmpty() || options.acceptedTokens().contains(token);
   }
 
-  private void onOpen(ServerWebSocket ws) {
+  private void onOpen(ServerWebSocket ws, String token) {
     if (stopping) {
       ws.close();
       return;
     }
-    Connection connection = new Connection(ws);
+    handshakesAccepted.incrementAndGet();
+    Connection connection = new Connection(ws, labelOf(token));
     connections.add(connection);
-    LOGGER.info("WebSocket client {} connected ({} open)", ws.remoteAddress(), connections.size());
+    synchronized (openedAtMs) {
+      openedAtMs.add(System.currentTimeMillis());
+    }
+    LOGGER.info("WebSocket client {} connected with {} ({} open)", ws.remoteAddress(), connection.tokenLabel,
+      connections.size());
     ws.textMessageHandler(text -> onClientMessage(connection, text));
     ws.binaryMessageHandler(data -> LOGGER.debug("Ignoring a binary frame of {} bytes", data.length()));
     ws.exceptionHandler(err -> LOGGER.debug("WebSocket client {} error", ws.remoteAddress(), err));
     ws.closeHandler(v -> {
-      connection.shutDown();
-      if (connections.remove(connection)) {
-        LOGGER.info("WebSocket client {} disconnected ({} open)", ws.remoteAddress(), connections.size());
+      connection.retire();
+      synchronized (closedAtMs) {
+        closedAtMs.add(System.currentTimeMillis());
       }
+      LOGGER.info("WebSocket client {} ({}) disconnected ({} open)", ws.remoteAddress(), connection.tokenLabel,
+        connections.size());
     });
     ws.drainHandler(v -> {
       if (options.tradesPerSecond() == 0) {
         schedulePump(connection);
       }
     });
+    WebSocketChannels.gatePongs(ws, () -> silence == Silence.TOTAL);
     if (options.pingIntervalMs() > 0) {
       connection.pingTimerId = vertx.setPeriodic(options.pingIntervalMs(), id -> {
-        if (connection.open && !ws.isClosed()) {
+        if (connection.open && !ws.isClosed() && silence != Silence.TOTAL) {
           ws.writeTextMessage(FinnhubFrames.PING);
         }
       });
+    }
+    enforceOneConnectionPerToken(connection);
+  }
+
+  private String labelOf(String token) {
+    String label = tokenLabels.get(token);
+    if (label == null) {
+      label = "token#" + (tokenLabels.size() + 1);
+      tokenLabels.put(token, label);
+    }
+    return label;
+  }
+
+  private void enforceOneConnectionPerToken(Connection opened) {
+    List<Connection> sameToken = new ArrayList<>();
+    for (Connection connection : connections) {
+      if (connection.tokenLabel.equals(opened.tokenLabel)) {
+        sameToken.add(connection);
+      }
+    }
+    maxConcurrentConnectionsPerToken.accumulateAndGet(sameToken.size(), Math::max);
+    if (sameToken.size() > 1 && options.oneConnectionPerToken()) {
+      // A field report says Finnhub drops both connections, not only the new one (finnhub-protocol.md §1).
+      LOGGER.warn("{} connections with {}: closing all of them, as Finnhub does", sameToken.size(),
+        opened.tokenLabel);
+      for (Connection connection : sameToken) {
+        connection.closeWithFrame(CLOSE_POLICY_VIOLATION, "One connection per API key");
+      }
     }
   }
 
@@ -246,16 +522,17 @@ public final class FinnhubEmulator extends VerticleBase {
   }
 
   private void subscribe(Connection connection, String symbol) {
-    if (options.invalidSymbols().contains(symbol)) {
-      connection.ws.writeTextMessage(FinnhubFrames.invalidSymbol(symbol));
+    if (invalidSymbols.contains(symbol)) {
+      sendControl(connection, FinnhubFrames.invalidSymbol(symbol));
       return;
     }
     if (connection.symbols.contains(symbol)) {
       return;
     }
-    if (options.symbolCap() > 0 && connection.symbols.size() >= options.symbolCap()) {
+    int cap = symbolCap;
+    if (cap > 0 && connection.symbols.size() >= cap) {
       // Finnhub's text does not name the symbol; clients must blame their most recent subscribe.
-      connection.ws.writeTextMessage(FinnhubFrames.TOO_MANY_SYMBOLS);
+      sendControl(connection, FinnhubFrames.TOO_MANY_SYMBOLS);
       return;
     }
     connection.symbols.add(symbol);
@@ -266,41 +543,102 @@ public final class FinnhubEmulator extends VerticleBase {
     }
   }
 
-  private boolean budgetExhausted() {
-    return options.totalTrades() > 0 && unreservedBudget <= 0;
+  /** Error replies: held back, like everything else, while the emulator plays a stalled server. */
+  private void sendControl(Connection connection, String frame) {
+    if (silence != Silence.TOTAL) {
+      connection.ws.writeTextMessage(frame);
+    }
   }
 
   /**
-   * Writes one trade frame of {@code requested} trades, or fewer if the budget is short, to {@code connection},
-   * reserving them from the budget until the write completes. Returns the number of trades written, 0 when
-   * none could be.
+   * How many trades the next frames may still carry: the rest of the lifetime budget, and no further than the
+   * next forced disconnect, so that no frame straddles it.
+   */
+  private long tradeAllowance() {
+    long allowance = Long.MAX_VALUE;
+    if (options.totalTrades() > 0) {
+      allowance = options.totalTrades() - tradesReserved;
+    }
+    if (options.disconnectEveryTrades() > 0) {
+      allowance = Math.min(allowance, nextDisconnectAt - tradesReserved);
+    }
+    return allowance;
+  }
+
+  private boolean tradesFlowing() {
+    return silence == Silence.NONE && tradeAllowance() > 0;
+  }
+
+  /**
+   * Fills one trade-frame slot of {@code requested} trades on {@code connection}: either a frame of that many
+   * trades (fewer if the allowance is short), or, as {@code malformedFrameRatio} dictates, a malformed frame that
+   * carries no trade. Returns the slot size used, 0 when nothing could be sent.
    */
   private int sendFrame(Connection connection, int requested) {
-    int size = options.totalTrades() > 0 ? (int) Math.min(requested, unreservedBudget) : requested;
-    if (size <= 0 || connection.symbolList.isEmpty()) {
+    if (!tradesFlowing() || connection.symbolList.isEmpty()) {
       return 0;
     }
-    List<EmulatedTrade> trades = generator.trades(connection.symbolList, size, System.currentTimeMillis());
-    unreservedBudget -= size;
-    connection.ws.writeTextMessage(FinnhubFrames.trades(trades)).onComplete(ar -> {
+    if (nextSlotIsMalformed()) {
+      sendMalformed(connection);
+      return requested;
+    }
+    int size = (int) Math.min(requested, tradeAllowance());
+    writeTrades(connection, generator.trades(connection.symbolList, size, System.currentTimeMillis()), false);
+    return size;
+  }
+
+  /**
+   * Writes a trade frame, reserving its trades until the write completes: counted as sent on success, returned
+   * to the allowance on failure. Reaching a disconnect boundary drops every connection.
+   */
+  private Future<Void> writeTrades(Connection connection, List<EmulatedTrade> trades, boolean singleFrame) {
+    int size = trades.size();
+    tradesReserved += size;
+    String text = FinnhubFrames.trades(trades);
+    Future<Void> write = singleFrame ? connection.ws.writeFinalTextFrame(text) : connection.ws.writeTextMessage(text);
+    return write.onComplete(ar -> {
       if (ar.succeeded()) {
-        tradesSent.addAndGet(size);
+        long sent = tradesSent.addAndGet(size);
         framesSent.incrementAndGet();
         if (options.recordTrades()) {
           record(trades);
         }
+        if (options.disconnectEveryTrades() > 0 && sent >= nextDisconnectAt) {
+          nextDisconnectAt += options.disconnectEveryTrades();
+          dropAll(DropMode.ABRUPT, sent + " trades sent (disconnectEveryTrades)");
+        }
       } else {
-        unreservedBudget += size;
+        tradesReserved -= size;
         connection.open = false;
-        if (options.totalTrades() > 0 && options.tradesPerSecond() == 0) {
-          // Returned budget may let connections that ran dry continue.
-          for (Connection other : connections) {
-            schedulePump(other);
-          }
+        if (options.tradesPerSecond() == 0) {
+          // Returned trades may let connections that ran dry continue.
+          connections.forEach(this::schedulePump);
         }
       }
     });
-    return size;
+  }
+
+  private boolean nextSlotIsMalformed() {
+    if (options.malformedFrameRatio() == 0) {
+      return false;
+    }
+    malformedDebt += options.malformedFrameRatio();
+    if (malformedDebt >= 1) {
+      malformedDebt -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  private void sendMalformed(Connection connection) {
+    MalformedKind kind = MalformedKind.values()[nextMalformedKind];
+    nextMalformedKind = (nextMalformedKind + 1) % MalformedKind.values().length;
+    String symbol = connection.symbolList.get(0);
+    connection.ws.writeTextMessage(FinnhubFrames.malformed(kind, symbol, System.currentTimeMillis()))
+      .onSuccess(v -> {
+        malformedFramesSent.incrementAndGet();
+        malformedFramesByKind.get(kind).incrementAndGet();
+      });
   }
 
   private void record(List<EmulatedTrade> trades) {
@@ -334,7 +672,7 @@ public final class FinnhubEmulator extends VerticleBase {
         return; // the drain handler resumes, the close handler ends
       }
       if (sendFrame(connection, generator.frameSize(options.maxTradesPerFrame())) == 0) {
-        return; // no symbols or no budget: a subscribe or a returned budget resumes
+        return; // no symbols, no allowance or silence: a subscribe, returned trades or the end of silence resumes
       }
     }
     schedulePump(connection);
@@ -351,7 +689,7 @@ public final class FinnhubEmulator extends VerticleBase {
         ready.add(connection);
       }
     }
-    if (ready.isEmpty() || budgetExhausted()) {
+    if (ready.isEmpty() || !tradesFlowing()) {
       dueTrades = 0; // no backlog: trades start at the configured rate once someone listens
       return;
     }
@@ -386,6 +724,7 @@ public final class FinnhubEmulator extends VerticleBase {
   /** State of one client connection; mutated on the event loop only, except the published symbol view. */
   private final class Connection {
     final ServerWebSocket ws;
+    final String tokenLabel;
     /** Subscription order kept, so the connection's symbols are deterministic for a given client. */
     final Set<String> symbols = new LinkedHashSet<>();
     /** Indexed copy of {@link #symbols}, for picking symbols on the hot path. */
@@ -395,8 +734,9 @@ public final class FinnhubEmulator extends VerticleBase {
     boolean pumpScheduled;
     long pingTimerId = -1;
 
-    Connection(ServerWebSocket ws) {
+    Connection(ServerWebSocket ws, String tokenLabel) {
       this.ws = ws;
+      this.tokenLabel = tokenLabel;
     }
 
     void updateView() {
@@ -409,12 +749,33 @@ public final class FinnhubEmulator extends VerticleBase {
       return open && !ws.isClosed() && !ws.writeQueueFull();
     }
 
-    void shutDown() {
+    /** Stops all traffic and takes the connection out of the open set; its socket closes separately. */
+    void retire() {
       open = false;
+      connections.remove(this);
       if (pingTimerId >= 0) {
         vertx.cancelTimer(pingTimerId);
         pingTimerId = -1;
       }
+    }
+
+    Future<Void> close(DropMode mode) {
+      return switch (mode) {
+        case CLOSE_FRAME -> closeWithFrame(CLOSE_GOING_AWAY, "Going away");
+        case ABRUPT -> {
+          retire();
+          yield ws.isClosed() ? Future.succeededFuture() : WebSocketChannels.closeAbruptly(ws, ABRUPT_GRACE_MS);
+        }
+        case RESET -> {
+          retire();
+          yield ws.isClosed() ? Future.succeededFuture() : WebSocketChannels.reset(ws);
+        }
+      };
+    }
+
+    Future<Void> closeWithFrame(short status, String reason) {
+      retire();
+      return ws.isClosed() ? Future.succeededFuture() : ws.close(status, reason);
     }
   }
 
@@ -498,6 +859,9 @@ public final class FinnhubEmulator extends VerticleBase {
             invalid.add(value);
             yield options;
           }
+          case "--disconnect-every" -> options.withDisconnectEveryTrades(Long.parseLong(value));
+          case "--malformed-ratio" -> options.withMalformedFrameRatio(Double.parseDouble(value));
+          case "--one-connection-per-token" -> options.withOneConnectionPerToken(parseBoolean(name, value));
           default -> throw new IllegalArgumentException("Unknown option: " + name);
         };
       } catch (NumberFormatException e) {
@@ -505,5 +869,13 @@ public final class FinnhubEmulator extends VerticleBase {
       }
     }
     return options.withAcceptedTokens(tokens).withInvalidSymbols(invalid);
+  }
+
+  private static boolean parseBoolean(String name, String value) {
+    return switch (value) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("Expected true or false for " + name + ": " + value);
+    };
   }
 }

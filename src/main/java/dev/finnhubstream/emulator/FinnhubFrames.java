@@ -1,5 +1,6 @@
 package dev.finnhubstream.emulator;
 
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -44,6 +45,35 @@ final class FinnhubFrames {
       data.add(json);
     }
     return new JsonObject(new LinkedHashMap<>(4)).put("data", new JsonArray(data)).put("type", "trade").encode();
+  }
+
+  /**
+   * A frame of {@code kind} that carries no valid trade, built around {@code symbol} so it looks like the real
+   * stream of that connection.
+   */
+  static String malformed(MalformedKind kind, String symbol, long nowMs) {
+    return switch (kind) {
+      case TRUNCATED_JSON -> {
+        String whole = trades(List.of(new EmulatedTrade(symbol, nowMs, 123.45, 100, List.of("1"))));
+        // Any strict prefix of a JSON object lacks its closing brace, so it never parses.
+        yield whole.substring(0, whole.length() / 2);
+      }
+      case WRONG_TYPES -> frame("trade", new JsonObject().put("c", new JsonArray()).put("p", "abc").put("s", symbol)
+        .put("t", "x").put("v", 1));
+      // Jackson never writes NaN, so the text is assembled around the encoded symbol.
+      case NAN -> "{\"data\":[{\"p\":NaN,\"s\":" + Json.encode(symbol) + ",\"t\":" + nowMs
+        + ",\"v\":1}],\"type\":\"trade\"}";
+      case MISSING_FIELDS -> frame("trade", new JsonObject().put("s", symbol).put("t", nowMs).put("v", 1),
+        new JsonObject().put("p", 123.45).put("t", nowMs).put("v", 1));
+      case EMPTY_DATA -> frame("trade");
+      case UNKNOWN_TYPE -> frame("whatever", new JsonObject().put("p", 123.45).put("s", symbol).put("t", nowMs)
+        .put("v", 1));
+    };
+  }
+
+  private static String frame(String type, JsonObject... data) {
+    return new JsonObject(new LinkedHashMap<>(4)).put("data", new JsonArray(List.of((Object[]) data)))
+      .put("type", type).encode();
   }
 
   /**

@@ -4,54 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
-class FinnhubEmulatorTest {
+class FinnhubEmulatorTest extends EmulatorTestBase {
 
-  private static final String TOKEN = "test-token";
-  private static final Duration WAIT = Duration.ofSeconds(10);
-
-  private Vertx vertx;
-  private WebSocketClient wsClient;
-  private FinnhubEmulator emulator;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    this.vertx = vertx;
-    this.wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
-      .setMaxFrameSize(1 << 20)
-      .setMaxMessageSize(1 << 20));
-  }
 
   @Test
   @DisplayName("A handshake without a token is answered with HTTP 401")
@@ -73,7 +42,7 @@ class FinnhubEmulatorTest {
 
     assertThatThrownBy(() -> connect("other"))
       .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(401));
-    Client client = connect(token);
+    RecordingClient client = connect(token);
     assertThat(client.ws.isClosed()).isFalse();
     await().atMost(WAIT).until(() -> emulator.openConnections() == 1);
   }
@@ -93,11 +62,11 @@ class FinnhubEmulatorTest {
   }
 
   @Test
-  @DisplayName("Trade frames carry only the symbols subscribed on that connection, spaces and colons included")
+  @DisplayName("With several keys, each connection gets trades of its own symbols only, spaces and colons included")
   void tradesOnlyForSubscribedSymbols() {
     start(EmulatorOptions.defaults().withTradesPerSecond(2_000).withMaxTradesPerFrame(5));
-    Client client = connect(TOKEN);
-    Client other = connect(TOKEN);
+    RecordingClient client = connect(TOKEN);
+    RecordingClient other = connect(OTHER_TOKEN);
     client.subscribe("AAPL");
     client.subscribe("IC MARKETS:1");
     other.subscribe("MSFT");
@@ -109,6 +78,8 @@ class FinnhubEmulatorTest {
     assertThat(other.tradeSymbols()).containsExactly("MSFT");
     assertThat(emulator.subscribedSymbols()).containsExactlyInAnyOrder("AAPL", "IC MARKETS:1", "MSFT");
     assertThat(emulator.openConnections()).isEqualTo(2);
+    assertThat(emulator.openConnectionsByToken()).isEqualTo(Map.of("token#1", 1, "token#2", 1));
+    assertThat(emulator.maxConcurrentConnectionsPerToken()).isEqualTo(1);
     // Finnhub's key order: "data" first, then "type".
     assertThat(client.tradeFrames()).allSatisfy(frame -> {
       assertThat(frame).startsWith("{\"data\":[{").endsWith("}],\"type\":\"trade\"}");
@@ -122,7 +93,7 @@ class FinnhubEmulatorTest {
     long total = 2_000;
     start(EmulatorOptions.defaults().withTradesPerSecond(0).withTotalTrades(total).withMaxTradesPerFrame(7)
       .withRecordTrades(true));
-    Client client = connect(TOKEN);
+    RecordingClient client = connect(TOKEN);
     client.subscribe("AAPL");
     client.subscribe("BINANCE:BTCUSDT");
     client.subscribe("IC MARKETS:1");
@@ -143,7 +114,7 @@ class FinnhubEmulatorTest {
     long total = 5_000;
     // Paced rather than rate 0: at full speed the budget could be spent before the fourth subscribe arrives.
     start(EmulatorOptions.defaults().withTradesPerSecond(20_000).withTotalTrades(total).withMaxTradesPerFrame(10));
-    Client client = connect(TOKEN);
+    RecordingClient client = connect(TOKEN);
     for (String symbol : List.of("AAPL", "TSLA", "BINANCE:BTCUSDT", "OANDA:EUR_USD")) {
       client.subscribe(symbol);
     }
@@ -194,7 +165,7 @@ class FinnhubEmulatorTest {
   @DisplayName("{\"type\":\"ping\"} arrives at the configured interval, with or without subscriptions")
   void pingsAtTheInterval() throws InterruptedException {
     start(EmulatorOptions.defaults().withPingIntervalMs(200));
-    Client client = connect(TOKEN);
+    RecordingClient client = connect(TOKEN);
 
     Thread.sleep(1_100);
 
@@ -203,14 +174,14 @@ class FinnhubEmulatorTest {
     for (int i = 1; i < pingTimes.size(); i++) {
       assertThat(pingTimes.get(i) - pingTimes.get(i - 1)).isBetween(100L, 500L);
     }
-    assertThat(client.frames).filteredOn(f -> f.contains("ping")).containsOnly("{\"type\":\"ping\"}");
+    assertThat(client.frames()).filteredOn(f -> f.contains("ping")).containsOnly("{\"type\":\"ping\"}");
   }
 
   @Test
   @DisplayName("Beyond the symbol cap the exact Finnhub error arrives and the symbol is not subscribed")
   void symbolCap() {
     start(EmulatorOptions.defaults().withSymbolCap(2).withInvalidSymbols(Set.of("BAD")).withTradesPerSecond(500));
-    Client client = connect(TOKEN);
+    RecordingClient client = connect(TOKEN);
     client.subscribe("AAPL");
     client.subscribe("MSFT");
     client.subscribe("TSLA");
@@ -233,7 +204,7 @@ class FinnhubEmulatorTest {
   @DisplayName("An invalid symbol gets the exact Finnhub error naming it and is not subscribed")
   void invalidSymbol() throws InterruptedException {
     start(EmulatorOptions.defaults().withInvalidSymbols(Set.of("OANDA:EUR_USD")).withTradesPerSecond(500));
-    Client client = connect(TOKEN);
+    RecordingClient client = connect(TOKEN);
     client.subscribe("OANDA:EUR_USD");
 
     await().atMost(WAIT).until(() -> !client.errors().isEmpty());
@@ -248,7 +219,7 @@ class FinnhubEmulatorTest {
   @DisplayName("Unsubscribing stops that symbol and keeps the others flowing")
   void unsubscribeStopsTheSymbol() throws InterruptedException {
     start(EmulatorOptions.defaults().withTradesPerSecond(1_000));
-    Client client = connect(TOKEN);
+    RecordingClient client = connect(TOKEN);
     client.subscribe("AAPL");
     client.subscribe("BINANCE:BTCUSDT");
     await().atMost(WAIT).until(() -> client.tradeSymbols().containsAll(Set.of("AAPL", "BINANCE:BTCUSDT")));
@@ -256,7 +227,7 @@ class FinnhubEmulatorTest {
     client.send(new JsonObject().put("type", "unsubscribe").put("symbol", "BINANCE:BTCUSDT"));
     await().atMost(WAIT).until(() -> emulator.subscribedSymbols().equals(Set.of("AAPL")));
     Thread.sleep(100); // frames written before the unsubscribe may still be in flight
-    client.frames.clear();
+    client.clearFrames();
     Thread.sleep(500);
 
     assertThat(client.tradeFrames()).isNotEmpty();
@@ -267,7 +238,7 @@ class FinnhubEmulatorTest {
   @DisplayName("Malformed and unknown client frames are ignored without closing the connection")
   void ignoresMalformedFrames() {
     start(EmulatorOptions.defaults().withTradesPerSecond(500));
-    Client client = connect(TOKEN);
+    RecordingClient client = connect(TOKEN);
     client.ws.writeTextMessage("not json");
     client.ws.writeTextMessage("[1,2]");
     client.ws.writeTextMessage("{\"type\":\"subscribe\"}");
@@ -286,7 +257,7 @@ class FinnhubEmulatorTest {
     long total = 3_000;
     start(EmulatorOptions.defaults().withTradesPerSecond(5_000).withTotalTrades(total).withRecordTrades(true)
       .withPingIntervalMs(100));
-    Client first = connect(TOKEN);
+    RecordingClient first = connect(TOKEN);
     first.subscribe("AAPL");
     await().atMost(WAIT).until(() -> !first.trades().isEmpty());
     first.ws.close().await();
@@ -294,7 +265,7 @@ class FinnhubEmulatorTest {
     long sentBefore = emulator.tradesSent();
     assertThat(sentBefore).isLessThan(total);
 
-    Client second = connect(TOKEN);
+    RecordingClient second = connect(TOKEN);
     second.subscribe("AAPL");
     await().atMost(WAIT).until(() -> emulator.tradesSent() == total && second.trades().size() == total - sentBefore);
     int pingsAtEnd = second.pingTimesMs().size();
@@ -309,7 +280,7 @@ class FinnhubEmulatorTest {
   @DisplayName("Undeploying closes open connections and the listening socket")
   void stopClosesEverything() {
     start(EmulatorOptions.defaults().withTradesPerSecond(1_000).withPingIntervalMs(50));
-    Client client = connect(TOKEN);
+    RecordingClient client = connect(TOKEN);
     client.subscribe("AAPL");
     await().atMost(WAIT).until(() -> !client.trades().isEmpty());
     AtomicBoolean closed = new AtomicBoolean();
@@ -326,83 +297,25 @@ class FinnhubEmulatorTest {
   void parsesTheCommandLine() {
     EmulatorOptions options = FinnhubEmulator.parseArgs(new String[] {
       "--host", "0.0.0.0", "--port=0", "--token", "tok-alpha", "--token", "tok-beta", "--rate", "0", "--total", "10",
-      "--cap", "3", "--ping-ms", "500", "--max-per-frame", "4", "--seed", "7", "--invalid", "IC MARKETS:2"});
+      "--cap", "3", "--ping-ms", "500", "--max-per-frame", "4", "--seed", "7", "--invalid", "IC MARKETS:2",
+      "--disconnect-every", "1000", "--malformed-ratio=0.25", "--one-connection-per-token", "false"});
 
     assertThat(options).isEqualTo(new EmulatorOptions("0.0.0.0", 0, Set.of("tok-alpha", "tok-beta"), 3, Set.of("IC MARKETS:2"),
-      500, 0, 10, 4, 7, false));
+      500, 0, 10, 4, 7, false, 1000, 0.25, false));
     assertThat(options.toString()).doesNotContain("tok-");
     assertThat(FinnhubEmulator.parseArgs(new String[] {"--help"})).isNull();
     assertThatThrownBy(() -> FinnhubEmulator.parseArgs(new String[] {"--rate", "fast"}))
       .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  private void start(EmulatorOptions options) {
-    emulator = new FinnhubEmulator(options);
-    vertx.deployVerticle(emulator).await();
+    assertThatThrownBy(() -> FinnhubEmulator.parseArgs(new String[] {"--malformed-ratio", "1.5"}))
+      .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("malformedFrameRatio");
+    assertThatThrownBy(() -> FinnhubEmulator.parseArgs(new String[] {"--disconnect-every", "-1"}))
+      .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("disconnectEveryTrades");
+    assertThatThrownBy(() -> FinnhubEmulator.parseArgs(new String[] {"--one-connection-per-token", "yes"}))
+      .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("true or false");
+    assertThat(FinnhubEmulator.parseArgs(new String[0]).oneConnectionPerToken()).isTrue();
   }
 
   private WebSocketConnectOptions connectOptions(String uri) {
     return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(emulator.actualPort()).setURI(uri);
-  }
-
-  private Client connect(String token) {
-    String uri = "/?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
-    return new Client(wsClient.connect(connectOptions(uri)).await());
-  }
-
-  /** Collects every text message with its arrival time; thread-safe for the assertions on the test thread. */
-  private static final class Client {
-    final WebSocket ws;
-    final List<String> frames = new CopyOnWriteArrayList<>();
-    final List<Long> pingTimes = new CopyOnWriteArrayList<>();
-
-    Client(WebSocket ws) {
-      this.ws = ws;
-      ws.textMessageHandler(text -> {
-        frames.add(text);
-        if (text.equals("{\"type\":\"ping\"}")) {
-          pingTimes.add(System.currentTimeMillis());
-        }
-      });
-    }
-
-    void subscribe(String symbol) {
-      send(new JsonObject().put("type", "subscribe").put("symbol", symbol));
-    }
-
-    void send(JsonObject frame) {
-      ws.writeTextMessage(frame.encode());
-    }
-
-    List<String> tradeFrames() {
-      return frames.stream().filter(f -> f.endsWith("\"type\":\"trade\"}")).collect(Collectors.toList());
-    }
-
-    List<String> errors() {
-      return frames.stream().filter(f -> f.endsWith("\"type\":\"error\"}")).collect(Collectors.toList());
-    }
-
-    List<Long> pingTimesMs() {
-      return List.copyOf(pingTimes);
-    }
-
-    List<EmulatedTrade> trades() {
-      List<EmulatedTrade> trades = new ArrayList<>();
-      for (String frame : tradeFrames()) {
-        JsonArray data = new JsonObject(frame).getJsonArray("data");
-        for (int i = 0; i < data.size(); i++) {
-          JsonObject trade = data.getJsonObject(i);
-          JsonArray c = trade.getJsonArray("c");
-          trades.add(new EmulatedTrade(trade.getString("s"), trade.getLong("t"),
-            trade.getNumber("p").doubleValue(), trade.getNumber("v").doubleValue(),
-            c == null ? null : c.stream().map(String.class::cast).collect(Collectors.toList())));
-        }
-      }
-      return trades;
-    }
-
-    Set<String> tradeSymbols() {
-      return trades().stream().map(EmulatedTrade::symbol).collect(Collectors.toSet());
-    }
   }
 }
