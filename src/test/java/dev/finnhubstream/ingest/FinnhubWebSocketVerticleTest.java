@@ -13,8 +13,10 @@ import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.bus.TradeBatch;
 import dev.finnhubstream.config.FinnhubConfig;
 import dev.finnhubstream.config.Secret;
+import dev.finnhubstream.emulator.DropMode;
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
+import dev.finnhubstream.emulator.Silence;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -250,6 +252,7 @@ class FinnhubWebSocketVerticleTest {
     assertThat(snapshot(0).getJsonArray("subscribed")).containsExactly("A", "C", "E");
     assertThat(snapshot(1).getJsonArray("subscribed")).containsExactly("B", "D");
     assertThat(emulator.openConnections()).isEqualTo(2);
+    assertThat(emulator.maxConcurrentConnectionsPerToken()).isEqualTo(1);
     assertThat(trades).extracting(Trade::symbol).contains("A", "B", "C", "D", "E");
     assertThat(trades).extracting(Trade::ingestId).doesNotHaveDuplicates();
   }
@@ -294,6 +297,79 @@ class FinnhubWebSocketVerticleTest {
     assertThat(deadLetters).extracting(DeadLetter::payload)
       .contains("{\"p\":-2,\"s\":\"AAPL\",\"t\":5,\"v\":1}", "{\"data\":[{\"p\":1,\"s\":\"AAPL\"");
     assertThat(counter(0, "unknown_frames")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("429, 500 and a 200 instead of 101 are failed connects with backoff; once accepted, streaming resumes")
+  void handshakeRejections() {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withTradesPerSecond(500));
+    Settings s = settingsFor(emulator);
+    s.initial = 100;
+    s.max = 300;
+    for (int status : new int[] {429, 500, 200}) {
+      emulator.setHandshakeRejection(status);
+      long before = emulator.handshakesRejected();
+      if (status == 429) {
+        deploy(s.build());
+      } else {
+        emulator.dropConnections(DropMode.ABRUPT).await();
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> emulator.handshakesRejected() >= before + 3);
+      assertThat(snapshot(0).getString("last_error")).contains("HTTP " + status);
+      assertThat(snapshot(0).getJsonObject("counters").getLong("last_reconnect_delay_ms")).isBetween(100L, 300L);
+      emulator.setHandshakeRejection(0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> snapshot(0).getString("state").equals("CONNECTED"));
+    }
+    int seen = trades.size();
+    await().atMost(Duration.ofSeconds(10)).until(() -> trades.size() > seen + 50);
+  }
+
+  @Test
+  @DisplayName("close frames, abrupt closes and TCP resets all lead to a reconnect and a full resubscribe, one connection at a time")
+  void dropsOfEveryKind() {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withTradesPerSecond(1_000).withAcceptedTokens(Set.of("tok-1")));
+    Settings s = settingsFor(emulator);
+    s.symbols = List.of("A", "B", "C");
+    deploy(s.build());
+    long reconnects = 0;
+    for (DropMode mode : DropMode.values()) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> emulator.subscribedSymbols().size() == 3);
+      emulator.dropConnections(mode).await();
+      long expected = ++reconnects;
+      await("reconnect after " + mode).atMost(Duration.ofSeconds(10)).until(() -> snapshot(0).getLong("reconnects") == expected
+        && snapshot(0).getJsonArray("subscribed").size() == 3);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> emulator.subscribedSymbols().size() == 3);
+    assertThat(emulator.maxConcurrentConnectionsPerToken()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a refused symbol that becomes valid again is subscribed on a later retry and streams")
+  void refusedSymbolRecovers() {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withInvalidSymbols(Set.of("OANDA:EUR_USD")).withTradesPerSecond(500));
+    Settings s = settingsFor(emulator);
+    s.symbols = List.of("AAPL", "OANDA:EUR_USD");
+    s.invalidRetry = 300;
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> snapshot(0).getJsonObject("refused").containsKey("OANDA:EUR_USD"));
+    emulator.setInvalidSymbols(Set.of());
+    await().atMost(Duration.ofSeconds(10)).until(() -> trades.stream().anyMatch(t -> t.symbol().equals("OANDA:EUR_USD")));
+    assertThat(snapshot(0).getJsonArray("subscribed")).containsExactly("AAPL", "OANDA:EUR_USD");
+  }
+
+  @Test
+  @DisplayName("a frame of several MB is parsed whole: every trade in it arrives")
+  void hugeFrame() {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withTradesPerSecond(100).withRecordTrades(true));
+    Settings s = settingsFor(emulator);
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> emulator.subscribedSymbols().size() == 2);
+    emulator.setSilence(Silence.PINGS_ONLY);
+    await().atMost(Duration.ofSeconds(10)).until(() -> trades.size() == emulator.tradesSent());
+    emulator.sendHugeFrame(6 * 1024 * 1024).await();
+    await().atMost(Duration.ofSeconds(20)).until(() -> trades.size() == emulator.tradesSent());
+    assertThat(emulator.tradesSent()).isGreaterThan(50_000);
+    assertThat(snapshot(0).getJsonObject("counters").getLong("malformed_frames")).isZero();
   }
 
   private static ListAppender<ILoggingEvent> captureLogs() {
