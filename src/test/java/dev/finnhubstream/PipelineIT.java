@@ -65,7 +65,10 @@ class PipelineIT {
   @DisplayName("N trades from the emulator become exactly N Kafka records, keyed by symbol, equal field by field")
   void everyTradeOnceFieldByField() throws Exception {
     String topic = KafkaTestSupport.uniqueTopic("it_pipeline");
-    AppConfig cfg = ConfigResolver.resolve(Files.readString(Path.of("conf/app.json")), "conf/app.json", Map.of(
+    JsonObject file = new JsonObject(Files.readString(Path.of("conf/app.json")));
+    // Subscribe all symbols at once: the emulator only sends trades for symbols already subscribed.
+    file.getJsonObject("environments").getJsonObject("local").getJsonObject("finnhub").put("subscribes_per_second", 1_000);
+    AppConfig cfg = ConfigResolver.resolve(file, "conf/app.json", Map.of(
       "FINNHUB_URL", "ws://127.0.0.1:" + emulator.actualPort(),
       "FINNHUB_TOKEN", TOKEN,
       "FINNHUB_SYMBOLS", String.join(",", SYMBOLS),
