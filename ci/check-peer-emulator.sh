@@ -137,18 +137,33 @@ until [[ -f "$DONE" ]]; do
 done
 sent_count="$(wc -l <"$SENT")"
 
-log "reading $sent_count records back from $TOPIC (at most ${READ_TIMEOUT_S}s)"
-timeout "$READ_TIMEOUT_S" ci/kafka.sh consume "$TOPIC" "$sent_count" >"$RUN_DIR/records.tsv" || {
-  rc=$?
-  ((rc == 124)) || { log "the consumer failed (exit $rc)"; exit 1; }
-  log "only $(wc -l <"$RUN_DIR/records.tsv") records within ${READ_TIMEOUT_S}s"
+# read_topic SECONDS MAX FILE: `ci/kafka.sh consume` under `timeout`, into FILE. On a timeout the script's
+# bash dies at once while the consumer JVM finishes its shutdown on its own; wait for the whole process
+# group (timeout makes its own) to be gone, so that FILE is complete when this returns. Returns timeout's code.
+read_topic() {
+  local seconds="$1" max="$2" file="$3" pid rc=0
+  timeout "$seconds" ci/kafka.sh consume "$TOPIC" "$max" >"$file" &
+  pid=$!
+  wait "$pid" || rc=$?
+  while kill -0 -- "-$pid" 2>/dev/null; do sleep 0.2; done
+  return "$rc"
 }
+
+log "reading $sent_count records back from $TOPIC (at most ${READ_TIMEOUT_S}s)"
+rc=0
+read_topic "$READ_TIMEOUT_S" "$sent_count" "$RUN_DIR/records.tsv" || rc=$?
+if ((rc == 124)); then
+  log "only $(wc -l <"$RUN_DIR/records.tsv") records within ${READ_TIMEOUT_S}s"
+elif ((rc != 0)); then
+  log "the consumer failed (exit $rc)"
+  exit 1
+fi
 
 # Nothing beyond them: ask for more than were sent; the read can only end by its timeout. A read that has
 # not even caught up with the first one proves nothing, so it is retried with a longer timeout.
 for reread_timeout_s in 20 60 180; do
   log "reading again, up to $((sent_count + 1000)) records for ${reread_timeout_s}s, to find any beyond $sent_count"
-  timeout "$reread_timeout_s" ci/kafka.sh consume "$TOPIC" $((sent_count + 1000)) >"$RUN_DIR/reread.tsv" || true
+  read_topic "$reread_timeout_s" $((sent_count + 1000)) "$RUN_DIR/reread.tsv" || true
   (($(wc -l <"$RUN_DIR/reread.tsv") >= $(wc -l <"$RUN_DIR/records.tsv"))) && break
 done
 

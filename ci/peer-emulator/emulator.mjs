@@ -293,5 +293,6 @@ server.on('error', (err) => {
   process.exit(1);
 });
 server.listen(Number(opts.port), opts.host, () => {
-  log(`listening on ws://${opts.host}:${opts.port}, ${TOTAL} trades to send, a frame every ${FRAME_MS} ms, ping every ${PING_MS} ms`);
+  log(`listening on ws://${opts.host}:${opts.port}, ${TOTAL} trades to send, a frame every ${FRAME_MS} ms, ` +
+    `ping every ${PING_MS} ms`);
 });
