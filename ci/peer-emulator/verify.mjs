@@ -166,8 +166,9 @@ lags.sort((a, b) => a - b);
 const lag = lags.length ? `feed lag (received_at_ms - trade_ts_ms) median ${lags[lags.length >> 1]} ms, ` +
   `max ${lags[lags.length - 1]} ms` : 'no records';
 console.log(`sent ${sentLines.length} trades over ${done.connections} connection(s) in ${done.frames} frames ` +
-  `(${done.multi_symbol_frames} with several symbols, ${done.identical_repeats} identical repeats; c absent/[]/list ${done.c_absent}/${done.c_empty}/` +
-  `${done.c_list}; v 0/fractional/integer ${done.v_zero}/${done.v_fractional}/${done.v_integer}) for ` +
+  `(${done.multi_symbol_frames} with several symbols, ${done.identical_repeats} identical repeats; ` +
+  `c absent/[]/list ${done.c_absent}/${done.c_empty}/${done.c_list}; ` +
+  `v 0/fractional/integer ${done.v_zero}/${done.v_fractional}/${done.v_integer}) for ` +
   `${Object.entries(done.by_symbol).map(([s, n]) => `${s}=${n}`).join(', ')}`);
 console.log(`in Kafka ${recordLines.length} (second read ${rereadLines.length}) | missing ${missingTrades.length}` +
   ` | duplicated ${duplicatedTrades.length} | unexpected ${unexpectedTrades.length} | bad records ` +
