@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: starts the real services the tests need (a Kafka broker from Maven Central jars),
 # runs `mvn verify` (unit tests, then the fat jar, then the integration tests against the broker),
-# and stops what it started. Extra arguments go to Maven, e.g. ci/test.sh -Dit.test=PipelineIT
+# then the offline Terraform checks (ci/terraform-check.sh), and stops what it started. Extra arguments
+# go to Maven, e.g. ci/test.sh -Dit.test=PipelineIT
 set -euo pipefail
 # shellcheck source=ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -21,3 +22,7 @@ trap cleanup EXIT
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-19092}"
 log "running mvn verify against Kafka at $KAFKA_BOOTSTRAP_SERVERS"
 mvn -B -ntp verify "$@"
+
+# Terraform: offline checks of terraform/ against the provider schema and conf/app.json (no broker needed).
+log "checking terraform/ (ci/terraform-check.sh)"
+bash ci/terraform-check.sh

@@ -45,6 +45,6 @@ output "transfer_fields" {
 }
 
 output "backend_config" {
-  description = "The -backend-config flags for terraform init (empty for an environment that is not deployed)."
-  value       = local.backend_config
+  description = "The -backend-config flags for terraform init, one per line (empty for an environment that is not deployed)."
+  value       = join("\n", local.backend_config)
 }
