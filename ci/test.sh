@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The test command: starts the real services the tests need (a Kafka broker from Maven Central jars),
 # runs `mvn verify` (unit tests, then the fat jar, then the integration tests against the broker),
-# then the offline Terraform checks (ci/terraform-check.sh), and stops what it started. Extra arguments
-# go to Maven, e.g. ci/test.sh -Dit.test=PipelineIT
+# and stops what it started. Extra arguments go to Maven, e.g. ci/test.sh -Dit.test=PipelineIT
 set -euo pipefail
 # shellcheck source=ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
