@@ -1,6 +1,4 @@
-# Managed ClickHouse (the v2 resource; v1 is deprecated), one host in yc.zone, the database and two users:
-# Data Transfer writes with transfer_writer; scripts/clickhouse-schema.sh creates the tables and views
-# (the files under clickhouse/) with schema_owner.
+# Managed ClickHouse (the v2 resource; v1 is deprecated), one host in yc.zone, the database and two users.
 
 resource "yandex_mdb_clickhouse_cluster_v2" "this" {
   name                = "${local.name}-clickhouse"
@@ -9,7 +7,7 @@ resource "yandex_mdb_clickhouse_cluster_v2" "this" {
   environment         = local.cfg.clickhouse.environment
   version             = local.cfg.clickhouse.version
   network_id          = yandex_vpc_network.this.id
-  security_group_ids  = [yandex_vpc_security_group.clickhouse.id]
+  security_group_ids  = [yandex_vpc_security_group.cluster["clickhouse"].id]
   deletion_protection = local.cfg.yc.deletion_protection
   labels              = local.labels
 
@@ -44,27 +42,27 @@ resource "yandex_mdb_clickhouse_database" "this" {
   name       = local.cfg.clickhouse.database
 }
 
+# Data Transfer writes as transfer_writer; scripts/clickhouse-schema.sh runs the DDL as schema_owner.
+locals {
+  clickhouse_users = {
+    writer = "transfer_writer"
+    schema = "schema_owner"
+  }
+}
+
 resource "random_password" "clickhouse" {
-  for_each = toset(["writer", "schema"])
+  for_each = local.clickhouse_users
 
   length  = 32
   special = false
 }
 
-resource "yandex_mdb_clickhouse_user" "writer" {
-  cluster_id = yandex_mdb_clickhouse_cluster_v2.this.id
-  name       = "transfer_writer"
-  password   = random_password.clickhouse["writer"].result
+resource "yandex_mdb_clickhouse_user" "this" {
+  for_each = local.clickhouse_users
 
-  permission {
-    database_name = yandex_mdb_clickhouse_database.this.name
-  }
-}
-
-resource "yandex_mdb_clickhouse_user" "schema" {
   cluster_id = yandex_mdb_clickhouse_cluster_v2.this.id
-  name       = "schema_owner"
-  password   = random_password.clickhouse["schema"].result
+  name       = each.value
+  password   = random_password.clickhouse[each.key].result
 
   permission {
     database_name = yandex_mdb_clickhouse_database.this.name

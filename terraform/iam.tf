@@ -29,14 +29,10 @@ resource "yandex_container_registry_iam_binding" "pusher" {
   members     = ["serviceAccount:${yandex_iam_service_account.image_pusher.id}"]
 }
 
-resource "yandex_lockbox_secret_iam_member" "runtime_finnhub" {
-  secret_id = yandex_lockbox_secret.finnhub.id
-  role      = "lockbox.payloadViewer"
-  member    = "serviceAccount:${yandex_iam_service_account.runtime.id}"
-}
+resource "yandex_lockbox_secret_iam_member" "runtime" {
+  for_each = yandex_lockbox_secret.this
 
-resource "yandex_lockbox_secret_iam_member" "runtime_kafka" {
-  secret_id = yandex_lockbox_secret.kafka_producer.id
+  secret_id = each.value.id
   role      = "lockbox.payloadViewer"
   member    = "serviceAccount:${yandex_iam_service_account.runtime.id}"
 }

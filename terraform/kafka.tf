@@ -29,7 +29,7 @@ resource "yandex_mdb_kafka_cluster" "this" {
   environment         = local.cfg.kafka_cluster.environment
   network_id          = yandex_vpc_network.this.id
   subnet_ids          = [for zone in local.cfg.kafka_cluster.zones : yandex_vpc_subnet.this[zone].id]
-  security_group_ids  = [yandex_vpc_security_group.kafka.id]
+  security_group_ids  = [yandex_vpc_security_group.cluster["kafka"].id]
   deletion_protection = local.cfg.yc.deletion_protection
   labels              = local.labels
 

@@ -85,76 +85,41 @@ resource "yandex_vpc_security_group" "transfer" {
   }
 }
 
-resource "yandex_vpc_security_group" "kafka" {
-  name        = "${local.name}-kafka"
-  description = "Managed Kafka: producers (the service) and Data Transfer on SASL_SSL 9091"
-  folder_id   = local.folder_id
-  network_id  = yandex_vpc_network.this.id
-  labels      = local.labels
-
-  ingress {
-    description       = "the service (producer)"
-    protocol          = "TCP"
-    port              = 9091
-    security_group_id = yandex_vpc_security_group.runtime.id
-  }
-  ingress {
-    description       = "Data Transfer (consumer)"
-    protocol          = "TCP"
-    port              = 9091
-    security_group_id = yandex_vpc_security_group.transfer.id
-  }
-  dynamic "ingress" {
-    for_each = length(local.cfg.runtime.source_cidrs) > 0 ? [local.cfg.runtime.source_cidrs] : []
-    content {
-      description    = "the service from runtime.source_cidrs"
-      protocol       = "TCP"
-      port           = 9091
-      v4_cidr_blocks = ingress.value
-    }
-  }
-  ingress {
-    description       = "between the cluster's hosts"
-    protocol          = "ANY"
-    predefined_target = "self_security_group"
-    from_port         = 0
-    to_port           = 65535
-  }
-  egress {
-    description       = "between the cluster's hosts"
-    protocol          = "ANY"
-    predefined_target = "self_security_group"
-    from_port         = 0
-    to_port           = 65535
+# The managed clusters: who may reach each one; the hosts of a cluster also talk among themselves.
+locals {
+  cluster_ingress = {
+    kafka = concat([
+      { description = "the service (producer), SASL_SSL", port = 9091, security_group_id = yandex_vpc_security_group.runtime.id, v4_cidr_blocks = null },
+      { description = "Data Transfer (consumer), SASL_SSL", port = 9091, security_group_id = yandex_vpc_security_group.transfer.id, v4_cidr_blocks = null },
+      ], length(local.cfg.runtime.source_cidrs) == 0 ? [] : [
+      { description = "the service from runtime.source_cidrs, SASL_SSL", port = 9091, security_group_id = null, v4_cidr_blocks = local.cfg.runtime.source_cidrs },
+    ])
+    clickhouse = concat([
+      { description = "Data Transfer, HTTPS", port = 8443, security_group_id = yandex_vpc_security_group.transfer.id, v4_cidr_blocks = null },
+      { description = "Data Transfer, native TLS", port = 9440, security_group_id = yandex_vpc_security_group.transfer.id, v4_cidr_blocks = null },
+      ], length(local.cfg.clickhouse.admin_cidrs) == 0 ? [] : [
+      { description = "admin networks (scripts/clickhouse-schema.sh, queries), HTTPS", port = 8443, security_group_id = null, v4_cidr_blocks = local.cfg.clickhouse.admin_cidrs },
+    ])
   }
 }
 
-resource "yandex_vpc_security_group" "clickhouse" {
-  name        = "${local.name}-clickhouse"
-  description = "Managed ClickHouse: Data Transfer in; admin networks on HTTPS"
+resource "yandex_vpc_security_group" "cluster" {
+  for_each = local.cluster_ingress
+
+  name        = "${local.name}-${each.key}"
+  description = "Managed ${each.key == "kafka" ? "Kafka" : "ClickHouse"} of finnhub-stream ${var.environment}"
   folder_id   = local.folder_id
   network_id  = yandex_vpc_network.this.id
   labels      = local.labels
 
-  ingress {
-    description       = "Data Transfer (HTTPS)"
-    protocol          = "TCP"
-    port              = 8443
-    security_group_id = yandex_vpc_security_group.transfer.id
-  }
-  ingress {
-    description       = "Data Transfer (native TLS)"
-    protocol          = "TCP"
-    port              = 9440
-    security_group_id = yandex_vpc_security_group.transfer.id
-  }
   dynamic "ingress" {
-    for_each = length(local.cfg.clickhouse.admin_cidrs) > 0 ? [local.cfg.clickhouse.admin_cidrs] : []
+    for_each = each.value
     content {
-      description    = "admin networks (scripts/clickhouse-schema.sh, queries) on HTTPS"
-      protocol       = "TCP"
-      port           = 8443
-      v4_cidr_blocks = ingress.value
+      description       = ingress.value.description
+      protocol          = "TCP"
+      port              = ingress.value.port
+      security_group_id = ingress.value.security_group_id
+      v4_cidr_blocks    = ingress.value.v4_cidr_blocks
     }
   }
   ingress {

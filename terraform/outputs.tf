@@ -20,8 +20,8 @@ output "security_group_ids" {
   value = {
     runtime    = yandex_vpc_security_group.runtime.id
     transfer   = yandex_vpc_security_group.transfer.id
-    kafka      = yandex_vpc_security_group.kafka.id
-    clickhouse = yandex_vpc_security_group.clickhouse.id
+    kafka      = yandex_vpc_security_group.cluster["kafka"].id
+    clickhouse = yandex_vpc_security_group.cluster["clickhouse"].id
   }
 }
 
@@ -57,7 +57,7 @@ output "clickhouse_database" {
 
 output "clickhouse_schema_user" {
   description = "ClickHouse user that scripts/clickhouse-schema.sh applies the DDL with."
-  value       = yandex_mdb_clickhouse_user.schema.name
+  value       = yandex_mdb_clickhouse_user.this["schema"].name
 }
 
 output "clickhouse_schema_password" {
@@ -103,15 +103,10 @@ output "runtime_environment" {
 output "runtime_secrets" {
   description = "Secret environment variables of the service: the Lockbox secret, version and key each comes from."
   value = {
-    FINNHUB_TOKEN = {
-      secret_id  = yandex_lockbox_secret.finnhub.id
-      version_id = yandex_lockbox_secret_version.finnhub.id
-      key        = "FINNHUB_TOKEN"
-    }
-    KAFKA_PASSWORD = {
-      secret_id  = yandex_lockbox_secret.kafka_producer.id
-      version_id = yandex_lockbox_secret_version.kafka_producer.id
-      key        = "KAFKA_PASSWORD"
+    for name, secret in local.lockbox_secrets : secret.key => {
+      secret_id  = yandex_lockbox_secret.this[name].id
+      version_id = yandex_lockbox_secret_version.this[name].id
+      key        = secret.key
     }
   }
 }

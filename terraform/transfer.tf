@@ -61,7 +61,7 @@ resource "yandex_datatransfer_endpoint" "clickhouse_target" {
         connection_options {
           mdb_cluster_id = yandex_mdb_clickhouse_cluster_v2.this.id
           database       = yandex_mdb_clickhouse_database.this.name
-          user           = yandex_mdb_clickhouse_user.writer.name
+          user           = yandex_mdb_clickhouse_user.this["writer"].name
           password {
             raw = random_password.clickhouse["writer"].result
           }
