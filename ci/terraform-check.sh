@@ -31,6 +31,6 @@ if [[ ! -f "$jar" ]] || [[ -n "$(find src/main pom.xml -newer "$jar" -print -qui
   mvn -B -q -ntp -DskipTests package
 fi
 
-terraform fmt -check -recursive terraform
+terraform fmt -check -recursive
 node ci/terraform/check-schema.js terraform "$schema"
 (cd ci/terraform && node --test)

@@ -64,6 +64,7 @@ locals {
     [for list, cidrs in local.cidr_lists : "${list}: ${jsonencode(cidrs)} holds an invalid IPv4 CIDR. Fix: use a.b.c.d/n" if !alltrue([for c in cidrs : can(cidrhost(c, 0))])],
     compact([
       can(regex("^[a-z][a-z0-9-]{1,20}$", local.cfg.yc.project)) ? "" : "yc.project: \"${local.cfg.yc.project}\" cannot prefix resource names. Fix: 2-21 characters, lower-case letters, digits and '-'",
+      length(local.cfg.runtime.health_check_cidrs) > 0 ? "" : "runtime.health_check_cidrs: empty, so the runtime's health checks could not reach http.port. Fix: list their source ranges",
       contains(keys(local.cfg.network.subnets), local.cfg.yc.zone) ? "" : "yc.zone: ${local.cfg.yc.zone} has no subnet. Fix: add it to network.subnets",
       length(setsubtract(local.cfg.kafka_cluster.zones, keys(local.cfg.network.subnets))) == 0 ? "" : "kafka_cluster.zones: ${join(", ", setsubtract(local.cfg.kafka_cluster.zones, keys(local.cfg.network.subnets)))} have no subnet. Fix: add them to network.subnets",
       contains(local.cfg.kafka_cluster.zones, local.cfg.yc.zone) ? "" : "kafka_cluster.zones: must include yc.zone (${local.cfg.yc.zone}), where ClickHouse and Data Transfer run. Fix: add it",
