@@ -98,7 +98,8 @@ locals {
       { description = "Data Transfer, HTTPS", port = 8443, security_group_id = yandex_vpc_security_group.transfer.id, v4_cidr_blocks = null },
       { description = "Data Transfer, native TLS", port = 9440, security_group_id = yandex_vpc_security_group.transfer.id, v4_cidr_blocks = null },
       ], length(local.cfg.clickhouse.admin_cidrs) == 0 ? [] : [
-      { description = "admin networks (scripts/clickhouse-schema.sh, queries), HTTPS", port = 8443, security_group_id = null, v4_cidr_blocks = local.cfg.clickhouse.admin_cidrs },
+      { description = "admin networks (schema scripts, queries), HTTPS", port = 8443, security_group_id = null, v4_cidr_blocks = local.cfg.clickhouse.admin_cidrs },
+      { description = "admin networks (clickhouse-client), native TLS", port = 9440, security_group_id = null, v4_cidr_blocks = local.cfg.clickhouse.admin_cidrs },
     ])
   }
 }

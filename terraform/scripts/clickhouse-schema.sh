@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# Usage: terraform/scripts/clickhouse-schema.sh ENV [DIR]
-#        terraform/scripts/clickhouse-schema.sh --dry-run DIR
+# Usage: terraform/scripts/clickhouse-schema.sh ENV [SQL]
+#        terraform/scripts/clickhouse-schema.sh --dry-run SQL
 #
-# Creates the ClickHouse objects (trades table, materialized views, ...) in ENV's Managed ClickHouse:
-# applies the *.sql files of DIR in name order, statement by statement, over HTTPS (port 8443) as the
-# schema user. Host, database, user and password come from `terraform output` of the terraform/ working
-# directory, which must be initialised for ENV (scripts/backend-config.sh). Run it after
-# `terraform apply` and before the service produces its first trade: Data Transfer would otherwise create
-# a plain table of its own. Re-running is safe when the statements are idempotent (CREATE ... IF NOT
-# EXISTS), which the files must be. DIR defaults to clickhouse/cloud, or clickhouse/ if that does not exist.
+# Creates the ClickHouse objects (trades table, materialized views, ...) in ENV's Managed ClickHouse: sends
+# the statements of SQL, in order, over HTTPS (port 8443) as the schema user. SQL is a directory (its
+# *.sql files in name order), one .sql file, or - for standard input (e.g. a schema rendered by another
+# tool); by default clickhouse/cloud, or clickhouse/ if that does not exist. Host, database, user and
+# password come from `terraform output` of the terraform/ working directory, which must be initialised for
+# ENV (scripts/backend-config.sh). Run it after `terraform apply` and before the service produces its first
+# trade: Data Transfer would otherwise create a plain table of its own. Re-running is safe when the
+# statements are idempotent (CREATE ... IF NOT EXISTS), which they must be.
 #
 # Statements end with ';' outside quotes and comments. --dry-run prints them, one per paragraph, and
 # sends nothing. The CA is CLICKHOUSE_CA_FILE (default ~/.clickhouse/root.crt):
 #   mkdir -p ~/.clickhouse && curl -fsSL https://storage.yandexcloud.net/cloud-certs/RootCA.pem -o ~/.clickhouse/root.crt
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
-usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 dry_run=false
 if [[ "${1:-}" == "--dry-run" ]]; then
@@ -23,31 +24,42 @@ if [[ "${1:-}" == "--dry-run" ]]; then
   shift
   [[ $# -eq 1 ]] || usage
   env_name=""
-  dir="$1"
+  source_sql="$1"
 else
   [[ $# -ge 1 && $# -le 2 && "$1" != -* ]] || usage
   env_name="$1"
   if [[ $# -eq 2 ]]; then
-    dir="$2"
+    source_sql="$2"
   elif [[ -d "$repo/clickhouse/cloud" ]]; then
-    dir="$repo/clickhouse/cloud"
+    source_sql="$repo/clickhouse/cloud"
   else
-    dir="$repo/clickhouse"
+    source_sql="$repo/clickhouse"
   fi
 fi
-[[ -d "$dir" ]] || { echo "clickhouse-schema: $dir: no such directory" >&2; exit 2; }
-mapfile -t files < <(find "$dir" -maxdepth 1 -type f -name '*.sql' | LC_ALL=C sort)
-((${#files[@]} > 0)) || { echo "clickhouse-schema: no .sql files in $dir" >&2; exit 2; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 chmod 700 "$work"
+mkdir "$work/statements"
 
-# Splits one SQL file into $work/<file index>-<statement index>.sql. Knows '...' and "..." and `...`
+if [[ "$source_sql" == "-" ]]; then
+  cat >"$work/stdin.sql"
+  files=("$work/stdin.sql")
+elif [[ -f "$source_sql" ]]; then
+  files=("$source_sql")
+elif [[ -d "$source_sql" ]]; then
+  mapfile -t files < <(find "$source_sql" -maxdepth 1 -type f -name '*.sql' | LC_ALL=C sort)
+  ((${#files[@]} > 0)) || { echo "clickhouse-schema: no .sql files in $source_sql" >&2; exit 2; }
+else
+  echo "clickhouse-schema: $source_sql: no such file or directory" >&2
+  exit 2
+fi
+
+# Splits one SQL file into $work/statements/<file index>-<statement index>.sql. Knows '...' and "..." and `...`
 # (with backslash and doubled-quote escapes), -- and # line comments and /* */ block comments; comments
 # are dropped, blank statements skipped.
 split_sql() {
-  awk -v out="$work" -v prefix="$2" '
+  awk -v out="$work/statements" -v prefix="$2" '
     function emit(   s) {
       s = stmt
       gsub(/^[ \t\r\n]+|[ \t\r\n]+$/, "", s)
@@ -89,7 +101,7 @@ split_sql() {
 for index in "${!files[@]}"; do
   split_sql "${files[$index]}" "$(printf '%04d' "$index")" || { echo "clickhouse-schema: ${files[$index]}: cannot split" >&2; exit 1; }
 done
-mapfile -t statements < <(find "$work" -maxdepth 1 -name '*.sql' | LC_ALL=C sort)
+mapfile -t statements < <(find "$work/statements" -name '*.sql' | LC_ALL=C sort)
 
 if $dry_run; then
   for s in "${statements[@]}"; do
@@ -118,7 +130,7 @@ ca="${CLICKHOUSE_CA_FILE:-$HOME/.clickhouse/root.crt}"
 )
 
 url="https://$host:8443/?database=$database"
-echo "clickhouse-schema: ${#statements[@]} statement(s) from ${#files[@]} file(s) in $dir -> $host ($database)" >&2
+echo "clickhouse-schema: ${#statements[@]} statement(s) from ${#files[@]} file(s) of $source_sql -> $host ($database)" >&2
 for s in "${statements[@]}"; do
   file="${files[$((10#$(basename "$s" | cut -d- -f1)))]}"
   code="$(curl -sS --cacert "$ca" -H @"$work/headers" --data-binary @"$s" -o "$work/response" -w '%{http_code}' "$url")" || code="curl failed"

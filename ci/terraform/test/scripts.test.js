@@ -42,6 +42,14 @@ test('clickhouse-schema.sh splits the files of a directory into statements, in n
   ]);
 });
 
+test('clickhouse-schema.sh also takes one file, or a schema rendered by another tool on standard input', () => {
+  const file = run(script('clickhouse-schema.sh'), ['--dry-run', path.join(__dirname, 'fixtures', 'sql', '020_last.sql')]);
+  assert.equal(file.stdout.trim(), 'SELECT 1');
+  const stdin = run(script('clickhouse-schema.sh'), ['--dry-run', '-'], { input: 'CREATE DATABASE IF NOT EXISTS market;\nSELECT 2;' });
+  assert.equal(stdin.status, 0, stdin.stderr);
+  assert.deepEqual(stdin.stdout.trim().split('\n\n'), ['CREATE DATABASE IF NOT EXISTS market', 'SELECT 2']);
+});
+
 test('clickhouse-schema.sh refuses a directory without .sql files and an unterminated quote', () => {
   const empty = run(script('clickhouse-schema.sh'), ['--dry-run', path.join(__dirname, 'fixtures', 'secrets')]);
   assert.equal(empty.status, 2);

@@ -155,6 +155,10 @@ public final class ConfigResolver {
   public static Report report(JsonObject root, String file, Map<String, String> env) {
     Map<String, ConfigSection> service = new HashMap<>();
     AppConfig config = resolve(root, file, env, service);
+    if (!service.keySet().equals(SERVICE_SECTIONS.keySet())) {
+      throw new IllegalStateException("bug: resolve() registers " + new TreeSet<>(service.keySet())
+        + " but the service sections are " + new TreeSet<>(SERVICE_SECTIONS.keySet()));
+    }
     JsonObject common = root.getJsonObject("common");
     JsonObject environment = root.getJsonObject("environments").getJsonObject(config.environment());
     Set<String> names = new TreeSet<>(common.fieldNames());
