@@ -2,7 +2,8 @@
 // Checks parsed .tf files against the Yandex provider schema (yandex-provider-schema.json, see its .md):
 // unknown resource/data types, unknown arguments and blocks, missing required ones, attribute written as
 // block or the reverse, deprecated resources and fields, read-only fields set, too many blocks, conflicting
-// fields, and references to attributes a resource does not have. Each problem: file, line, path, message.
+// fields, references to attributes a resource does not have, and undeclared variables, locals and module
+// outputs. Each problem: file, line, path, message.
 const fs = require('fs');
 const path = require('path');
 const { lineOfKey } = require('./locate');
@@ -68,6 +69,7 @@ class Checker {
       }
     }
     for (const file of files) this.checkFile(file, files, declared);
+    this.checkNames(files);
     return this.problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.path.localeCompare(b.path));
   }
 
@@ -290,6 +292,44 @@ class Checker {
     }
   }
 }
+
+// var.X, local.X and module.M.X must be declared in the same module (what terraform validate would
+// catch, had we a provider to validate with).
+Checker.prototype.checkNames = function checkNames(files) {
+  const byDir = new Map();
+  for (const f of files) {
+    const dir = path.dirname(f.file);
+    if (!byDir.has(dir)) byDir.set(dir, []);
+    byDir.get(dir).push(f);
+  }
+  for (const [dir, group] of byDir) {
+    const variables = new Set(group.flatMap((f) => Object.keys(f.json.variable || {})));
+    const locals = new Set(group.flatMap((f) => (f.json.locals || []).flatMap((l) => Object.keys(l))));
+    const modules = new Map();
+    for (const f of group) {
+      for (const [name, [body]] of Object.entries(f.json.module || {})) {
+        const moduleDir = typeof body.source === 'string' && body.source.startsWith('.') ? path.normalize(path.join(dir, body.source)) : null;
+        const outputs = moduleDir ? files.filter((x) => path.dirname(x.file) === moduleDir).flatMap((x) => Object.keys(x.json.output || {})) : null;
+        modules.set(name, outputs && outputs.length ? new Set(outputs) : null);
+      }
+    }
+    for (const file of group) {
+      const seen = new Set();
+      for (const [value] of strings(file.json)) {
+        if (!isExpression(value)) continue;
+        for (const m of value.matchAll(/\b(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)|\bmodule\.([A-Za-z_][A-Za-z0-9_-]*)(?:\.([A-Za-z_][A-Za-z0-9_-]*))?/g)) {
+          if (seen.has(m[0])) continue;
+          seen.add(m[0]);
+          const line = lineOfMatch(file.text, m[0]);
+          if (m[1] === 'var' && !variables.has(m[2])) this.report(file, line, [m[0]], `undeclared variable "${m[2]}"`);
+          if (m[1] === 'local' && !locals.has(m[2])) this.report(file, line, [m[0]], `undeclared local value "${m[2]}"`);
+          if (m[3] && !modules.has(m[3])) this.report(file, line, [m[0]], `undeclared module "${m[3]}"`);
+          else if (m[3] && m[4] && modules.get(m[3]) && !modules.get(m[3]).has(m[4])) this.report(file, line, [m[0]], `module ${m[3]} has no output "${m[4]}"`);
+        }
+      }
+    }
+  }
+};
 
 function lineOfMatch(text, fragment) {
   const idx = text.indexOf(fragment);

@@ -54,6 +54,8 @@ test('the checker reports every kind of mistake with file, line and name', async
     `${file}:68: ${r}yandex_serverless_containr.unknown_type: unknown resource type "yandex_serverless_containr" (did you mean "yandex_serverless_container"?)`,
     `${file}:73: yandex_vpc_subnet.list_block_as_attribute.cidr: yandex_vpc_subnet has no attribute "cidr"`,
     `${file}:74: yandex_vpc_subnet.nowhere: reference to undeclared resource yandex_vpc_subnet.nowhere`,
+    `${file}:78: var.nope: undeclared variable "nope"`,
+    `${file}:79: local.nope: undeclared local value "nope"`,
   ];
   assert.deepEqual(problems, expected);
 });
