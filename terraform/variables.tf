@@ -10,13 +10,13 @@ variable "environment" {
 }
 
 variable "finnhub_token" {
-  description = "Finnhub API key, stored in Lockbox for the service as FINNHUB_TOKEN. Supply it at apply time (export TF_VAR_finnhub_token from a password manager); never write it into a file in the repository. A new value creates a new secret version (rotation)."
+  description = "Finnhub API key (or several, comma-separated: the service opens one connection per key), stored in Lockbox for the service as FINNHUB_TOKEN. Supply it at apply time (export TF_VAR_finnhub_token from a password manager); never write it into a file in the repository. A new value creates a new secret version (rotation)."
   type        = string
   sensitive   = true
   nullable    = false
 
   validation {
-    condition     = can(regex("^[^\\s,]{8,256}$", var.finnhub_token))
-    error_message = "finnhub_token must be one Finnhub API key: 8 to 256 characters, no spaces or commas."
+    condition     = can(regex("^[^\\s,]{8,256}(,[^\\s,]{8,256})*$", var.finnhub_token))
+    error_message = "finnhub_token must be Finnhub API keys of 8 to 256 characters, comma-separated, without spaces."
   }
 }
