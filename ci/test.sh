@@ -21,3 +21,7 @@ trap cleanup EXIT
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-19092}"
 log "running mvn verify against Kafka at $KAFKA_BOOTSTRAP_SERVERS"
 mvn -B -ntp verify "$@"
+
+# Terraform: offline checks of terraform/ against the provider schema and conf/app.json (no broker needed).
+log "checking terraform/ (ci/terraform-check.sh)"
+bash ci/terraform-check.sh

@@ -13,10 +13,12 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -72,6 +74,11 @@ public final class ConfigResolver {
    * @param env  the process environment (only the names in {@link EnvironmentVariables#ALL} are read)
    */
   public static AppConfig resolve(JsonObject root, String file, Map<String, String> env) {
+    return resolve(root, file, env, new HashMap<>());
+  }
+
+  /** Like {@link #resolve(JsonObject, String, Map)}; {@code sections} receives the service sections it read. */
+  private static AppConfig resolve(JsonObject root, String file, Map<String, String> env, Map<String, ConfigSection> sections) {
     for (String key : root.fieldNames()) {
       if (!TOP_LEVEL.contains(key)) {
         throw new ConfigException(key, "unknown top-level key in " + file,
@@ -99,6 +106,7 @@ public final class ConfigResolver {
     ConfigSection kafka = section("kafka", envName, file, common, environment);
     ConfigSection http = section("http", envName, file, common, environment);
     ConfigSection record = section("record", envName, file, common, environment);
+    sections.putAll(Map.of("finnhub", finnhub, "kafka", kafka, "http", http, "record", record));
 
     overrideString(finnhub, "url", env, FINNHUB_URL);
     if (blankToNull(env.get(FINNHUB_SYMBOLS)) != null) {
@@ -132,6 +140,53 @@ public final class ConfigResolver {
       KafkaConfig.from(kafka, password == null ? null : new Secret(password)),
       HttpConfig.from(http),
       RecordConfig.from(record));
+  }
+
+  /**
+   * What the service makes of the file for one environment, for tooling (see {@code ci/terraform}): the
+   * configuration, every section as merged from the file before environment-variable overrides (the
+   * infrastructure sections with the same shallow merge, although the service itself only checks them),
+   * and the keys of each service section the service read while resolving.
+   */
+  public record Report(AppConfig config, JsonObject sections, Map<String, Set<String>> serviceKeysRead) {
+  }
+
+  /** Resolves like {@link #resolve(JsonObject, String, Map)} and reports how; fails the same way. */
+  public static Report report(JsonObject root, String file, Map<String, String> env) {
+    Map<String, ConfigSection> service = new HashMap<>();
+    AppConfig config = resolve(root, file, env, service);
+    if (!service.keySet().equals(SERVICE_SECTIONS.keySet())) {
+      throw new IllegalStateException("bug: resolve() registers " + new TreeSet<>(service.keySet())
+        + " but the service sections are " + new TreeSet<>(SERVICE_SECTIONS.keySet()));
+    }
+    JsonObject common = root.getJsonObject("common");
+    JsonObject environment = root.getJsonObject("environments").getJsonObject(config.environment());
+    Set<String> names = new TreeSet<>(common.fieldNames());
+    names.addAll(environment.fieldNames());
+    JsonObject sections = new JsonObject();
+    Map<String, Set<String>> read = new TreeMap<>();
+    for (String name : names) {
+      ConfigSection section = service.get(name);
+      if (section == null) {
+        Set<String> present = new TreeSet<>(common.getJsonObject(name, new JsonObject()).fieldNames());
+        present.addAll(environment.getJsonObject(name, new JsonObject()).fieldNames());
+        section = new ConfigSection(name, config.environment(), file, common.getJsonObject(name),
+          environment.getJsonObject(name), present);
+      } else {
+        read.put(name, section.keysRead());
+      }
+      sections.put(name, section.fileValues());
+    }
+    return new Report(config, sections, read);
+  }
+
+  /** The service sections with their declared keys, and the infrastructure sections, for tooling. */
+  public static Map<String, Set<String>> serviceSectionKeys() {
+    return new TreeMap<>(SERVICE_SECTIONS);
+  }
+
+  public static Set<String> infrastructureSections() {
+    return new TreeSet<>(INFRASTRUCTURE_SECTIONS);
   }
 
   /**
