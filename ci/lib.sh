@@ -82,3 +82,23 @@ stop_pidfile() {
   rm -f "$pidfile"
   log "$name stopped"
 }
+
+# apt_install PKG...: installs the Debian packages that are missing, running `apt-get update` at most
+# once per shell (the package lists on a fresh machine are empty or stale). No-op when all are there.
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" == "install ok installed" ]] || missing+=("$pkg")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  local sudo=()
+  ((EUID == 0)) || sudo=(sudo)
+  # DPkg::Lock::Timeout: wait for another apt run on the machine instead of failing at once.
+  if [[ -z "${APT_UPDATED:-}" ]]; then
+    log "apt-get update (once), for: ${missing[*]}"
+    "${sudo[@]}" apt-get -q -o DPkg::Lock::Timeout=600 update >&2
+    APT_UPDATED=1
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -q -y -o DPkg::Lock::Timeout=600 install "${missing[@]}" >&2
+}
