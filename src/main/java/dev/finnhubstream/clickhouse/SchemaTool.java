@@ -52,13 +52,13 @@ public final class SchemaTool {
   }
 
   /** The schema file and its parameters for one environment. */
-  record SchemaTarget(Generation generation, Parameters parameters) {
+  public record SchemaTarget(Generation generation, Parameters parameters) {
 
     /**
      * Reads {@code merge(common.<section>, environments.<env>.<section>)} of the sections {@code clickhouse}
      * and {@code kafka}, one level deep (Terraform's {@code merge()}, as {@link ConfigResolver} does).
      */
-    static SchemaTarget resolve(JsonObject root, String environment, Map<String, String> env) {
+    public static SchemaTarget resolve(JsonObject root, String environment, Map<String, String> env) {
       JsonObject environments = root.getJsonObject("environments", new JsonObject());
       if (!(environments.getValue(environment) instanceof JsonObject)) {
         throw new ConfigException(EnvironmentVariables.APP_ENV, "unknown environment \"" + environment + "\"",
