@@ -139,6 +139,11 @@ DROP TABLE ${database}.trades_queue;
 
 -- The consumer: one flat JSON object per Kafka record (JSONEachRow), as the service writes it. A new
 -- consumer group starts at the earliest offset (<kafka><auto_offset_reset> in the server config).
+-- Latency: 18.16 checks its flush interval (stream_flush_interval_ms, set by ci/clickhouse.sh) only
+-- between blocks, and a block ends only after kafka_max_block_size messages or a 500 ms pause in the
+-- stream. With the default (65536) a steady stream of trades would stay invisible for minutes; small
+-- blocks make rows visible about every flush interval. Blocks are squashed into one insert per flush,
+-- so this does not multiply parts.
 CREATE TABLE ${database}.trades_queue
 (
     symbol          String,
@@ -155,4 +160,5 @@ SETTINGS kafka_broker_list = '${kafka_brokers}',
          kafka_topic_list = '${kafka_topic}',
          kafka_group_name = '${kafka_group}',
          kafka_format = 'JSONEachRow',
-         kafka_num_consumers = 1;
+         kafka_num_consumers = 1,
+         kafka_max_block_size = 100;

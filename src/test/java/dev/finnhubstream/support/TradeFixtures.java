@@ -27,7 +27,7 @@ public final class TradeFixtures {
   public static List<Trade> history(long seed, String runId, long startMs, int minutes, int framesPerMinute) {
     SplittableRandom random = new SplittableRandom(seed);
     long first = Math.floorDiv(startMs, 60_000) * 60_000;
-    double[] prices = {180, 410, 65_000, 1.08};
+    double[] prices = {101.5, 98.2, 103.7, 99.1}; // near the emulator's ~100, so both draw on one scale
     List<Trade> trades = new ArrayList<>();
     long frameSeq = 0;
     for (int m = 0; m < minutes; m++) {
