@@ -128,21 +128,7 @@ tail_log() {
 }
 
 wait_ready() {
-  local deadline=$((SECONDS + START_TIMEOUT_S))
-  until answering; do
-    if ! pid_alive "$(<"$PIDFILE")"; then
-      log "clickhouse-server exited during startup"
-      tail_log
-      rm -f "$PIDFILE"
-      exit 1
-    fi
-    if ((SECONDS >= deadline)); then
-      log "clickhouse-server not ready after ${START_TIMEOUT_S}s"
-      tail_log
-      exit 1
-    fi
-    sleep 0.5
-  done
+  await_started clickhouse-server "$PIDFILE" "$START_TIMEOUT_S" answering tail_log
 }
 
 print_endpoints() {
@@ -161,14 +147,7 @@ cmd_start() {
     return 0
   fi
   rm -f "$PIDFILE"
-  local deadline=$((SECONDS + 10))
-  while port_open "$HOST" "$CLICKHOUSE_HTTP_PORT" || port_open "$HOST" "$CLICKHOUSE_TCP_PORT"; do
-    if ((SECONDS >= deadline)); then
-      log "port $CLICKHOUSE_HTTP_PORT or $CLICKHOUSE_TCP_PORT is in use by a process not started by this script"
-      exit 1
-    fi
-    sleep 0.5
-  done
+  await_ports_free "$HOST" "$CLICKHOUSE_HTTP_PORT" "$CLICKHOUSE_TCP_PORT"
   write_config
   [[ -f "$SERVER_LOG" ]] && mv -f "$SERVER_LOG" "$SERVER_LOG.1"
   # Own session, immune to SIGHUP: the server outlives the calling shell. The working directory is the

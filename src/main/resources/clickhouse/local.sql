@@ -9,8 +9,8 @@
 -- deduplication tokens: see modern.sql for what Managed ClickHouse gets. Placeholders ${...} come from
 -- conf/app.json (sections clickhouse and kafka) and the environment.
 --
--- Column lists of trades_queue and the raw table: exactly record.fields of conf/app.json, in order
--- (ClickHouseSchemaIT proves it on the running server). On 18.16 a JSON key that is not a column makes
+-- Columns of the raw table, which trades_queue copies: exactly record.fields of conf/app.json, in order
+-- (ClickHouseGenerationsIT proves it on the running server). On 18.16 a JSON key that is not a column makes
 -- the whole message unparseable, so add the column here before the service writes a new field.
 --
 -- Idempotent: every object is created if missing; the Kafka table is dropped and created again, which
@@ -95,18 +95,9 @@ GROUP BY symbol;
 
 -- The views below must all exist before the Kafka table reads its first block: a block goes only to
 -- the views that exist when it is read. So they are created on a Null-engine stand-in of the queue,
--- which is then swapped for the Kafka table (views follow the table name).
-CREATE TABLE IF NOT EXISTS ${database}.trades_queue
-(
-    symbol          String,
-    trade_ts_ms     Int64,
-    price           Float64,
-    volume          Float64,
-    conditions      Array(String),
-    received_at_ms  Int64,
-    ingest_id       String,
-    schema_version  Int32
-)
+-- which is then swapped for the Kafka table (views follow the table name). Both take the raw table's
+-- columns: one column list for the whole local schema.
+CREATE TABLE IF NOT EXISTS ${database}.trades_queue AS ${database}.${trades_table}
 ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.trades_queue_mv TO ${database}.${trades_table} AS
@@ -144,17 +135,7 @@ DROP TABLE ${database}.trades_queue;
 -- stream. With the default (65536) a steady stream of trades would stay invisible for minutes; small
 -- blocks make rows visible about every flush interval. Blocks are squashed into one insert per flush,
 -- so this does not multiply parts.
-CREATE TABLE ${database}.trades_queue
-(
-    symbol          String,
-    trade_ts_ms     Int64,
-    price           Float64,
-    volume          Float64,
-    conditions      Array(String),
-    received_at_ms  Int64,
-    ingest_id       String,
-    schema_version  Int32
-)
+CREATE TABLE ${database}.trades_queue AS ${database}.${trades_table}
 ENGINE = Kafka
 SETTINGS kafka_broker_list = '${kafka_brokers}',
          kafka_topic_list = '${kafka_topic}',

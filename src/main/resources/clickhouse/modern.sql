@@ -5,7 +5,7 @@
 -- conf/app.json (section clickhouse).
 --
 -- Writer columns of ${trades_table} (all but the MATERIALIZED one): exactly record.fields of
--- conf/app.json, in order (ModernSchemaIT proves it). conditions is a String holding JSON text because
+-- conf/app.json, in order (ClickHouseGenerationsIT proves it on chdb). conditions is a String holding JSON text because
 -- Data Transfer's parser maps a JSON array (type ANY) to String: read it with
 -- JSONExtract(conditions, 'Array(String)').
 --

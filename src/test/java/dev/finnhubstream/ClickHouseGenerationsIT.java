@@ -5,7 +5,6 @@ import static dev.finnhubstream.ClickHousePipelineIT.SEND_ORDER;
 import static dev.finnhubstream.support.ClickHouseTestSupport.count;
 import static dev.finnhubstream.support.ClickHouseTestSupport.rows;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.clickhouse.ClickHouseSchema;
@@ -26,18 +25,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,10 +67,9 @@ class ClickHouseGenerationsIT {
     String topic = KafkaTestSupport.uniqueTopic("it_redeliver");
     String db = ClickHouseTestSupport.uniqueDatabase("it_redeliver");
     ClickHouseTestSupport.createLocalSchema(db, topic);
-    produce(topic, trades);
-    produce(topic, trades);
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-      .until(() -> count("SELECT count() FROM " + db + ".trades") >= 2L * n);
+    TradeFixtures.produce(topic, trades);
+    TradeFixtures.produce(topic, trades);
+    ClickHouseTestSupport.awaitCount("SELECT count() FROM " + db + ".trades", 2L * n);
     Thread.sleep(2_000);
     assertThat(count("SELECT count() FROM " + db + ".trades")).as("rows before deduplication").isEqualTo(2L * n);
     assertThat(count("SELECT count() FROM " + db + ".trades FINAL")).as("rows after FINAL").isEqualTo(n);
@@ -218,17 +210,4 @@ class ClickHouseGenerationsIT {
     return new JsonObject(Files.readString(Path.of("conf/app.json")));
   }
 
-  /** Writes the records exactly as the service does: key = symbol, value = TradeJson. */
-  private static void produce(String topic, List<Trade> trades) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestSupport.bootstrap());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-      for (Trade t : trades) {
-        producer.send(new ProducerRecord<>(topic, t.symbol(), TradeJson.toJson(t)));
-      }
-      producer.flush();
-    }
-  }
 }

@@ -10,6 +10,7 @@ import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
 import dev.finnhubstream.support.ClickHouseTestSupport;
 import dev.finnhubstream.support.KafkaTestSupport;
+import dev.finnhubstream.support.ServiceEnv;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -57,9 +57,8 @@ class ClickHouseLatencyIT {
       String topic = KafkaTestSupport.uniqueTopic("it_latency");
       String db = ClickHouseTestSupport.uniqueDatabase("it_latency");
       ClickHouseTestSupport.createLocalSchema(db, topic);
-      AppConfig cfg = ConfigResolver.resolve(Files.readString(Path.of("conf/app.json")), "conf/app.json", Map.of(
-        "FINNHUB_URL", "ws://127.0.0.1:" + emulator.actualPort(), "FINNHUB_TOKEN", TOKEN,
-        "KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap(), "KAFKA_TOPIC", topic, "HTTP_PORT", "0"));
+      AppConfig cfg = ConfigResolver.resolve(Files.readString(Path.of("conf/app.json")), "conf/app.json",
+        ServiceEnv.forEmulator(emulator, TOKEN, topic));
       vertx.deployVerticle(new MainVerticle(cfg)).await();
 
       Set<String> seen = new HashSet<>(total * 2);

@@ -15,6 +15,7 @@ import dev.finnhubstream.support.KafkaTestSupport;
 import dev.finnhubstream.support.OhlcvReference;
 import dev.finnhubstream.support.OhlcvReference.Bar;
 import dev.finnhubstream.support.OhlcvReference.Print;
+import dev.finnhubstream.support.ServiceEnv;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -77,8 +78,7 @@ class ClickHousePipelineIT {
     vertx.deployVerticle(new MainVerticle(config(topic))).await();
 
     await().atMost(Duration.ofSeconds(90)).until(() -> emulator.tradesSent() == TRADES);
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-      .until(() -> count("SELECT count() FROM " + db + ".trades FINAL") >= TRADES);
+    ClickHouseTestSupport.awaitCount("SELECT count() FROM " + db + ".trades FINAL", TRADES);
     Thread.sleep(3_000); // anything beyond N would show up by now
 
     assertThat(count("SELECT count() FROM " + db + ".trades FINAL")).isEqualTo(TRADES);
@@ -133,12 +133,8 @@ class ClickHousePipelineIT {
   }
 
   private AppConfig config(String topic) throws Exception {
-    return ConfigResolver.resolve(Files.readString(Path.of("conf/app.json")), "conf/app.json", Map.of(
-      "FINNHUB_URL", "ws://127.0.0.1:" + emulator.actualPort(),
-      "FINNHUB_TOKEN", TOKEN,
-      "FINNHUB_SYMBOLS", String.join(",", SYMBOLS),
-      "KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap(),
-      "KAFKA_TOPIC", topic,
-      "HTTP_PORT", "0"));
+    Map<String, String> env = ServiceEnv.forEmulator(emulator, TOKEN, topic);
+    env.put("FINNHUB_SYMBOLS", String.join(",", SYMBOLS));
+    return ConfigResolver.resolve(Files.readString(Path.of("conf/app.json")), "conf/app.json", env);
   }
 }

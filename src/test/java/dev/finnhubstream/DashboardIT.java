@@ -16,6 +16,7 @@ import dev.finnhubstream.support.KafkaTestSupport;
 import dev.finnhubstream.support.OhlcvReference;
 import dev.finnhubstream.support.OhlcvReference.Bar;
 import dev.finnhubstream.support.OhlcvReference.Print;
+import dev.finnhubstream.support.ServiceEnv;
 import dev.finnhubstream.support.TradeFixtures;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -32,17 +33,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -92,13 +88,12 @@ class DashboardIT {
     // History that ends minutes before the live trades start, so the two never share a minute.
     List<Trade> history = TradeFixtures.history(11, "hist" + UUID.randomUUID().toString().substring(0, 4),
       System.currentTimeMillis() - 15 * 60_000, 12, 30);
-    produce(topic, history);
+    TradeFixtures.produce(topic, history);
     MainVerticle main = new MainVerticle(config(db, topic, true));
     vertx.deployVerticle(main).await();
     await().atMost(Duration.ofSeconds(60)).until(() -> emulator.tradesSent() == LIVE_TRADES);
     long total = history.size() + LIVE_TRADES;
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-      .until(() -> count("SELECT count() FROM " + db + ".trades FINAL") >= total);
+    ClickHouseTestSupport.awaitCount("SELECT count() FROM " + db + ".trades FINAL", total);
 
     List<Print> sent = new ArrayList<>();
     history.forEach(t -> sent.add(new Print(t.symbol(), t.tradeTsMs(), t.price(), t.volume())));
@@ -218,13 +213,8 @@ class DashboardIT {
   private AppConfig config(String database, String topic, boolean dashboard) throws Exception {
     JsonObject root = new JsonObject(Files.readString(Path.of("conf/app.json")));
     root.getJsonObject("common").getJsonObject("clickhouse").put("database", database);
-    Map<String, String> env = new HashMap<>(Map.of(
-      "FINNHUB_URL", "ws://127.0.0.1:" + emulator.actualPort(),
-      "FINNHUB_TOKEN", TOKEN,
-      "FINNHUB_SYMBOLS", "AAPL,IC MARKETS:1,BINANCE:BTCUSDT",
-      "KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap(),
-      "KAFKA_TOPIC", topic,
-      "HTTP_PORT", "0"));
+    Map<String, String> env = ServiceEnv.forEmulator(emulator, TOKEN, topic);
+    env.put("FINNHUB_SYMBOLS", "AAPL,IC MARKETS:1,BINANCE:BTCUSDT");
     if (dashboard) {
       env.put("CLICKHOUSE_URL", ClickHouseTestSupport.url());
     } else {
@@ -233,13 +223,4 @@ class DashboardIT {
     return ConfigResolver.resolve(root, "conf/app.json", env);
   }
 
-  private static void produce(String topic, List<Trade> trades) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestSupport.bootstrap());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-      trades.forEach(t -> producer.send(new ProducerRecord<>(topic, t.symbol(), TradeJson.toJson(t))));
-      producer.flush();
-    }
-  }
 }

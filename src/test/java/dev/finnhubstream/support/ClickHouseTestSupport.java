@@ -92,6 +92,12 @@ public final class ClickHouseTestSupport {
     return Long.parseLong(query(sql).strip());
   }
 
+  /** Waits until {@code SELECT count() ...} reaches {@code atLeast}, the Kafka engine's pace. */
+  public static void awaitCount(String countSql, long atLeast) {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).pollInterval(java.time.Duration.ofMillis(500))
+      .until(() -> count(countSql) >= atLeast);
+  }
+
   /** A SQL string literal, for test values. */
   public static String literal(String value) {
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";

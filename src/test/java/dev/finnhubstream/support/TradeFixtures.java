@@ -1,9 +1,15 @@
 package dev.finnhubstream.support;
 
 import dev.finnhubstream.bus.Trade;
+import dev.finnhubstream.sink.TradeJson;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.SplittableRandom;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Trades as the service would produce them from Finnhub frames, spread over several minutes, in send
@@ -64,6 +70,18 @@ public final class TradeFixtures {
       }
     }
     return trades;
+  }
+
+  /** Writes the trades to the test broker exactly as the service does: key = symbol, value = TradeJson. */
+  public static void produce(String topic, List<Trade> trades) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestSupport.bootstrap());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      trades.forEach(t -> producer.send(new ProducerRecord<>(topic, t.symbol(), TradeJson.toJson(t))));
+      producer.flush();
+    }
   }
 
   private static double round(double value, int decimals) {
