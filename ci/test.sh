@@ -20,13 +20,13 @@ cleanup() {
   if $started_clickhouse; then ci/clickhouse.sh stop || true; fi
 }
 trap cleanup EXIT
-# ClickHouse 18.16 (apt-get on first use), chdb for the modern schema, Chromium for the dashboard test.
+# ClickHouse 18.16, Chromium for the dashboard test (one apt-get update for both), chdb for the modern schema.
+apt_install clickhouse-server clickhouse-client chromium
 if ! ci/clickhouse.sh status >/dev/null 2>&1; then
   ci/clickhouse.sh start >/dev/null
   started_clickhouse=true
 fi
 ci/chdb.sh install
-apt_install chromium
 
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-19092}"
 export CLICKHOUSE_URL="http://127.0.0.1:${CLICKHOUSE_HTTP_PORT:-18123}"
