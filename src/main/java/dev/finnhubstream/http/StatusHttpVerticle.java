@@ -2,7 +2,6 @@ package dev.finnhubstream.http;
 
 import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.config.AppConfig;
-import dev.finnhubstream.dashboard.DashboardRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -37,7 +36,7 @@ public final class StatusHttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/status").handler(this::status);
-    DashboardRoutes.mount(vertx, router, config);
+    dev.finnhubstream.dashboard.DashboardRoutes.mount(vertx, router, config); // only where ClickHouse is configured
     return vertx.createHttpServer()
       .requestHandler(router)
       .listen(config.http().port(), config.http().host())
