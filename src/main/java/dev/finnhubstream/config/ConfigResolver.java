@@ -40,7 +40,8 @@ public final class ConfigResolver {
     "finnhub", FinnhubConfig.KEYS,
     "kafka", KafkaConfig.KEYS,
     "http", HttpConfig.KEYS,
-    "record", RecordConfig.KEYS);
+    "record", RecordConfig.KEYS,
+    "dashboard", DashboardConfig.KEYS);
 
   /** Sections only Terraform reads; the service checks that they are objects and holds no secrets. */
   static final Set<String> INFRASTRUCTURE_SECTIONS = Set.of("yc", "backend", "network", "kafka_cluster",
@@ -106,7 +107,8 @@ public final class ConfigResolver {
     ConfigSection kafka = section("kafka", envName, file, common, environment);
     ConfigSection http = section("http", envName, file, common, environment);
     ConfigSection record = section("record", envName, file, common, environment);
-    sections.putAll(Map.of("finnhub", finnhub, "kafka", kafka, "http", http, "record", record));
+    ConfigSection dashboard = section("dashboard", envName, file, common, environment);
+    sections.putAll(Map.of("finnhub", finnhub, "kafka", kafka, "http", http, "record", record, "dashboard", dashboard));
 
     overrideString(finnhub, "url", env, FINNHUB_URL);
     if (blankToNull(env.get(FINNHUB_SYMBOLS)) != null) {
@@ -115,6 +117,7 @@ public final class ConfigResolver {
     overrideString(kafka, "bootstrap_servers", env, KAFKA_BOOTSTRAP_SERVERS);
     overrideString(kafka, "topic", env, KAFKA_TOPIC);
     overrideString(kafka, "username", env, KAFKA_USERNAME);
+    overrideString(dashboard, "clickhouse_url", env, EnvironmentVariables.CLICKHOUSE_URL);
     if (blankToNull(env.get(HTTP_PORT)) != null) {
       try {
         http.override("port", Integer.parseInt(env.get(HTTP_PORT).strip()), HTTP_PORT);
@@ -139,7 +142,15 @@ public final class ConfigResolver {
       FinnhubConfig.from(finnhub, tokens),
       KafkaConfig.from(kafka, password == null ? null : new Secret(password)),
       HttpConfig.from(http),
-      RecordConfig.from(record));
+      RecordConfig.from(record),
+      DashboardConfig.from(dashboard, clickhouseDatabase(common, environment)));
+  }
+
+  /** {@code clickhouse.database}, merged like every section; the section itself belongs to Terraform. */
+  private static String clickhouseDatabase(JsonObject common, JsonObject environment) {
+    Object value = environment.getJsonObject("clickhouse", new JsonObject()).getValue("database",
+      common.getJsonObject("clickhouse", new JsonObject()).getValue("database"));
+    return value instanceof String s ? s : null;
   }
 
   /**

@@ -28,10 +28,12 @@ public final class EnvironmentVariables {
   public static final String KAFKA_PASSWORD = "KAFKA_PASSWORD";
   /** Overrides {@code http.port}. */
   public static final String HTTP_PORT = "HTTP_PORT";
+  /** Overrides {@code dashboard.clickhouse_url}; setting it turns the local dashboard on. */
+  public static final String CLICKHOUSE_URL = "CLICKHOUSE_URL";
 
   /** Every name above: the only environment keys the config loader looks at. */
   public static final List<String> ALL = List.of(APP_ENV, APP_CONFIG, FINNHUB_TOKEN, FINNHUB_URL, FINNHUB_SYMBOLS,
-    KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_USERNAME, KAFKA_PASSWORD, HTTP_PORT);
+    KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_USERNAME, KAFKA_PASSWORD, HTTP_PORT, CLICKHOUSE_URL);
 
   /** The variables whose values must never be shown anywhere. */
   public static final List<String> SECRETS = List.of(FINNHUB_TOKEN, KAFKA_PASSWORD);

@@ -40,6 +40,7 @@ public final class StatusHttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/status").handler(this::status);
+    dev.finnhubstream.dashboard.DashboardRoutes.mount(vertx, router, config); // only where ClickHouse is configured
     return vertx.createHttpServer()
       .requestHandler(router)
       .listen(config.http().port(), config.http().host())
