@@ -56,6 +56,8 @@ function keyProblems({ app, report, tfReads, declaredTfReads, deployable }) {
   const serviceSections = report.service_sections;
   const infra = new Set(report.infrastructure_sections);
   const serviceRead = (s, k) => (report.service_keys_read[s] || []).includes(k);
+  // Infrastructure keys the project's own tools read (the ClickHouse schema tool), as ConfigReport lists them.
+  const toolRead = (s, k) => ((report.tool_keys_read || {})[s] || []).includes(k);
   const tfRead = (s, k) => (tfReads[s] || new Set()).has(k);
 
   for (const { scope, section, key } of fileKeys(app)) {
@@ -63,7 +65,7 @@ function keyProblems({ app, report, tfReads, declaredTfReads, deployable }) {
     if (serviceSections[section]) {
       if (!serviceRead(section, key) && !tfRead(section, key)) problems.push(`${where}: dead key, read by neither the service nor Terraform`);
     } else if (infra.has(section)) {
-      if (!tfRead(section, key)) problems.push(`${where}: dead key, Terraform does not read it`);
+      if (!tfRead(section, key) && !toolRead(section, key)) problems.push(`${where}: dead key, neither Terraform nor a project tool reads it`);
     } else {
       problems.push(`${scope}.${section}: unknown section`);
     }

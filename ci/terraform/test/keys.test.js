@@ -34,7 +34,7 @@ test('the check finds a dead key, a phantom key and an undeclared service key', 
   app.environments.dev.finnhub = { pings: true }; // nor this
   const tfReads = { ...input.tfReads, registry: new Set([...input.tfReads.registry, 'retention']), kafka: new Set([...input.tfReads.kafka, 'acks']) };
   const problems = keyProblems({ ...input, app, tfReads });
-  assert.ok(problems.includes('common.clickhouse.shards: dead key, Terraform does not read it'), problems.join('\n'));
+  assert.ok(problems.includes('common.clickhouse.shards: dead key, neither Terraform nor a project tool reads it'), problems.join('\n'));
   assert.ok(problems.includes('environments.dev.finnhub.pings: dead key, read by neither the service nor Terraform'));
   assert.ok(problems.includes('registry.retention: Terraform reads it, but environment dev does not have it (phantom key)'));
   assert.ok(problems.includes('kafka.acks: Terraform reads it, but the service does not declare it (it would refuse the key)'));

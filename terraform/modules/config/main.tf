@@ -36,12 +36,18 @@ locals {
     record        = ["fields"]
   }
 
+  # Keys of Terraform's sections that the project's ClickHouse schema tool reads instead (dev.finnhubstream.clickhouse
+  # .SchemaTool, run after apply): which schema generation, and the modern tables' TTLs.
+  tool_reads = {
+    clickhouse = ["ohlcv_ttl_days", "schema", "trades_ttl_days"]
+  }
+
   scopes = merge({ common = local.common }, { for name, env in local.environments : "environments.${name}" => env })
   unknown_keys = flatten([
     for scope, sections in local.scopes : [
       for section in local.terraform_sections : [
         for key in keys(try(sections[section], {})) : "${scope}.${section}.${key}"
-        if !startswith(key, "$") && !contains(local.terraform_reads[section], key)
+        if !startswith(key, "$") && !contains(local.terraform_reads[section], key) && !contains(lookup(local.tool_reads, section, []), key)
       ]
     ]
   ])

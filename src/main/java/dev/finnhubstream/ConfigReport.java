@@ -1,5 +1,6 @@
 package dev.finnhubstream;
 
+import dev.finnhubstream.clickhouse.SchemaTool;
 import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.ConfigResolver;
 import dev.finnhubstream.config.EnvironmentVariables;
@@ -105,6 +106,7 @@ public final class ConfigReport {
       .put("service_sections", declared)
       .put("infrastructure_sections", new JsonArray(new ArrayList<>(ConfigResolver.infrastructureSections())))
       .put("service_keys_read", keysRead)
+      .put("tool_keys_read", new JsonObject().put("clickhouse", new JsonArray(SchemaTool.CLICKHOUSE_KEYS_READ)))
       .put("written_fields", written);
   }
 }

@@ -25,6 +25,9 @@ import java.util.Map;
  */
 public final class SchemaTool {
 
+  /** The keys of the (Terraform-owned) clickhouse section this tool reads; ConfigReport lists them for the dead-key check. */
+  public static final java.util.List<String> CLICKHOUSE_KEYS_READ = java.util.List.of("database", "ohlcv_ttl_days", "schema", "table", "trades_ttl_days");
+
   private SchemaTool() {
   }
 
