@@ -9,21 +9,11 @@ const os = require('os');
 const path = require('path');
 const yaml = require('js-yaml');
 const { run, terraformResolve } = require('../lib/run');
-const { REPO, terraformFiles, service, terraform, deployable, variantConfig } = require('./support');
+const { REPO, terraformFiles, service, terraform, deployable, variantConfig, refusal, terraformEnv } = require('./support');
 
 const RUNTIMES = ['instance_group', 'serverless_container'];
 // Resource types that run or start the service: each must belong to exactly one runtime.
 const RUNNERS = ['yandex_compute_instance_group', 'yandex_compute_instance', 'yandex_serverless_container', 'yandex_function_trigger'];
-
-function refusal(env, edit) {
-  const file = variantConfig(edit);
-  try {
-    terraformResolve(env, file);
-  } catch (e) {
-    return e.stderr.replace(/\s+/g, ' ');
-  }
-  assert.fail('Terraform accepted the file');
-}
 
 /** Every resource and data block of the root module: {kind, type, name, body, file}. */
 async function rootBlocks() {
@@ -184,8 +174,7 @@ resource "terraform_data" "${name}" {
 ${standIn('instance_group', '')}
 ${standIn('serverless_container', 'depends_on = [terraform_data.instance_group]')}
 `);
-  const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
-  if (env.TF_CLI_CONFIG_FILE && !fs.existsSync(env.TF_CLI_CONFIG_FILE)) delete env.TF_CLI_CONFIG_FILE;
+  const env = terraformEnv();
   const tf = (...args) => {
     const r = run('terraform', args, { cwd: dir, env });
     assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -225,8 +214,7 @@ function renderContainerSpec(vars) {
     if (f.endsWith('.tf')) fs.copyFileSync(path.join(REPO, 'terraform', 'modules', 'container-spec', f), path.join(dir, f));
   }
   fs.writeFileSync(path.join(dir, 'terraform.tfvars.json'), JSON.stringify(vars));
-  const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
-  if (env.TF_CLI_CONFIG_FILE && !fs.existsSync(env.TF_CLI_CONFIG_FILE)) delete env.TF_CLI_CONFIG_FILE;
+  const env = terraformEnv();
   for (const args of [['init', '-input=false', '-no-color'], ['apply', '-auto-approve', '-input=false', '-no-color']]) {
     const r = run('terraform', args, { cwd: dir, env });
     if (r.status !== 0) {
