@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +102,12 @@ final class DiskBuffer implements Closeable {
   static DiskBuffer open(Path dir, long maxBytes) throws IOException {
     Files.createDirectories(dir);
     FileChannel lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = lockChannel.tryLock();
+    FileLock lock;
+    try {
+      lock = lockChannel.tryLock();
+    } catch (OverlappingFileLockException sameProcess) {
+      lock = null;
+    }
     if (lock == null) {
       lockChannel.close();
       throw new IllegalStateException("the disk buffer " + dir.toAbsolutePath() + " is in use by another process"
