@@ -5,7 +5,7 @@
 # peak heap and RSS of the service, then the JMH benchmark of frame parse + record serialization.
 # Prints medians of several runs and writes them to target/bench/results.md.
 #
-#   bench/run.sh              BENCH_RUNS (3) runs of BENCH_TRADES (1,000,000) trades, then JMH
+#   bench/run.sh              BENCH_RUNS (3) runs of BENCH_TRADES (3,000,000) trades, then JMH
 #   bench/run.sh --sweep      one run per linger.ms / batch.size pair: the measurement behind the defaults
 #
 # Honours KAFKA_PORT / KAFKA_CONTROLLER_PORT / WORK_DIR like ci/kafka.sh; starts the broker if it is not
@@ -33,7 +33,7 @@ CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 mkdir -p target/bench
 
 java -Xmx1g -cp "$CP" dev.finnhubstream.bench.DeliveryBenchmark --bootstrap "$KAFKA_BOOTSTRAP_SERVERS" \
-  --runs "${BENCH_RUNS:-3}" --trades "${BENCH_TRADES:-1000000}" "$@"
+  --runs "${BENCH_RUNS:-3}" --trades "${BENCH_TRADES:-3000000}" "$@"
 
 if [[ " $* " != *" --sweep "* ]]; then
   log "JMH: Finnhub frame parse + Kafka record serialization, ns per trade"

@@ -4,7 +4,6 @@ import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -44,10 +41,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The delivery benchmark (README "Benchmark"), run by {@code bench/run.sh} against a local broker. Each run:
  * <ol>
  *   <li><b>throughput</b>: the emulator sends {@code --trades} trades as fast as the service reads them; the
- *   service (the fat jar, {@code -Xmx256m}) writes them to a fresh topic with LogAppendTime. Rate = trades /
- *   (last append time − first append time), after checking sent = records in Kafka = acked;</li>
+ *   service (the fat jar, {@code -Xmx256m}) writes them to a fresh topic. Rate = trades acknowledged per second
+ *   after the first third (the JIT compiler's warm-up), from /status; then sent = records in Kafka = acked is
+ *   checked;</li>
  *   <li><b>ProducerPerformance</b>: Kafka's own tool sends the same number of records, with values taken
- *   from that topic (same sizes) and the service's producer settings: the ceiling to compare against;</li>
+ *   from that topic (same sizes) and the service's producer settings; its steady-state rate, after the same
+ *   third as warm-up, is the ceiling to compare against;</li>
  *   <li><b>latency</b>: the emulator sends {@code --latency-rate} trades/s for {@code --latency-seconds};
  *   after {@code --warmup-seconds}, Kafka's LogAppendTime − Finnhub {@code t} per record, and the service's
  *   own acknowledgement − receive histogram (two /status snapshots subtracted);</li>
@@ -64,7 +63,10 @@ public final class DeliveryBenchmark {
     "OANDA:USD_JPY", "IC MARKETS:1", "IC MARKETS:2", "SPY", "QQQ");
   private static final String TOKEN = "bench-token";
   private static final Pattern GC_HEAP = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
-  private static final Pattern PP_RATE = Pattern.compile("records sent, ([0-9.]+) records/sec");
+  /** ProducerPerformance's summary line for the records after the warm-up. */
+  private static final Pattern PP_RATE = Pattern.compile("steady state records sent, ([0-9.]+) records/sec");
+  /** USER_HZ of /proc/&lt;pid&gt;/stat times; 100 on Linux. */
+  private static final double CLOCK_TICKS = 100.0;
 
   private final Options opt;
   private final Vertx vertx = Vertx.vertx();
@@ -128,13 +130,13 @@ public final class DeliveryBenchmark {
     int[][] settings = {{0, 65536}, {1, 65536}, {5, 65536}, {20, 65536}, {5, 16384}, {5, 262144}};
     StringBuilder md = new StringBuilder("Producer settings sweep, one run each (").append(opt.trades)
       .append(" trades at full speed; ").append(opt.latencyRate).append(" trades/s for latency), compression ").append(compression).append("\n\n");
-    md.append("| linger.ms | batch.size | ").append(Result.tableHeader().substring(2));
+    md.append(Result.tableHeader());
     for (int[] s : settings) {
       log("sweep: linger.ms=%d batch.size=%d", s[0], s[1]);
       Map<String, Object> overrides = Map.of("linger_ms", s[0], "batch_size", s[1]);
       Result r = run(overrides, s[0], s[1], compression);
       log("sweep linger.ms=%d batch.size=%d: %s", s[0], s[1], r.oneLine());
-      md.append("| ").append(s[0]).append(" | ").append(s[1]).append(' ').append(r.tableRow("").substring(4));
+      md.append(r.tableRow("linger.ms=" + s[0] + ", batch.size=" + s[1]));
     }
     finish(md);
     return 0;
@@ -174,20 +176,25 @@ public final class DeliveryBenchmark {
       .withTradesPerSecond(0).withTotalTrades(opt.trades).withSymbolCap(0).withPingIntervalMs(0));
     vertx.deployVerticle(emulator).await();
     try (Service service = Service.start(this, dir.resolve("rate"), config, emulator.actualPort(), topic)) {
+      long warmup = opt.trades / 3;
+      service.awaitAcked(warmup, Duration.ofMinutes(10));
+      long warmAt = System.nanoTime();
+      long warmAcked = service.get("/status").getJsonObject("kafka").getLong("acked");
       JsonObject status = service.awaitAcked(opt.trades, Duration.ofMinutes(10));
+      long doneAt = System.nanoTime();
+      r.serviceRate = (opt.trades - warmAcked) * 1e9 / (doneAt - warmAt);
       r.rssPeakMb = service.peakRssMb();
+      r.serviceCpuUsPerRecord = service.cpuSeconds() * 1e6 / opt.trades;
       r.exitCode = service.stop();
       r.peakHeapMb = service.peakHeapMb();
       r.pauses = status.getJsonObject("kafka").getLong("pauses");
-      long[] span = appendTimeSpan(topic);
-      long inKafka = span[2];
+      long inKafka = recordCount(topic);
       r.verified = inKafka == opt.trades && emulator.tradesSent() == opt.trades
         && status.getJsonObject("kafka").getLong("acked") == opt.trades && r.exitCode == 0;
       if (!r.verified) {
         log("COUNT MISMATCH: emulator sent %d, Kafka holds %d, service acked %d, exit code %d", emulator.tradesSent(), inKafka,
           status.getJsonObject("kafka").getLong("acked"), r.exitCode);
       }
-      r.serviceRate = (opt.trades - 1) * 1000.0 / Math.max(1, span[1] - span[0]);
       r.payloadSample = sampleValues(topic, 10_000);
     } finally {
       vertx.undeploy(emulator.deploymentID()).await();
@@ -201,10 +208,13 @@ public final class DeliveryBenchmark {
     Path payloads = dir.resolve("payloads.txt");
     Files.writeString(payloads, String.join("\n", r.payloadSample));
     r.payloadBytes = r.payloadSample.stream().mapToInt(s -> s.getBytes(StandardCharsets.UTF_8).length).average().orElse(0);
-    List<String> cmd = new ArrayList<>(List.of("bash", opt.kafkaScript.toString(), "tool", "org.apache.kafka.tools.ProducerPerformance",
-      "--topic", topic, "--num-records", Long.toString(opt.trades), "--throughput", "-1", "--payload-file", payloads.toString(),
+    String tool = String.join(" ", List.of("bash", opt.kafkaScript.toString(), "tool", "org.apache.kafka.tools.ProducerPerformance",
+      "--topic", topic, "--num-records", Long.toString(opt.trades), "--warmup-records", Long.toString(opt.trades / 3),
+      "--throughput", "-1", "--payload-file", payloads.toString(),
       "--producer-props", "bootstrap.servers=" + opt.bootstrap, "acks=all", "enable.idempotence=true",
       "max.in.flight.requests.per.connection=5", "linger.ms=" + linger, "batch.size=" + batch, "compression.type=" + compression));
+    // The shell's own /proc stat, printed after the tool exited, holds the tool's CPU time (cutime + cstime).
+    List<String> cmd = List.of("bash", "-c", tool + " && echo \"CHILD_CPU_TICKS $(awk '{print $16+$17}' /proc/$$/stat)\"");
     Path out = dir.resolve("producer-performance.txt");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     if (!p.waitFor(10, TimeUnit.MINUTES)) {
@@ -213,14 +223,15 @@ public final class DeliveryBenchmark {
     }
     String text = Files.readString(out);
     Matcher m = PP_RATE.matcher(text);
-    double rate = -1;
-    while (m.find()) {
-      rate = Double.parseDouble(m.group(1)); // the last match is the summary line
-    }
+    double rate = m.find() ? Double.parseDouble(m.group(1)) : -1;
     if (rate < 0) {
       throw new IllegalStateException("no rate in ProducerPerformance output:\n" + text);
     }
     r.producerPerformanceRate = rate;
+    Matcher cpu = Pattern.compile("CHILD_CPU_TICKS (\\d+)").matcher(text);
+    if (cpu.find()) {
+      r.producerPerformanceCpuUsPerRecord = Long.parseLong(cpu.group(1)) * 1e6 / CLOCK_TICKS / opt.trades;
+    }
     deleteTopic(topic);
   }
 
@@ -261,40 +272,14 @@ public final class DeliveryBenchmark {
     return sorted[(int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))];
   }
 
-  /** {first append time, last append time, record count} over all partitions of {@code topic}. */
-  private long[] appendTimeSpan(String topic) {
+  /** Records in {@code topic}: the sum over its partitions of end offset − start offset. */
+  private long recordCount(String topic) {
     try (KafkaConsumer<String, String> consumer = consumer()) {
       List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(pi -> new TopicPartition(topic, pi.partition())).toList();
-      consumer.assign(parts);
       Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
       Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-      long first = Long.MAX_VALUE;
-      long last = Long.MIN_VALUE;
-      long count = 0;
-      for (TopicPartition tp : parts) {
-        long n = end.get(tp) - begin.get(tp);
-        count += n;
-        if (n == 0) {
-          continue;
-        }
-        first = Math.min(first, recordAt(consumer, tp, begin.get(tp)).timestamp());
-        last = Math.max(last, recordAt(consumer, tp, end.get(tp) - 1).timestamp());
-      }
-      return new long[] {first, last, count};
+      return parts.stream().mapToLong(tp -> end.get(tp) - begin.get(tp)).sum();
     }
-  }
-
-  private static ConsumerRecord<String, String> recordAt(KafkaConsumer<String, String> consumer, TopicPartition tp, long offset) {
-    consumer.seek(tp, offset);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(200)).records(tp)) {
-        if (rec.offset() == offset) {
-          return rec;
-        }
-      }
-    }
-    throw new IllegalStateException("could not read " + tp + " offset " + offset);
   }
 
   private List<String> sampleValues(String topic, int max) {
@@ -429,9 +414,15 @@ public final class DeliveryBenchmark {
       int port = freePort();
       Path gcLog = dir.resolve("gc.log");
       Path log = dir.resolve("service.log");
-      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-Xlog:gc:file=" + gcLog, "-jar", bench.opt.jar.toString())
-        .directory(bench.opt.repo.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-Xlog:gc:file=" + gcLog));
+      // Extra JVM options for the service, e.g. a JFR recording when profiling: BENCH_SERVICE_JVM_OPTS="-XX:StartFlightRecording=..."
+      String extra = System.getenv("BENCH_SERVICE_JVM_OPTS");
+      if (extra != null && !extra.isBlank()) {
+        cmd.addAll(List.of(extra.trim().split("\\s+")));
+      }
+      cmd.addAll(List.of("-jar", bench.opt.jar.toString()));
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(bench.opt.repo.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
       Map<String, String> env = pb.environment();
       env.keySet().removeIf(k -> k.startsWith("FINNHUB_") || k.startsWith("KAFKA_") || k.startsWith("APP_") || k.equals("HTTP_PORT"));
       env.put("APP_CONFIG", config.toString());
@@ -476,7 +467,7 @@ public final class DeliveryBenchmark {
         if (System.nanoTime() > deadline || !process.isAlive()) {
           throw new IllegalStateException("the service did not acknowledge " + count + " trades in time; status: " + status);
         }
-        Thread.sleep(100);
+        Thread.sleep(50);
       }
     }
 
@@ -487,6 +478,13 @@ public final class DeliveryBenchmark {
         }
       }
       return -1;
+    }
+
+    /** CPU time (user + system) the service has used so far, start-up included. */
+    double cpuSeconds() throws IOException {
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLOCK_TICKS;
     }
 
     /** Largest heap occupancy in the GC log: what was in use when a collection started. */
@@ -572,6 +570,8 @@ public final class DeliveryBenchmark {
   static final class Result {
     double serviceRate;
     double producerPerformanceRate;
+    double serviceCpuUsPerRecord;
+    double producerPerformanceCpuUsPerRecord;
     double payloadBytes;
     long appendP50 = -1;
     long appendP99 = -1;
@@ -587,25 +587,33 @@ public final class DeliveryBenchmark {
     boolean latencyVerified;
     List<String> payloadSample = List.of();
 
+    /** For a median row: the median of the runs' ratios (each run's two rates were measured minutes apart, not the medians). */
+    double medianRatio = -1;
+
     double ratio() {
+      if (medianRatio >= 0) {
+        return medianRatio;
+      }
       return producerPerformanceRate <= 0 ? 0 : serviceRate / producerPerformanceRate;
     }
 
     String oneLine() {
-      return String.format(Locale.ROOT, "service %.0f trades/s, ProducerPerformance %.0f records/s (ratio %.2f), append−t p50/p99/max %d/%d/%d ms,"
+      return String.format(Locale.ROOT, "service %.0f trades/s (%.1f µs CPU each), ProducerPerformance %.0f records/s (%.1f µs CPU each)"
+          + " (ratio %.2f), append−t p50/p99/max %d/%d/%d ms,"
           + " ack−receive p50/p99/max %d/%d/≤%d ms, peak heap %.0f MB, peak RSS %.0f MB, pauses %d, counts %s, exit %d",
-        serviceRate, producerPerformanceRate, ratio(), appendP50, appendP99, appendMax, ackP50, ackP99, ackMax, peakHeapMb, rssPeakMb,
-        pauses, verified && latencyVerified ? "verified" : "MISMATCH", exitCode);
+        serviceRate, serviceCpuUsPerRecord, producerPerformanceRate, producerPerformanceCpuUsPerRecord, ratio(), appendP50, appendP99,
+        appendMax, ackP50, ackP99, ackMax, peakHeapMb, rssPeakMb, pauses, verified && latencyVerified ? "verified" : "MISMATCH", exitCode);
     }
 
     static String tableHeader() {
-      return "| | service trades/s | ProducerPerformance rec/s | ratio | append−t p50 / p99 / max (ms) | ack−receive p50 / p99 / max (ms)"
-        + " | peak heap (MB) | peak RSS (MB) | counts |\n|---|---|---|---|---|---|---|---|---|\n";
+      return "| | service trades/s | ProducerPerformance rec/s | ratio | CPU µs per record, service / ProducerPerformance"
+        + " | append−t p50 / p99 / max (ms) | ack−receive p50 / p99 / max (ms) | peak heap (MB) | peak RSS (MB) | counts |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|\n";
     }
 
     String tableRow(String label) {
-      return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f | %d / %d / %d | %d / %d / ≤%d | %.0f | %.0f | %s |%n", label,
-        serviceRate, producerPerformanceRate, ratio(), appendP50, appendP99, appendMax, ackP50, ackP99, ackMax, peakHeapMb, rssPeakMb,
+      return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f | %.1f / %.1f | %d / %d / %d | %d / %d / ≤%d | %.0f | %.0f | %s |%n",
+        label, serviceRate, producerPerformanceRate, ratio(), serviceCpuUsPerRecord, producerPerformanceCpuUsPerRecord, appendP50, appendP99, appendMax, ackP50, ackP99, ackMax, peakHeapMb, rssPeakMb,
         verified && latencyVerified ? "sent = in Kafka" : "MISMATCH");
     }
 
@@ -613,6 +621,9 @@ public final class DeliveryBenchmark {
       Result m = new Result();
       m.serviceRate = median(runs, r -> r.serviceRate);
       m.producerPerformanceRate = median(runs, r -> r.producerPerformanceRate);
+      m.medianRatio = median(runs, Result::ratio);
+      m.serviceCpuUsPerRecord = median(runs, r -> r.serviceCpuUsPerRecord);
+      m.producerPerformanceCpuUsPerRecord = median(runs, r -> r.producerPerformanceCpuUsPerRecord);
       m.appendP50 = (long) median(runs, r -> r.appendP50);
       m.appendP99 = (long) median(runs, r -> r.appendP99);
       m.appendMax = (long) median(runs, r -> r.appendMax);
@@ -650,7 +661,7 @@ public final class DeliveryBenchmark {
       Path repo = Path.of(a.getOrDefault("--repo", ".")).toAbsolutePath().normalize();
       String bootstrap = a.getOrDefault("--bootstrap", System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"));
       return new Options(bootstrap, Integer.parseInt(a.getOrDefault("--runs", "3")),
-        Long.parseLong(a.getOrDefault("--trades", "1000000")), Integer.parseInt(a.getOrDefault("--latency-rate", "10000")),
+        Long.parseLong(a.getOrDefault("--trades", "3000000")), Integer.parseInt(a.getOrDefault("--latency-rate", "10000")),
         Integer.parseInt(a.getOrDefault("--latency-seconds", "30")), Integer.parseInt(a.getOrDefault("--warmup-seconds", "5")),
         a.containsKey("--sweep"), repo.resolve(a.getOrDefault("--out", "target/bench")),
         repo.resolve(a.getOrDefault("--jar", "target/finnhub-stream-fat.jar")), repo, repo.resolve("ci/kafka.sh"));

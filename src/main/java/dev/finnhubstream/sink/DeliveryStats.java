@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The writer's counters. Written from three threads (the event loop, the delivery thread, the producer's
- * I/O thread), read by the status request on the event loop, hence atomics throughout. Every record that
- * does not reach Kafka ends up in exactly one of {@code failed}, {@code dropped} or the disk buffer.
+ * The writer's counters that are not per record (those are in {@link FlowCounters}): written from the event
+ * loop and the delivery thread, read by the status request on the event loop, hence atomics. Every record
+ * that does not reach Kafka ends up in exactly one of {@code failed}, {@code dropped} or the disk buffer.
  */
 final class DeliveryStats {
 
@@ -18,9 +18,7 @@ final class DeliveryStats {
   private static final int MAX_REASONS = 100;
 
   final LongAdder tradesReceived = new LongAdder();
-  final LongAdder tradesAcked = new LongAdder();
   final LongAdder deadLettersReceived = new LongAdder();
-  final LongAdder deadLettersAcked = new LongAdder();
   private final Map<String, LongAdder> deadLettersByReason = new ConcurrentHashMap<>();
   /** Rejected by Kafka for good (e.g. too large): counted and logged, never retried. */
   final LongAdder failed = new LongAdder();
@@ -47,12 +45,12 @@ final class DeliveryStats {
     counter.increment();
   }
 
-  JsonObject deadLettersJson() {
+  JsonObject deadLettersJson(long acked) {
     JsonObject byReason = new JsonObject();
     new TreeMap<>(deadLettersByReason).forEach((reason, count) -> byReason.put(reason, count.sum()));
     return new JsonObject()
       .put("received", deadLettersReceived.sum())
-      .put("acked", deadLettersAcked.sum())
+      .put("acked", acked)
       .put("by_reason", byReason);
   }
 

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
@@ -75,8 +74,11 @@ final class KafkaDelivery {
   private static final long REFUSED_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private static final long FLUSH_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   private static final long MAX_PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-  /** Heap estimate of a queued trade before it is serialized (record, strings, list). */
-  private static final int TRADE_ESTIMATE_BYTES = 256;
+  /**
+   * Heap estimate of a queued trade before it is serialized (record, strings, list). By count only: the
+   * event loop then never reads the trades themselves, which were written on another core.
+   */
+  private static final int TRADE_ESTIMATE_BYTES = 320;
 
   private static final int PENDING = 0;
   private static final int ACKED = 1;
@@ -95,13 +97,11 @@ final class KafkaDelivery {
 
   // Shared with the event loop and the producer's I/O thread.
   private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
-  private final AtomicLong queuedBytes = new AtomicLong();
-  private final AtomicLong inFlightBytes = new AtomicLong();
-  private final AtomicLong outstanding = new AtomicLong();
-  private final AtomicLong acks = new AtomicLong();
+  private final FlowCounters flow = new FlowCounters();
   private final ConcurrentLinkedQueue<Pending> failures = new ConcurrentLinkedQueue<>();
-  private final AtomicLong wakeups = new AtomicLong();
   private volatile boolean parked;
+  /** Set while this thread waits for acknowledgements (full window, outage): only then do they wake it. */
+  private volatile boolean wantAcks;
   private volatile boolean closing;
   private volatile long closeDeadlineNanos;
   private volatile boolean drainWanted;
@@ -145,23 +145,31 @@ final class KafkaDelivery {
     thread.start();
   }
 
-  /** Queues the trades of one frame. Any thread; never blocks. */
+  /** Queues the trades of one frame. Only from the writer's event loop; never blocks. */
   void offer(TradeBatch batch) {
-    queuedBytes.addAndGet(estimate(batch));
+    flow.add(FlowCounters.OFFERED_BYTES, estimate(batch));
     inbox.add(batch);
     wake();
   }
 
-  /** Queues one ready record (a dead letter). Any thread; never blocks. */
+  /** Queues one ready record (a dead letter). Only from the writer's event loop; never blocks. */
   void offer(OutboundRecord record) {
-    queuedBytes.addAndGet(record.heapBytes());
+    flow.add(FlowCounters.OFFERED_BYTES, record.heapBytes());
     inbox.add(record);
     wake();
   }
 
   /** Approximate heap bytes accepted and not yet handed to the producer or the disk buffer. */
   long queuedBytes() {
-    return queuedBytes.get();
+    return flow.queuedBytes();
+  }
+
+  long tradesAcked() {
+    return flow.get(FlowCounters.TRADES_ACKED);
+  }
+
+  long deadLettersAcked() {
+    return flow.get(FlowCounters.DEAD_LETTERS_ACKED);
   }
 
   /** Asks for one {@code queueDrained} call once the queue is at or below the low watermark. */
@@ -188,9 +196,9 @@ final class KafkaDelivery {
   JsonObject statusJson() {
     return new JsonObject()
       .put("mode", mode.name())
-      .put("queued_bytes", queuedBytes.get())
-      .put("in_flight_bytes", Math.max(0, inFlightBytes.get()))
-      .put("in_flight_records", Math.max(0, outstanding.get()))
+      .put("queued_bytes", flow.queuedBytes())
+      .put("in_flight_bytes", Math.max(0, flow.inFlightBytes()))
+      .put("in_flight_records", Math.max(0, flow.inFlightRecords()))
       .put("outages", stats.outages.sum())
       .put("requeued", stats.requeued.sum())
       .put("disk_buffer", new JsonObject()
@@ -203,15 +211,11 @@ final class KafkaDelivery {
   }
 
   static long estimate(TradeBatch batch) {
-    long bytes = 0;
-    for (Trade t : batch.trades()) {
-      bytes += TRADE_ESTIMATE_BYTES + 2L * (t.symbol().length() + t.ingestId().length()) + 48L * t.conditions().size();
-    }
-    return bytes;
+    return (long) TRADE_ESTIMATE_BYTES * batch.trades().size();
   }
 
   private void wake() {
-    wakeups.incrementAndGet();
+    flow.wakeup();
     if (parked) {
       LockSupport.unpark(thread);
     }
@@ -223,7 +227,7 @@ final class KafkaDelivery {
       LOGGER.info("Replaying {} records from the disk buffer before new trades", disk.unreadRecords());
     }
     while (!closing) {
-      long wakeStamp = wakeups.get();
+      long wakeStamp = flow.wakeups();
       long now = System.nanoTime();
       boolean moved;
       try {
@@ -271,7 +275,7 @@ final class KafkaDelivery {
     // While the disk buffer is read back with Kafka up, what waits on disk counts as queued: after an
     // overflow (queue_max_bytes passed) Finnhub reading resumes only once Kafka caught up, not as soon as
     // the queue moved to disk. During an outage the disk is where records belong, so it does not count.
-    long waiting = queuedBytes.get() + (mode == Mode.REPLAYING ? disk.unreadBytes() : 0);
+    long waiting = flow.queuedBytes() + (mode == Mode.REPLAYING ? disk.unreadBytes() : 0);
     if (drainWanted && waiting <= bounds.queueLowWatermarkBytes()) {
       drainWanted = false;
       queueDrained.run();
@@ -286,18 +290,23 @@ final class KafkaDelivery {
     long wait = Math.min(IDLE_PARK_NANOS, nextFlushNanos - now);
     if (mode == Mode.OUTAGE) {
       wait = Math.min(wait, nextProbeNanos - now);
-    } else if (outstanding.get() > 0) {
+    } else if (flow.inFlightRecords() > 0) {
       wait = Math.min(wait, lastProgressNanos + outageAfterNanos - now);
     }
     return Math.max(wait, 100_000);
   }
 
   private void park(long wakeStamp, long nanos) {
+    boolean windowFull = flow.inFlightBytes() >= bounds.maxInFlightBytes();
+    wantAcks = windowFull || mode == Mode.OUTAGE;
     parked = true;
-    if (wakeups.get() == wakeStamp && !closing) {
+    // Re-checked after publishing the flags, so an acknowledgement that freed the window meanwhile is not missed.
+    boolean stillFull = flow.inFlightBytes() >= bounds.maxInFlightBytes();
+    if (flow.wakeups() == wakeStamp && !closing && stillFull == windowFull) {
       LockSupport.parkNanos(this, nanos);
     }
     parked = false;
+    wantAcks = false;
   }
 
   /** The queue's next record, unpacking the next inbox item when needed; {@code null} when empty. */
@@ -310,17 +319,21 @@ final class KafkaDelivery {
     if (item == null) {
       return null;
     }
+    long stagedBytes = 0;
     if (item instanceof TradeBatch batch) {
-      long actual = 0;
+      flow.add(FlowCounters.TAKEN_BYTES, estimate(batch));
       for (Trade t : batch.trades()) {
         OutboundRecord r = OutboundRecord.trade(t);
         staged.add(r);
-        actual += r.heapBytes();
+        stagedBytes += r.heapBytes();
       }
-      queuedBytes.addAndGet(actual - estimate(batch));
     } else {
-      staged.add((OutboundRecord) item);
+      OutboundRecord r = (OutboundRecord) item;
+      flow.add(FlowCounters.TAKEN_BYTES, r.heapBytes());
+      staged.add(r);
+      stagedBytes = r.heapBytes();
     }
+    flow.add(FlowCounters.STAGED_BYTES, stagedBytes);
     return staged.peek();
   }
 
@@ -336,12 +349,12 @@ final class KafkaDelivery {
         break;
       }
       if (mode == Mode.DIRECT) {
-        if (!draining && inFlightBytes.get() >= bounds.maxInFlightBytes()) {
-          if (queuedBytes.get() <= bounds.queueMaxBytes()) {
+        if (!draining && flow.inFlightBytes() >= bounds.maxInFlightBytes()) {
+          if (flow.queuedBytes() <= bounds.queueMaxBytes()) {
             break;
           }
           mode = Mode.REPLAYING;
-          LOGGER.warn("Kafka writer queue passed queue_max_bytes ({} bytes): the overflow goes to the disk buffer", queuedBytes.get());
+          LOGGER.warn("Kafka writer queue passed queue_max_bytes ({} bytes): the overflow goes to the disk buffer", flow.queuedBytes());
           continue;
         }
         SendResult result = send(r, null, now);
@@ -360,7 +373,7 @@ final class KafkaDelivery {
         spill(r);
       }
       staged.poll();
-      queuedBytes.addAndGet(-r.heapBytes());
+      flow.add(FlowCounters.STAGED_BYTES, -r.heapBytes());
       moved = true;
     }
     return moved;
@@ -370,7 +383,7 @@ final class KafkaDelivery {
   private boolean replay(long now) {
     if (mode == Mode.REPLAYING) {
       boolean moved = false;
-      for (int i = 0; i < RECORDS_PER_TURN && inFlightBytes.get() < bounds.maxInFlightBytes(); i++) {
+      for (int i = 0; i < RECORDS_PER_TURN && flow.inFlightBytes() < bounds.maxInFlightBytes(); i++) {
         OutboundRecord r = disk.peek();
         if (r == null) {
           break;
@@ -385,7 +398,7 @@ final class KafkaDelivery {
       }
       return moved;
     }
-    if (mode == Mode.OUTAGE && outstanding.get() == 0 && now - nextProbeNanos >= 0) {
+    if (mode == Mode.OUTAGE && flow.inFlightRecords() == 0 && now - nextProbeNanos >= 0) {
       // Nothing left in the producer's hands to tell us Kafka is back: send the oldest buffered record.
       nextProbeNanos = now + probeIntervalNanos;
       OutboundRecord r = disk.peek();
@@ -407,8 +420,11 @@ final class KafkaDelivery {
    */
   private SendResult send(OutboundRecord r, DiskBuffer from, long now) {
     Pending p = new Pending(++seq, r);
-    boolean wasIdle = outstanding.getAndIncrement() == 0;
-    DeliveryStats.raise(stats.peakInFlightBytes, inFlightBytes.addAndGet(p.bytes));
+    boolean wasIdle = flow.inFlightRecords() == 0;
+    // Counted before the send: the acknowledgement may come before send() returns.
+    flow.add(FlowCounters.SENT_RECORDS, 1);
+    flow.add(FlowCounters.SENT_BYTES, p.bytes);
+    DeliveryStats.raise(stats.peakInFlightBytes, flow.inFlightBytes());
     String topic = r.kind() == OutboundRecord.Kind.TRADE ? config.topic() : config.deadLetterTopic();
     try {
       producer.send(new ProducerRecord<>(topic, null, null, r.key(), r.value(), r.headers()), p);
@@ -416,8 +432,8 @@ final class KafkaDelivery {
       p.refusal = e;
     }
     if (p.refusal != null) {
-      outstanding.decrementAndGet();
-      inFlightBytes.addAndGet(-p.bytes);
+      flow.add(FlowCounters.SENT_RECORDS, -1);
+      flow.add(FlowCounters.SENT_BYTES, -p.bytes);
       if (!isPermanent(p.refusal)) {
         if (refusedSinceNanos == 0) {
           refusedSinceNanos = now;
@@ -522,7 +538,7 @@ final class KafkaDelivery {
   }
 
   private void observeProgress(long now) {
-    long a = acks.get();
+    long a = flow.acks();
     if (a != seenAcks) {
       seenAcks = a;
       lastProgressNanos = now;
@@ -531,8 +547,8 @@ final class KafkaDelivery {
         LOGGER.info("Kafka acknowledges again after {} ms; {} buffered records to replay", System.currentTimeMillis() - outageStartedMs,
           disk.unreadRecords());
       }
-    } else if (mode != Mode.OUTAGE && outstanding.get() > 0 && now - lastProgressNanos > outageAfterNanos) {
-      enterOutage(now, "no acknowledgement from Kafka for " + bounds.outageAfterMs() + " ms with " + outstanding.get()
+    } else if (mode != Mode.OUTAGE && flow.inFlightRecords() > 0 && now - lastProgressNanos > outageAfterNanos) {
+      enterOutage(now, "no acknowledgement from Kafka for " + bounds.outageAfterMs() + " ms with " + flow.inFlightRecords()
         + " records outstanding");
     }
   }
@@ -554,7 +570,7 @@ final class KafkaDelivery {
     route(now, true);
     boolean outage = mode == Mode.OUTAGE;
     long remainingMs = outage ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(closeDeadlineNanos - System.nanoTime()));
-    LOGGER.info("Closing the Kafka producer: {} records outstanding, waiting up to {} ms{}", outstanding.get(), remainingMs,
+    LOGGER.info("Closing the Kafka producer: {} records outstanding, waiting up to {} ms{}", flow.inFlightRecords(), remainingMs,
       outage ? " (Kafka is unreachable: they go to the disk buffer)" : "");
     try {
       producer.close(Duration.ofMillis(remainingMs));
@@ -593,10 +609,15 @@ final class KafkaDelivery {
     disk.close();
   }
 
-  /** One record in the producer's hands; also its completion callback. */
+  /**
+   * One record in the producer's hands; also its completion callback. The callback (producer I/O thread)
+   * reads only this object's own fields, not the record, which another core wrote.
+   */
   private final class Pending implements Callback {
     final long seq;
     final long bytes;
+    final long receivedAtMs;
+    final boolean trade;
     /** Kept until acknowledged: needed to write it to disk if it fails. */
     OutboundRecord record;
     DiskBuffer.Position position;
@@ -609,6 +630,8 @@ final class KafkaDelivery {
       this.seq = seq;
       this.record = record;
       this.bytes = record.heapBytes();
+      this.receivedAtMs = record.receivedAtMs();
+      this.trade = record.kind() == OutboundRecord.Kind.TRADE;
     }
 
     @Override
@@ -618,25 +641,26 @@ final class KafkaDelivery {
         refusal = e;
         return;
       }
+      // Only the producer's I/O thread gets here: it is the single writer of these counters.
       if (e == null) {
-        OutboundRecord r = record;
-        if (r.kind() == OutboundRecord.Kind.TRADE) {
-          stats.tradesAcked.increment();
-          stats.ackLatency.record(System.currentTimeMillis() - r.receivedAtMs());
+        if (trade) {
+          stats.ackLatency.record(System.currentTimeMillis() - receivedAtMs);
+          flow.add(FlowCounters.TRADES_ACKED, 1);
         } else {
-          stats.deadLettersAcked.increment();
+          flow.add(FlowCounters.DEAD_LETTERS_ACKED, 1);
         }
         record = null;
-        acks.incrementAndGet();
         state = ACKED;
       } else {
         error = e;
         state = FAILED;
         failures.add(this);
       }
-      outstanding.decrementAndGet();
-      inFlightBytes.addAndGet(-bytes);
-      wake();
+      flow.add(FlowCounters.COMPLETED_RECORDS, 1);
+      flow.add(FlowCounters.COMPLETED_BYTES, bytes);
+      if (e != null || wantAcks) {
+        wake();
+      }
     }
   }
 }

@@ -86,7 +86,7 @@ public final class KafkaWriterVerticle extends VerticleBase {
       .onComplete(ar -> {
         LOGGER.info("Kafka writer stopped: received {} trades and {} dead letters; acked {} trades and {} dead letters;"
             + " failed {}, dropped {}; disk buffer holds {} records",
-          stats.tradesReceived.sum(), stats.deadLettersReceived.sum(), stats.tradesAcked.sum(), stats.deadLettersAcked.sum(),
+          stats.tradesReceived.sum(), stats.deadLettersReceived.sum(), delivery.tradesAcked(), delivery.deadLettersAcked(),
           stats.failed.sum(), stats.dropped.sum(), delivery.statusJson().getJsonObject("disk_buffer").getLong("records"));
         if (ar.failed()) {
           LOGGER.error("Kafka writer did not stop cleanly", ar.cause());
@@ -130,7 +130,7 @@ public final class KafkaWriterVerticle extends VerticleBase {
 
   private JsonObject status() {
     long received = stats.tradesReceived.sum();
-    long acked = stats.tradesAcked.sum();
+    long acked = delivery.tradesAcked();
     KafkaConfig.Delivery bounds = config.delivery();
     return delivery.statusJson()
       .put("topic", config.topic())
@@ -149,7 +149,7 @@ public final class KafkaWriterVerticle extends VerticleBase {
         .put("queue_low_watermark_bytes", bounds.queueLowWatermarkBytes())
         .put("queue_high_watermark_bytes", bounds.queueHighWatermarkBytes())
         .put("queue_max_bytes", bounds.queueMaxBytes()))
-      .put("dead_letters", stats.deadLettersJson())
+      .put("dead_letters", stats.deadLettersJson(delivery.deadLettersAcked()))
       .put("ack_latency_ms", stats.ackLatency.toJson())
       .put("last_error", stats.lastError);
   }

@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Millisecond latencies in fixed buckets: exact up to 10 ms (the range the targets care about), coarser
- * above. Recording is lock-free (the producer's I/O thread records, the event loop reads), so percentiles
- * are as exact as the bucket they fall in, and {@code max} is exact.
+ * above, so percentiles are as exact as the bucket they fall in, and {@code max} is exact. One thread records
+ * (the producer's I/O thread, once per acknowledged trade): a record is two plain adds with ordered stores;
+ * any thread reads.
  */
 final class LatencyHistogram {
 
@@ -15,18 +16,34 @@ final class LatencyHistogram {
   static final long[] BOUNDS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300,
     500, 750, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 300_000};
 
+  /** Bucket of each value up to {@link #DIRECT_LIMIT} ms, precomputed: recording runs once per acknowledged record. */
+  private static final int DIRECT_LIMIT = 1_000;
+  private static final byte[] DIRECT = new byte[DIRECT_LIMIT + 1];
+
+  static {
+    for (int ms = 0; ms <= DIRECT_LIMIT; ms++) {
+      DIRECT[ms] = (byte) search(ms);
+    }
+  }
+
   private final AtomicLongArray counts = new AtomicLongArray(BOUNDS.length + 1);
-  private final AtomicLong total = new AtomicLong();
   private final AtomicLong max = new AtomicLong(Long.MIN_VALUE);
 
+  /** Single writer: only one thread may record. */
   void record(long ms) {
     long value = Math.max(0, ms);
-    counts.incrementAndGet(bucket(value));
-    total.incrementAndGet();
-    max.accumulateAndGet(value, Math::max);
+    int bucket = bucket(value);
+    counts.lazySet(bucket, counts.get(bucket) + 1);
+    if (value > max.get()) {
+      max.lazySet(value);
+    }
   }
 
   static int bucket(long ms) {
+    return ms <= DIRECT_LIMIT ? DIRECT[(int) ms] : search(ms);
+  }
+
+  private static int search(long ms) {
     int lo = 0;
     int hi = BOUNDS.length;
     while (lo < hi) {
@@ -41,7 +58,11 @@ final class LatencyHistogram {
   }
 
   long count() {
-    return total.get();
+    long n = 0;
+    for (int i = 0; i < counts.length(); i++) {
+      n += counts.get(i);
+    }
+    return n;
   }
 
   /**
@@ -49,7 +70,7 @@ final class LatencyHistogram {
    * bound the exact maximum is returned.
    */
   long percentile(double fraction) {
-    long n = total.get();
+    long n = count();
     if (n == 0) {
       return -1;
     }
@@ -76,7 +97,7 @@ final class LatencyHistogram {
         buckets.put(i < BOUNDS.length ? "<=" + BOUNDS[i] : ">" + BOUNDS[BOUNDS.length - 1], c);
       }
     }
-    long n = total.get();
+    long n = count();
     return new JsonObject()
       .put("count", n)
       .put("p50", n == 0 ? null : percentile(0.50))

@@ -68,7 +68,7 @@ record OutboundRecord(Kind kind, byte[] key, byte[] value, List<Header> headers,
   /** A trade: key = symbol (UTF-8), value = {@link TradeJson}. */
   static OutboundRecord trade(Trade t) {
     return new OutboundRecord(Kind.TRADE, t.symbol().getBytes(StandardCharsets.UTF_8),
-      TradeJson.toJson(t).getBytes(StandardCharsets.UTF_8), List.of(), t.receivedAtMs(), t.ingestId());
+      TradeJson.toJsonBytes(t), List.of(), t.receivedAtMs(), t.ingestId());
   }
 
   /**
