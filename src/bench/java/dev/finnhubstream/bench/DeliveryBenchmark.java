@@ -3,6 +3,10 @@ package dev.finnhubstream.bench;
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -25,6 +29,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,6 +45,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * The delivery benchmark (README "Benchmark"), run by {@code bench/run.sh} against a local broker. Each run:
  * <ol>
+ *   <li><b>emulator alone</b>: the same full-speed stream into a client that only counts it: the most the
+ *   emulator can feed the service on this machine;</li>
  *   <li><b>throughput</b>: the emulator sends {@code --trades} trades as fast as the service reads them; the
  *   service (the fat jar, {@code -Xmx256m}) writes them to a fresh topic. Rate = trades acknowledged per second
  *   after the first third (the JIT compiler's warm-up), from /status; then sent = records in Kafka = acked is
@@ -115,6 +122,8 @@ public final class DeliveryBenchmark {
       md.append(runs.get(i).tableRow("run " + (i + 1)));
     }
     md.append(median.tableRow("**median**"));
+    md.append(String.format(Locale.ROOT, "%nThe service reached %.0f%% of what the emulator alone can send (%.2f of ProducerPerformance at most).%n",
+      100 * median.serviceRate / median.emulatorRate, median.emulatorRate / median.producerPerformanceRate));
     md.append("\nTargets: rate ≥ 50% of ProducerPerformance: ").append(verdict(median.ratio() >= 0.5))
       .append("; p99 ≤ 10 ms at ").append(opt.latencyRate).append(" trades/s (append − t): ").append(verdict(median.appendP99 <= 10))
       .append("; heap ≤ 256 MB: ").append(verdict(median.peakHeapMb <= 256)).append('\n');
@@ -123,20 +132,27 @@ public final class DeliveryBenchmark {
     return allVerified ? 0 : 1;
   }
 
+  /** One producer setting of the sweep. */
+  private record Setting(int lingerMs, int batchSize, String compression) {
+    String label() {
+      return "linger.ms=" + lingerMs + ", batch.size=" + batchSize + ", " + compression;
+    }
+  }
+
   /** One run per setting: the figures behind the producer defaults. */
   private int sweep() throws Exception {
-    JsonObject kafka = committedKafkaSection();
-    String compression = kafka.getString("compression_type");
-    int[][] settings = {{0, 65536}, {1, 65536}, {5, 65536}, {20, 65536}, {5, 16384}, {5, 262144}};
+    List<Setting> settings = List.of(new Setting(0, 65536, "lz4"), new Setting(1, 65536, "lz4"), new Setting(2, 65536, "lz4"),
+      new Setting(5, 65536, "lz4"), new Setting(10, 65536, "lz4"), new Setting(2, 16384, "lz4"), new Setting(2, 262144, "lz4"),
+      new Setting(2, 65536, "zstd"));
     StringBuilder md = new StringBuilder("Producer settings sweep, one run each (").append(opt.trades)
-      .append(" trades at full speed; ").append(opt.latencyRate).append(" trades/s for latency), compression ").append(compression).append("\n\n");
+      .append(" trades at full speed; ").append(opt.latencyRate).append(" trades/s for latency)\n\n");
     md.append(Result.tableHeader());
-    for (int[] s : settings) {
-      log("sweep: linger.ms=%d batch.size=%d", s[0], s[1]);
-      Map<String, Object> overrides = Map.of("linger_ms", s[0], "batch_size", s[1]);
-      Result r = run(overrides, s[0], s[1], compression);
-      log("sweep linger.ms=%d batch.size=%d: %s", s[0], s[1], r.oneLine());
-      md.append(r.tableRow("linger.ms=" + s[0] + ", batch.size=" + s[1]));
+    for (Setting s : settings) {
+      log("sweep: %s", s.label());
+      Map<String, Object> overrides = Map.of("linger_ms", s.lingerMs(), "batch_size", s.batchSize(), "compression_type", s.compression());
+      Result r = run(overrides, s.lingerMs(), s.batchSize(), s.compression());
+      log("sweep %s: %s", s.label(), r.oneLine());
+      md.append(r.tableRow(s.label()));
     }
     finish(md);
     return 0;
@@ -160,6 +176,7 @@ public final class DeliveryBenchmark {
     Path dir = Files.createTempDirectory(opt.out.toAbsolutePath().getParent() == null ? Path.of(".") : opt.out.getParent(), "bench-run");
     try {
       Path config = writeConfig(dir, kafkaOverrides);
+      emulatorCeiling(r);
       throughput(r, dir, config);
       producerPerformance(r, linger, batch, compression, dir);
       latency(r, dir, config);
@@ -199,6 +216,39 @@ public final class DeliveryBenchmark {
     } finally {
       vertx.undeploy(emulator.deploymentID()).await();
       deleteTopic(topic);
+    }
+  }
+
+  /**
+   * The emulator's own ceiling: the same full-speed stream into a client that only counts what arrives
+   * (steady state after the first third). The service cannot be fed faster than this.
+   */
+  private void emulatorCeiling(Result r) throws Exception {
+    FinnhubEmulator emulator = new FinnhubEmulator(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN))
+      .withTradesPerSecond(0).withTotalTrades(opt.trades).withSymbolCap(0).withPingIntervalMs(0));
+    vertx.deployVerticle(emulator).await();
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 24).setMaxMessageSize(1 << 24));
+    try {
+      WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(emulator.actualPort())
+        .setURI("/?token=" + TOKEN)).await();
+      AtomicLong chars = new AtomicLong();
+      ws.textMessageHandler(text -> chars.addAndGet(text.length()));
+      for (String symbol : SYMBOLS) {
+        ws.writeTextMessage(new JsonObject().put("type", "subscribe").put("symbol", symbol).encode());
+      }
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+      while (emulator.tradesSent() < opt.trades / 3 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      long warmAt = System.nanoTime();
+      long warm = emulator.tradesSent();
+      while (emulator.tradesSent() < opt.trades && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      r.emulatorRate = (emulator.tradesSent() - warm) * 1e9 / (System.nanoTime() - warmAt);
+    } finally {
+      client.close().await();
+      vertx.undeploy(emulator.deploymentID()).await();
     }
   }
 
@@ -569,6 +619,7 @@ public final class DeliveryBenchmark {
   /** The figures of one run. */
   static final class Result {
     double serviceRate;
+    double emulatorRate;
     double producerPerformanceRate;
     double serviceCpuUsPerRecord;
     double producerPerformanceCpuUsPerRecord;
@@ -598,22 +649,23 @@ public final class DeliveryBenchmark {
     }
 
     String oneLine() {
-      return String.format(Locale.ROOT, "service %.0f trades/s (%.1f µs CPU each), ProducerPerformance %.0f records/s (%.1f µs CPU each)"
-          + " (ratio %.2f), append−t p50/p99/max %d/%d/%d ms,"
+      return String.format(Locale.ROOT, "service %.0f trades/s (%.1f µs CPU each), emulator alone %.0f trades/s, ProducerPerformance"
+          + " %.0f records/s (%.1f µs CPU each) (ratio %.2f), append−t p50/p99/max %d/%d/%d ms,"
           + " ack−receive p50/p99/max %d/%d/≤%d ms, peak heap %.0f MB, peak RSS %.0f MB, pauses %d, counts %s, exit %d",
-        serviceRate, serviceCpuUsPerRecord, producerPerformanceRate, producerPerformanceCpuUsPerRecord, ratio(), appendP50, appendP99,
+        serviceRate, serviceCpuUsPerRecord, emulatorRate, producerPerformanceRate, producerPerformanceCpuUsPerRecord, ratio(), appendP50,
+        appendP99,
         appendMax, ackP50, ackP99, ackMax, peakHeapMb, rssPeakMb, pauses, verified && latencyVerified ? "verified" : "MISMATCH", exitCode);
     }
 
     static String tableHeader() {
-      return "| | service trades/s | ProducerPerformance rec/s | ratio | CPU µs per record, service / ProducerPerformance"
-        + " | append−t p50 / p99 / max (ms) | ack−receive p50 / p99 / max (ms) | peak heap (MB) | peak RSS (MB) | counts |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|\n";
+      return "| | service trades/s | ProducerPerformance rec/s | ratio | emulator alone trades/s | CPU µs per record, service /"
+        + " ProducerPerformance | append−t p50 / p99 / max (ms) | ack−receive p50 / p99 / max (ms) | peak heap (MB) | peak RSS (MB) | counts |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|\n";
     }
 
     String tableRow(String label) {
-      return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f | %.1f / %.1f | %d / %d / %d | %d / %d / ≤%d | %.0f | %.0f | %s |%n",
-        label, serviceRate, producerPerformanceRate, ratio(), serviceCpuUsPerRecord, producerPerformanceCpuUsPerRecord, appendP50, appendP99, appendMax, ackP50, ackP99, ackMax, peakHeapMb, rssPeakMb,
+      return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f | %,.0f | %.1f / %.1f | %d / %d / %d | %d / %d / ≤%d | %.0f | %.0f | %s |%n",
+        label, serviceRate, producerPerformanceRate, ratio(), emulatorRate, serviceCpuUsPerRecord, producerPerformanceCpuUsPerRecord, appendP50, appendP99, appendMax, ackP50, ackP99, ackMax, peakHeapMb, rssPeakMb,
         verified && latencyVerified ? "sent = in Kafka" : "MISMATCH");
     }
 
@@ -621,6 +673,7 @@ public final class DeliveryBenchmark {
       Result m = new Result();
       m.serviceRate = median(runs, r -> r.serviceRate);
       m.producerPerformanceRate = median(runs, r -> r.producerPerformanceRate);
+      m.emulatorRate = median(runs, r -> r.emulatorRate);
       m.medianRatio = median(runs, Result::ratio);
       m.serviceCpuUsPerRecord = median(runs, r -> r.serviceCpuUsPerRecord);
       m.producerPerformanceCpuUsPerRecord = median(runs, r -> r.producerPerformanceCpuUsPerRecord);

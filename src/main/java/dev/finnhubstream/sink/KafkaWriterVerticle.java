@@ -4,12 +4,15 @@ import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.bus.Backpressure;
 import dev.finnhubstream.bus.DeadLetter;
 import dev.finnhubstream.bus.TradeBatch;
+import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.KafkaConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -50,7 +53,7 @@ public final class KafkaWriterVerticle extends VerticleBase {
     return topicsReady
       .compose(v -> vertx.executeBlocking(() -> {
         // Opening the disk buffer reads and checks what an earlier run left; the producer resolves hosts.
-        DiskBuffer disk = DiskBuffer.open(config.delivery().diskBufferDir(), config.delivery().diskBufferMaxBytes());
+        DiskBuffer disk = openDiskBuffer();
         try {
           Producer<byte[], byte[]> producer = new KafkaProducer<>(new HashMap<>(config.producerProperties()));
           return new KafkaDelivery(config, producer, disk, stats, () -> context.runOnContext(x -> onQueueDrained()));
@@ -69,6 +72,20 @@ public final class KafkaWriterVerticle extends VerticleBase {
           config.deadLetterTopic(), config.bootstrapServers(), config.delivery().diskBufferDir().toAbsolutePath());
         return Future.join(tradeConsumer.completion(), deadLetterConsumer.completion(), statusConsumer.completion());
       });
+  }
+
+  /** The disk buffer, or a one-line error naming the key: a directory the service cannot use stops start-up. */
+  private DiskBuffer openDiskBuffer() {
+    Path dir = config.delivery().diskBufferDir();
+    try {
+      return DiskBuffer.open(dir, config.delivery().diskBufferMaxBytes());
+    } catch (IOException | RuntimeException e) {
+      ConfigException error = new ConfigException("kafka.disk_buffer_dir", "cannot use " + dir.toAbsolutePath() + " ("
+        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage()) + ")",
+        "give the service a writable directory of its own there (a volume in a container), or point kafka.disk_buffer_dir elsewhere");
+      LOGGER.error("Cannot start the Kafka writer: {}", error.getMessage());
+      throw error;
+    }
   }
 
   /**
