@@ -15,15 +15,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../ci/lib.sh"
 cd "$REPO"
 
-started_kafka=false
-if ! ci/kafka.sh status >/dev/null 2>&1; then
-  ci/kafka.sh start >/dev/null
-  started_kafka=true
-fi
-cleanup() {
-  if $started_kafka; then ci/kafka.sh stop || true; fi
-}
-trap cleanup EXIT
+# A broker someone else started keeps running afterwards; one started here is stopped.
+kafka_was_running=true
+ci/kafka.sh status >/dev/null 2>&1 || { kafka_was_running=false; ci/kafka.sh start >/dev/null; }
+trap '$kafka_was_running || ci/kafka.sh stop || true' EXIT
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-19092}"
 
 log "building the fat jar and the benchmark classes (mvn -Pbench package)"

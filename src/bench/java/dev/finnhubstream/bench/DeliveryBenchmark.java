@@ -2,6 +2,7 @@ package dev.finnhubstream.bench;
 
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
+import dev.finnhubstream.support.ServiceProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -9,11 +10,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +73,6 @@ public final class DeliveryBenchmark {
 
   private final Options opt;
   private final Vertx vertx = Vertx.vertx();
-  private final HttpClient http = HttpClient.newHttpClient();
   private final Admin admin;
 
   private DeliveryBenchmark(Options opt) {
@@ -196,7 +191,7 @@ public final class DeliveryBenchmark {
       long warmup = opt.trades / 3;
       service.awaitAcked(warmup, Duration.ofMinutes(10));
       long warmAt = System.nanoTime();
-      long warmAcked = service.get("/status").getJsonObject("kafka").getLong("acked");
+      long warmAcked = service.acked();
       JsonObject status = service.awaitAcked(opt.trades, Duration.ofMinutes(10));
       long doneAt = System.nanoTime();
       r.serviceRate = (opt.trades - warmAcked) * 1e9 / (doneAt - warmAt);
@@ -204,13 +199,13 @@ public final class DeliveryBenchmark {
       r.serviceCpuUsPerRecord = service.cpuSeconds() * 1e6 / opt.trades;
       r.exitCode = service.stop();
       r.peakHeapMb = service.peakHeapMb();
-      r.pauses = status.getJsonObject("kafka").getLong("pauses");
+      r.pauses = status.getLong("pauses");
       long inKafka = recordCount(topic);
       r.verified = inKafka == opt.trades && emulator.tradesSent() == opt.trades
-        && status.getJsonObject("kafka").getLong("acked") == opt.trades && r.exitCode == 0;
+        && status.getLong("acked") == opt.trades && r.exitCode == 0;
       if (!r.verified) {
         log("COUNT MISMATCH: emulator sent %d, Kafka holds %d, service acked %d, exit code %d", emulator.tradesSent(), inKafka,
-          status.getJsonObject("kafka").getLong("acked"), r.exitCode);
+          status.getLong("acked"), r.exitCode);
       }
       r.payloadSample = sampleValues(topic, 10_000);
     } finally {
@@ -296,8 +291,7 @@ public final class DeliveryBenchmark {
       JsonObject warm = service.awaitAcked(Math.min(total, (long) opt.latencyRate * opt.warmupSeconds), Duration.ofMinutes(5));
       long warmedAtMs = System.currentTimeMillis();
       JsonObject done = service.awaitAcked(total, Duration.ofMinutes(10));
-      Histogram ack = Histogram.between(warm.getJsonObject("kafka").getJsonObject("ack_latency_ms"),
-        done.getJsonObject("kafka").getJsonObject("ack_latency_ms"));
+      Histogram ack = Histogram.between(warm.getJsonObject("ack_latency_ms"), done.getJsonObject("ack_latency_ms"));
       r.ackP50 = ack.percentile(0.5);
       r.ackP99 = ack.percentile(0.99);
       r.ackMax = ack.percentile(1.0);
@@ -443,82 +437,51 @@ public final class DeliveryBenchmark {
     System.out.printf("[bench] " + format + "%n", args);
   }
 
-  /** The service as users run it: {@code java -Xmx256m -jar}, configured through the environment. */
+  /** The service as users run it ({@code java -Xmx256m -jar}, see {@link ServiceProcess}), with a GC log. */
   private static final class Service implements AutoCloseable {
-    private final DeliveryBenchmark bench;
-    private final Process process;
-    private final int port;
+    private final ServiceProcess process;
     private final Path gcLog;
-    private final Path log;
 
-    private Service(DeliveryBenchmark bench, Process process, int port, Path gcLog, Path log) {
-      this.bench = bench;
+    private Service(ServiceProcess process, Path gcLog) {
       this.process = process;
-      this.port = port;
       this.gcLog = gcLog;
-      this.log = log;
     }
 
     static Service start(DeliveryBenchmark bench, Path dir, Path config, int emulatorPort, String topic) throws Exception {
       Files.createDirectories(dir);
-      int port = freePort();
       Path gcLog = dir.resolve("gc.log");
-      Path log = dir.resolve("service.log");
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-Xlog:gc:file=" + gcLog));
+      List<String> jvm = new ArrayList<>(List.of("-Xlog:gc:file=" + gcLog));
       // Extra JVM options for the service, e.g. a JFR recording when profiling: BENCH_SERVICE_JVM_OPTS="-XX:StartFlightRecording=..."
       String extra = System.getenv("BENCH_SERVICE_JVM_OPTS");
       if (extra != null && !extra.isBlank()) {
-        cmd.addAll(List.of(extra.trim().split("\\s+")));
+        jvm.addAll(List.of(extra.trim().split("\\s+")));
       }
-      cmd.addAll(List.of("-jar", bench.opt.jar.toString()));
-      ProcessBuilder pb = new ProcessBuilder(cmd).directory(bench.opt.repo.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-      Map<String, String> env = pb.environment();
-      env.keySet().removeIf(k -> k.startsWith("FINNHUB_") || k.startsWith("KAFKA_") || k.startsWith("APP_") || k.equals("HTTP_PORT"));
-      env.put("APP_CONFIG", config.toString());
-      env.put("FINNHUB_URL", "ws://127.0.0.1:" + emulatorPort);
-      env.put("FINNHUB_TOKEN", TOKEN);
-      env.put("FINNHUB_SYMBOLS", String.join(",", SYMBOLS));
-      env.put("KAFKA_BOOTSTRAP_SERVERS", bench.opt.bootstrap);
-      env.put("KAFKA_TOPIC", topic);
-      env.put("HTTP_PORT", Integer.toString(port));
-      Service s = new Service(bench, pb.start(), port, gcLog, log);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (System.nanoTime() < deadline) {
-        if (!s.process.isAlive()) {
-          throw new IllegalStateException("the service exited during start-up; log:\n" + Files.readString(log));
-        }
-        try {
-          if (s.get("/health") != null) {
-            return s;
-          }
-        } catch (IOException notYet) {
-          // not listening yet
-        }
-        Thread.sleep(200);
-      }
-      s.close();
-      throw new IllegalStateException("the service did not come up in 90 s; log:\n" + Files.readString(log));
-    }
-
-    JsonObject get(String path) throws IOException, InterruptedException {
-      HttpResponse<String> res = bench.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-      return res.statusCode() == 200 ? new JsonObject(res.body()) : null;
+      Map<String, String> env = Map.of(
+        "APP_CONFIG", config.toString(),
+        "FINNHUB_URL", "ws://127.0.0.1:" + emulatorPort,
+        "FINNHUB_TOKEN", TOKEN,
+        "FINNHUB_SYMBOLS", String.join(",", SYMBOLS),
+        "KAFKA_BOOTSTRAP_SERVERS", bench.opt.bootstrap,
+        "KAFKA_TOPIC", topic);
+      return new Service(ServiceProcess.start(dir.resolve("service.log"), env, jvm), gcLog);
     }
 
     JsonObject awaitAcked(long count, Duration timeout) throws Exception {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (true) {
-        JsonObject status = get("/status");
-        if (status != null && status.getJsonObject("kafka").getLong("acked", 0L) >= count) {
-          return status;
+        JsonObject kafka = process.sinkStatus();
+        if (kafka.getLong("acked", 0L) >= count) {
+          return kafka;
         }
-        if (System.nanoTime() > deadline || !process.isAlive()) {
-          throw new IllegalStateException("the service did not acknowledge " + count + " trades in time; status: " + status);
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the service did not acknowledge " + count + " trades in time; status: " + kafka);
         }
         Thread.sleep(50);
       }
+    }
+
+    long acked() {
+      return process.sinkStatus().getLong("acked");
     }
 
     double peakRssMb() throws IOException {
@@ -563,25 +526,12 @@ public final class DeliveryBenchmark {
 
     /** SIGTERM, as an orchestrator stops it; returns the exit code. */
     int stop() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
-        return -1;
-      }
-      return process.exitValue();
+      return process.terminate(Duration.ofSeconds(60));
     }
 
     @Override
     public void close() throws InterruptedException {
-      if (process.isAlive()) {
-        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-      }
-    }
-
-    private static int freePort() throws IOException {
-      try (ServerSocket s = new ServerSocket(0)) {
-        return s.getLocalPort();
-      }
+      process.close();
     }
   }
 
@@ -698,7 +648,7 @@ public final class DeliveryBenchmark {
 
   /** Command-line options; see bench/run.sh. */
   private record Options(String bootstrap, int runs, long trades, int latencyRate, int latencySeconds, int warmupSeconds,
-                         boolean sweep, Path out, Path jar, Path repo, Path kafkaScript) {
+                         boolean sweep, Path out, Path repo, Path kafkaScript) {
 
     static Options parse(String[] args) {
       Map<String, String> a = new LinkedHashMap<>();
@@ -711,13 +661,13 @@ public final class DeliveryBenchmark {
           throw new IllegalArgumentException("unexpected argument " + args[i]);
         }
       }
-      Path repo = Path.of(a.getOrDefault("--repo", ".")).toAbsolutePath().normalize();
+      // The service is started from the working directory (target/finnhub-stream-fat.jar): run from the repository root.
+      Path repo = Path.of(".").toAbsolutePath().normalize();
       String bootstrap = a.getOrDefault("--bootstrap", System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"));
       return new Options(bootstrap, Integer.parseInt(a.getOrDefault("--runs", "3")),
         Long.parseLong(a.getOrDefault("--trades", "3000000")), Integer.parseInt(a.getOrDefault("--latency-rate", "10000")),
         Integer.parseInt(a.getOrDefault("--latency-seconds", "30")), Integer.parseInt(a.getOrDefault("--warmup-seconds", "5")),
-        a.containsKey("--sweep"), repo.resolve(a.getOrDefault("--out", "target/bench")),
-        repo.resolve(a.getOrDefault("--jar", "target/finnhub-stream-fat.jar")), repo, repo.resolve("ci/kafka.sh"));
+        a.containsKey("--sweep"), repo.resolve(a.getOrDefault("--out", "target/bench")), repo, repo.resolve("ci/kafka.sh"));
     }
   }
 }

@@ -8,12 +8,12 @@ import dev.finnhubstream.config.AppConfig;
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
 import dev.finnhubstream.support.KafkaTestSupport;
+import dev.finnhubstream.support.RealBrokerTest;
 import dev.finnhubstream.support.ServiceConfigs;
+import dev.finnhubstream.support.StatusOf;
 import dev.finnhubstream.support.TradeChecks;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +29,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A slow Kafka side (a broker quota throttles the service's producer to a trickle) against the emulator at
  * full speed: the writer must pause Finnhub reading instead of buffering without bound, keep its queue and
  * in-flight bytes within their limits, never fall back to the disk, and still deliver everything once.
  */
-class BackpressureIT {
+class BackpressureIT extends RealBrokerTest {
 
   private static final int TRADES = 40_000;
   private static final String TOKEN = "slow-token";
@@ -47,17 +46,11 @@ class BackpressureIT {
   /** Producer bytes per second the broker allows this client: a small fraction of what the emulator sends. */
   private static final double QUOTA_BYTES_PER_S = 256 * 1024;
 
-  private Vertx vertx;
   private Admin admin;
   private ClientQuotaEntity throttled;
 
-  @TempDir
-  Path tmp;
-
   @BeforeEach
   void setUp() {
-    KafkaTestSupport.requireBroker();
-    vertx = Vertx.vertx();
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestSupport.bootstrap());
     admin = Admin.create(p);
@@ -70,7 +63,6 @@ class BackpressureIT {
         List.of(new ClientQuotaAlteration.Op("producer_byte_rate", null))))).all().get(30, TimeUnit.SECONDS);
     }
     admin.close();
-    vertx.close().await();
   }
 
   @Test
@@ -80,13 +72,8 @@ class BackpressureIT {
       .withTradesPerSecond(0).withTotalTrades(TRADES).withPingIntervalMs(0).withRecordTrades(true));
     vertx.deployVerticle(emulator).await();
     String topic = KafkaTestSupport.uniqueTopic("it_slow");
-    AppConfig cfg = ServiceConfigs.local(Map.of(
-      "FINNHUB_URL", "ws://127.0.0.1:" + emulator.actualPort(),
-      "FINNHUB_TOKEN", TOKEN,
-      "FINNHUB_SYMBOLS", "AAPL,MSFT,BINANCE:BTCUSDT,OANDA:EUR_USD,IC MARKETS:1",
-      "KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap(),
-      "KAFKA_TOPIC", topic,
-      "HTTP_PORT", "0"), Map.of(
+    AppConfig cfg = ServiceConfigs.local(ServiceConfigs.env(emulator.actualPort(), TOKEN,
+      "AAPL,MSFT,BINANCE:BTCUSDT,OANDA:EUR_USD,IC MARKETS:1", topic), Map.of(
       "disk_buffer_dir", tmp.resolve("buffer").toString(),
       "max_in_flight_bytes", IN_FLIGHT,
       "queue_low_watermark_bytes", LOW,
@@ -101,9 +88,9 @@ class BackpressureIT {
     MainVerticle main = new MainVerticle(cfg);
     vertx.deployVerticle(main).await();
     WebClient web = WebClient.create(vertx);
-    await().atMost(Duration.ofMinutes(5)).until(() -> status(web, main).getJsonObject("kafka").getLong("acked") == TRADES);
+    await().atMost(Duration.ofMinutes(5)).until(() -> StatusOf.service(web, main).getJsonObject("kafka").getLong("acked") == TRADES);
 
-    JsonObject status = status(web, main);
+    JsonObject status = StatusOf.service(web, main);
     JsonObject sink = status.getJsonObject("kafka");
     assertThat(sink.getLong("pauses")).as("times the writer asked Finnhub reading to pause").isPositive();
     assertThat(status.getJsonObject("finnhub").getLong("pauses")).as("times the Finnhub side paused").isPositive();
@@ -115,9 +102,5 @@ class BackpressureIT {
 
     List<ConsumerRecord<String, String>> records = KafkaTestSupport.readAll(topic, TRADES, Duration.ofMinutes(2), Duration.ofSeconds(3));
     TradeChecks.assertExactly(records, emulator.sentTrades());
-  }
-
-  private static JsonObject status(WebClient web, MainVerticle main) {
-    return web.get(main.httpPort(), "127.0.0.1", "/status").send().await().bodyAsJsonObject();
   }
 }

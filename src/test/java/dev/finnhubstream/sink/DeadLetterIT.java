@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.finnhubstream.MainVerticle;
 import dev.finnhubstream.support.KafkaTestSupport;
+import dev.finnhubstream.support.RealBrokerTest;
 import dev.finnhubstream.support.ServiceConfigs;
-import io.vertx.core.Vertx;
+import dev.finnhubstream.support.StatusOf;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,11 +19,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Malformed frames and invalid trades from a Finnhub stand-in that sends exactly the frames below: each
@@ -31,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the receive time in headers, counted per reason; the valid trades of the same frames still reach the
  * trades topic.
  */
-class DeadLetterIT {
+class DeadLetterIT extends RealBrokerTest {
 
   private static final int MAX_PAYLOAD = 1024;
   private static final String VALID = "{\"type\":\"trade\",\"data\":[{\"s\":\"AAPL\",\"p\":1.5,\"t\":1700000000000,\"v\":0,\"c\":[\"1\"]},"
@@ -47,16 +45,10 @@ class DeadLetterIT {
   /** 4 bytes per character in UTF-8: a cut at 1024 bytes must not split one. */
   private static final String HUGE = "{\"type\":\"trade\",\"data\":[\"" + "\uD83D\uDE00".repeat(5_000) + "\"";
 
-  private Vertx vertx;
   private HttpServer fakeFinnhub;
-
-  @TempDir
-  Path tmp;
 
   @BeforeEach
   void setUp() {
-    KafkaTestSupport.requireBroker();
-    vertx = Vertx.vertx();
     List<String> frames = List.of(VALID, NOT_JSON, MIXED, NO_DATA, HUGE);
     fakeFinnhub = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setMaxWebSocketFrameSize(1 << 20)
         .setMaxWebSocketMessageSize(1 << 20))
@@ -70,10 +62,6 @@ class DeadLetterIT {
       .listen(0, "127.0.0.1").await();
   }
 
-  @AfterEach
-  void tearDown() {
-    vertx.close().await();
-  }
 
   @Test
   @DisplayName("malformed frames and invalid trades land in the dead-letter topic with the right reason, raw payload and headers")
@@ -81,20 +69,14 @@ class DeadLetterIT {
     String topic = KafkaTestSupport.uniqueTopic("it_dlq");
     String dlq = topic + "_dlq";
     long startedAt = System.currentTimeMillis();
-    MainVerticle main = new MainVerticle(ServiceConfigs.local(Map.of(
-      "FINNHUB_URL", "ws://127.0.0.1:" + fakeFinnhub.actualPort(),
-      "FINNHUB_TOKEN", "any",
-      "FINNHUB_SYMBOLS", "AAPL",
-      "KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap(),
-      "KAFKA_TOPIC", topic,
-      "HTTP_PORT", "0"), Map.of(
+    MainVerticle main = new MainVerticle(ServiceConfigs.local(ServiceConfigs.env(fakeFinnhub.actualPort(), "any", "AAPL", topic), Map.of(
       "disk_buffer_dir", tmp.resolve("buffer").toString(),
       "dead_letter_topic", dlq,
       "dead_letter_max_payload_bytes", MAX_PAYLOAD)));
     vertx.deployVerticle(main).await();
     WebClient web = WebClient.create(vertx);
-    await().atMost(Duration.ofSeconds(60)).until(() -> sink(web, main).getJsonObject("dead_letters").getLong("acked") == 7
-      && sink(web, main).getLong("acked") == 3);
+    await().atMost(Duration.ofSeconds(60)).until(() -> StatusOf.sink(web, main).getJsonObject("dead_letters").getLong("acked") == 7
+      && StatusOf.sink(web, main).getLong("acked") == 3);
 
     List<ConsumerRecord<String, String>> letters = KafkaTestSupport.readAll(dlq, 7, Duration.ofSeconds(60), Duration.ofSeconds(3));
     assertThat(letters).hasSize(7);
@@ -136,7 +118,7 @@ class DeadLetterIT {
     assertThat(trades).filteredOn(r -> new JsonObject(r.value()).getLong("trade_ts_ms") == 1700000000002L)
       .singleElement().satisfies(r -> assertThat(new JsonObject(r.value()).getDouble("volume")).as("v = 0 is valid").isZero());
 
-    JsonObject byReason = sink(web, main).getJsonObject("dead_letters").getJsonObject("by_reason");
+    JsonObject byReason = StatusOf.sink(web, main).getJsonObject("dead_letters").getJsonObject("by_reason");
     Map<String, Long> counts = new HashMap<>();
     byReason.fieldNames().forEach(reason -> counts.put(reason, byReason.getLong(reason)));
     assertThat(counts).containsOnly(Map.entry("malformed:invalid_json", 2L), Map.entry("invalid_trade:wrong_type:p", 1L),
@@ -150,9 +132,5 @@ class DeadLetterIT {
       out.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
     }
     return out;
-  }
-
-  private static JsonObject sink(WebClient web, MainVerticle main) {
-    return web.get(main.httpPort(), "127.0.0.1", "/status").send().await().bodyAsJsonObject().getJsonObject("kafka");
   }
 }

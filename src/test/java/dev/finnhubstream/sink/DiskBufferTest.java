@@ -144,18 +144,22 @@ class DiskBufferTest {
     }
   }
 
-  @Test
-  @DisplayName("a frame torn by a crash mid-write is cut off at start-up; the records before it survive")
-  void tornTailIsCut() throws IOException {
+  /** Writes records 0..9 and closes the buffer; returns the segment file that holds them. */
+  private Path tenRecordsInOneSegment() throws IOException {
     try (DiskBuffer buffer = DiskBuffer.open(dir, BUDGET)) {
       for (int i = 0; i < 10; i++) {
         buffer.append(trade(i));
       }
     }
-    Path segment;
     try (var files = Files.list(dir)) {
-      segment = files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+      return files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
     }
+  }
+
+  @Test
+  @DisplayName("a frame torn by a crash mid-write is cut off at start-up; the records before it survive")
+  void tornTailIsCut() throws IOException {
+    Path segment = tenRecordsInOneSegment();
     long intact = Files.size(segment);
     byte[] tenth = DiskBuffer.encode(trade(10));
     try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.APPEND)) {
@@ -170,15 +174,7 @@ class DiskBufferTest {
   @Test
   @DisplayName("a corrupted frame (checksum mismatch) is cut off with everything after it, never replayed as garbage")
   void corruptFrameIsCut() throws IOException {
-    try (DiskBuffer buffer = DiskBuffer.open(dir, BUDGET)) {
-      for (int i = 0; i < 10; i++) {
-        buffer.append(trade(i));
-      }
-    }
-    Path segment;
-    try (var files = Files.list(dir)) {
-      segment = files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
-    }
+    Path segment = tenRecordsInOneSegment();
     long fifth = 0;
     for (int i = 0; i < 5; i++) {
       fifth += DiskBuffer.encode(trade(i)).length;

@@ -7,48 +7,36 @@ import dev.finnhubstream.emulator.EmulatedTrade;
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
 import dev.finnhubstream.support.KafkaTestSupport;
+import dev.finnhubstream.support.RealBrokerTest;
 import dev.finnhubstream.support.LocalBroker;
 import dev.finnhubstream.support.ServiceConfigs;
 import dev.finnhubstream.support.ServiceProcess;
 import dev.finnhubstream.support.TradeChecks;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM to the fat jar in the middle of a stream: the process exits 0 and every trade it received is in
  * Kafka, with the broker up, and, with the broker down, on disk and in Kafka after the next start.
  */
-class GracefulShutdownIT {
+class GracefulShutdownIT extends RealBrokerTest {
 
   private static final String TOKEN = "sigterm-token";
   private static final String SYMBOLS = "AAPL,MSFT,BINANCE:BTCUSDT,OANDA:EUR_USD,IC MARKETS:1";
   /** The writer's closing log line: what it received and what is left in the disk buffer. */
   private static final String STOPPED = "Kafka writer stopped: received (\\d+) trades.*acked (\\d+) trades.*disk buffer holds (\\d+) records";
 
-  private Vertx vertx;
   private FinnhubEmulator emulator;
   private ServiceProcess service;
 
-  @TempDir
-  Path tmp;
-
-  @BeforeEach
-  void setUp() {
-    KafkaTestSupport.requireBroker();
-    vertx = Vertx.vertx();
-  }
 
   @AfterEach
   void tearDown() throws InterruptedException {
@@ -56,7 +44,6 @@ class GracefulShutdownIT {
       service.close();
     }
     LocalBroker.start();
-    vertx.close().await();
   }
 
   private void startEmulator(int rate, long total) {
@@ -66,13 +53,8 @@ class GracefulShutdownIT {
   }
 
   private Map<String, String> env(String topic, Path config) {
-    Map<String, String> env = new HashMap<>();
+    Map<String, String> env = ServiceConfigs.env(emulator.actualPort(), TOKEN, SYMBOLS, topic);
     env.put("APP_CONFIG", config.toString());
-    env.put("FINNHUB_URL", "ws://127.0.0.1:" + emulator.actualPort());
-    env.put("FINNHUB_TOKEN", TOKEN);
-    env.put("FINNHUB_SYMBOLS", SYMBOLS);
-    env.put("KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap());
-    env.put("KAFKA_TOPIC", topic);
     return env;
   }
 

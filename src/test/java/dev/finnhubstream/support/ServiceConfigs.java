@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /** The committed {@code conf/app.json} with a test's own values in the local environment's kafka section. */
@@ -43,5 +44,20 @@ public final class ServiceConfigs {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The service environment of a test: the Finnhub stand-in on {@code finnhubPort} with {@code token} and
+   * {@code symbols} (comma-separated), the test broker, the test's own topic, any free HTTP port. Mutable.
+   */
+  public static Map<String, String> env(int finnhubPort, String token, String symbols, String topic) {
+    Map<String, String> env = new HashMap<>();
+    env.put("FINNHUB_URL", "ws://127.0.0.1:" + finnhubPort);
+    env.put("FINNHUB_TOKEN", token);
+    env.put("FINNHUB_SYMBOLS", symbols);
+    env.put("KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap());
+    env.put("KAFKA_TOPIC", topic);
+    env.put("HTTP_PORT", "0");
+    return env;
   }
 }

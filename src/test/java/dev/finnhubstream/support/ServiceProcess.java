@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -38,12 +40,19 @@ public final class ServiceProcess implements AutoCloseable {
     this.httpPort = httpPort;
   }
 
-  /** Starts the jar with exactly {@code env} (plus HTTP_PORT) of the service's variables and waits for /health. */
+  /** Starts the jar with exactly {@code env} (plus HTTP_PORT) of the service's variables and waits for /status. */
   public static ServiceProcess start(Path log, Map<String, String> env) throws IOException, InterruptedException {
+    return start(log, env, List.of());
+  }
+
+  /** The same, with extra JVM options (the benchmark adds a GC log, or a profiler). */
+  public static ServiceProcess start(Path log, Map<String, String> env, List<String> jvmOptions) throws IOException, InterruptedException {
     assertThat(JAR).as("fat jar (built by mvn package)").exists();
     int port = freePort();
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
-      JAR.toString()).directory(new File(".")).redirectErrorStream(true).redirectOutput(log.toFile());
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", JAR.toString()));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(new File(".")).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("FINNHUB_") || k.startsWith("KAFKA_") || k.startsWith("APP_") || k.equals("HTTP_PORT"));
     pb.environment().putAll(env);
     pb.environment().put("HTTP_PORT", Integer.toString(port));
@@ -91,6 +100,10 @@ public final class ServiceProcess implements AutoCloseable {
     assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("exits within %s after SIGTERM; log:%n%s", timeout, log())
       .isTrue();
     return process.exitValue();
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public String log() {
