@@ -16,7 +16,8 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * The service's CPU cost per trade on the hot path: parse a Finnhub trade frame into trades
  * ({@link FinnhubFrameParser}), then build each trade's Kafka record ({@link OutboundRecord#trade}: the
- * symbol key and the {@link TradeJson} value as bytes). Run by bench/run.sh; figures are ns per trade.
+ * symbol key and the {@link TradeJson} value as bytes), together and each alone. Run by bench/run.sh;
+ * figures are ns per trade (per frame for {@code frameOf1Trade}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,6 +41,7 @@ public class ParseSerializeBenchmark {
   static final String FRAME_1 = "{\"data\":[{\"c\":[\"1\",\"24\",\"12\"],\"p\":129.58,\"s\":\"AAPL\",\"t\":1672348887666,\"v\":1}],\"type\":\"trade\"}";
 
   private final FinnhubFrameParser parser = new FinnhubFrameParser();
+  private final java.util.List<Trade> parsed = ((FinnhubMessage.Trades) parser.parse(FRAME_10, 1672348887701L, "mwvvcjuh94ab-1042-")).trades();
 
   @Benchmark
   @OperationsPerInvocation(10)
@@ -50,6 +52,22 @@ public class ParseSerializeBenchmark {
   @Benchmark
   public void frameOf1Trade(Blackhole bh) {
     parseAndSerialize(FRAME_1, bh);
+  }
+
+  /** The parse alone (the Finnhub side's share). */
+  @Benchmark
+  @OperationsPerInvocation(10)
+  public Object parseOnlyFrameOf10() {
+    return parser.parse(FRAME_10, 1672348887701L, "mwvvcjuh94ab-1042-");
+  }
+
+  /** The record alone (the Kafka writer's share): key and value bytes of each trade. */
+  @Benchmark
+  @OperationsPerInvocation(10)
+  public void serializeOnlyFrameOf10(Blackhole bh) {
+    for (Trade t : parsed) {
+      bh.consume(OutboundRecord.trade(t));
+    }
   }
 
   private void parseAndSerialize(String frame, Blackhole bh) {
