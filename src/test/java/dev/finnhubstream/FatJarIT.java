@@ -88,7 +88,7 @@ class FatJarIT {
     assertThat(status.getJsonObject("config").getJsonObject("kafka").getString("topic")).isEqualTo(topic);
     assertThat(status.encode()).doesNotContain(TOKEN);
 
-    process.destroy(); // SIGTERM: the launcher's shutdown hook undeploys and closes the producer
+    process.destroy(); // SIGTERM: MainVerticle closes the Finnhub side, drains the Kafka writer, exits 0
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
     String output = Files.readString(log);
     assertThat(output).contains("finnhub-stream started").contains("Kafka writer stopped");
