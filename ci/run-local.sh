@@ -63,6 +63,10 @@ export HTTP_PORT
 # The service's dashboard reads this ClickHouse.
 export CLICKHOUSE_URL="http://127.0.0.1:$CLICKHOUSE_HTTP_PORT"
 # Before the service writes: tables and views first, then the Kafka engine's consumer (idempotent).
+# The topic first: ClickHouse 18.16's Kafka engine only notices a topic created after it subscribed at its next
+# metadata refresh, minutes later. (The service would create it too, with the same settings.)
+ci/kafka.sh tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:${KAFKA_PORT:-19092}" \
+  --create --if-not-exists --topic "$TOPIC" --partitions 3 --replication-factor 1 >/dev/null
 ci/clickhouse-schema.sh local
 if [[ -n "${FINNHUB_TOKEN:-}" ]]; then
   export FINNHUB_URL="wss://ws.finnhub.io"

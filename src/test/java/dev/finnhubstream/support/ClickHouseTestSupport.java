@@ -50,6 +50,7 @@ public final class ClickHouseTestSupport {
 
   /** Applies the local (18.16, Kafka engine) schema, exactly as rendered for ci/clickhouse-schema.sh. */
   public static void createLocalSchema(String database, String topic) {
+    KafkaTestSupport.createTopic(topic); // before the Kafka engine subscribes (see createTopic)
     Parameters p = new Parameters(database, "trades", 90, 730, KafkaTestSupport.bootstrap(), topic,
       Parameters.consumerGroupFor(database));
     ClickHouseSchema.statements(Generation.LOCAL, p).forEach(ClickHouseTestSupport::query);

@@ -48,6 +48,25 @@ public final class KafkaTestSupport {
   }
 
   /**
+   * Creates {@code topic} (3 partitions) unless it exists. ClickHouse 18.16's Kafka engine subscribing to a topic
+   * that does not exist yet only sees it at its next metadata refresh (minutes later), so tests create the topic
+   * before the ClickHouse schema, as the service would on its first start.
+   */
+  public static void createTopic(String topic) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    try (Admin admin = Admin.create(p)) {
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+        throw new AssertionError("cannot create topic " + topic, e);
+      }
+    } catch (Exception e) {
+      throw new AssertionError("cannot create topic " + topic, e);
+    }
+  }
+
+  /**
    * Reads {@code topic} from the beginning until {@code expected} records arrived, then keeps reading for
    * {@code quiet} more so that duplicates beyond the expected count would show up too.
    */
