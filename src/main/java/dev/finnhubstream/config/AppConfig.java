@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
  * @param file        the config file it came from
  */
 public record AppConfig(String environment, String file, FinnhubConfig finnhub, KafkaConfig kafka, HttpConfig http,
-                        RecordConfig record) {
+                        RecordConfig record, MarketHoursConfig marketHours) {
 
   /** A summary safe to log or show on an endpoint: every secret is reduced to whether it is set. */
   public JsonObject redactedSummary() {
@@ -26,6 +26,9 @@ public record AppConfig(String environment, String file, FinnhubConfig finnhub, 
         .put("topic", kafka.topic())
         .put("security_protocol", kafka.securityProtocol())
         .put("password", kafka.password() == null ? "not set" : "set (hidden)"))
-      .put("http", new JsonObject().put("host", http.host()).put("port", http.port()));
+      .put("http", new JsonObject().put("host", http.host()).put("port", http.port())
+        .put("admin_token", http.adminToken() == null ? "not set (admin endpoints disabled)" : "set (hidden)"))
+      .put("market_hours", new JsonObject().put("enabled", marketHours.enabled()).put("rest_url", marketHours.restUrl())
+        .put("exchange", marketHours.exchange()).put("poll_ms", marketHours.pollMs()).put("stale_after_ms", marketHours.staleAfterMs()));
   }
 }

@@ -1,5 +1,7 @@
 package dev.finnhubstream.config;
 
+import static dev.finnhubstream.config.EnvironmentVariables.ADMIN_TOKEN;
+import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_REST_URL;
 import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_SYMBOLS;
 import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_TOKEN;
 import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_URL;
@@ -38,7 +40,8 @@ public final class ConfigResolver {
     "finnhub", FinnhubConfig.KEYS,
     "kafka", KafkaConfig.KEYS,
     "http", HttpConfig.KEYS,
-    "record", RecordConfig.KEYS);
+    "record", RecordConfig.KEYS,
+    "market_hours", MarketHoursConfig.KEYS);
 
   /** Sections only Terraform reads; the service checks that they are objects and holds no secrets. */
   static final Set<String> INFRASTRUCTURE_SECTIONS = Set.of("yc", "backend", "network", "kafka_cluster",
@@ -99,6 +102,7 @@ public final class ConfigResolver {
     ConfigSection kafka = section("kafka", envName, file, common, environment);
     ConfigSection http = section("http", envName, file, common, environment);
     ConfigSection record = section("record", envName, file, common, environment);
+    ConfigSection marketHours = section("market_hours", envName, file, common, environment);
 
     overrideString(finnhub, "url", env, FINNHUB_URL);
     if (blankToNull(env.get(FINNHUB_SYMBOLS)) != null) {
@@ -107,6 +111,7 @@ public final class ConfigResolver {
     overrideString(kafka, "bootstrap_servers", env, KAFKA_BOOTSTRAP_SERVERS);
     overrideString(kafka, "topic", env, KAFKA_TOPIC);
     overrideString(kafka, "username", env, KAFKA_USERNAME);
+    overrideString(marketHours, "rest_url", env, FINNHUB_REST_URL);
     if (blankToNull(env.get(HTTP_PORT)) != null) {
       try {
         http.override("port", Integer.parseInt(env.get(HTTP_PORT).strip()), HTTP_PORT);
@@ -126,12 +131,14 @@ public final class ConfigResolver {
       }
     }
     String password = blankToNull(env.get(KAFKA_PASSWORD));
+    String adminToken = blankToNull(env.get(ADMIN_TOKEN));
 
     return new AppConfig(envName, file,
       FinnhubConfig.from(finnhub, tokens),
       KafkaConfig.from(kafka, password == null ? null : new Secret(password)),
-      HttpConfig.from(http),
-      RecordConfig.from(record));
+      HttpConfig.from(http, adminToken == null ? null : new Secret(adminToken.strip())),
+      RecordConfig.from(record),
+      MarketHoursConfig.from(marketHours));
   }
 
   /**
