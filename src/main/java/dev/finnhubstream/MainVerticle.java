@@ -6,6 +6,8 @@ import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.ConfigLoader;
 import dev.finnhubstream.http.StatusHttpVerticle;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
+import dev.finnhubstream.market.MarketHoursVerticle;
+import dev.finnhubstream.metrics.MetricsVerticle;
 import dev.finnhubstream.sink.KafkaWriterVerticle;
 import dev.finnhubstream.sink.TradeJson;
 import io.vertx.core.Future;
@@ -17,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Loads and validates the configuration, then deploys the verticles in dependency order: the Kafka
- * writer before the Finnhub connection (so no trade is published before someone writes it), the status
- * endpoint last. Any failure fails the whole deployment, and the launcher exits non-zero.
+ * writer and the metrics before the Finnhub connections (so no trade is published before someone writes
+ * and counts it), the market-hours poller, the status endpoint last. Any failure fails the whole deployment, and the launcher exits non-zero.
  */
 public final class MainVerticle extends VerticleBase {
 
@@ -56,6 +58,9 @@ public final class MainVerticle extends VerticleBase {
         Codecs.registerAll(vertx.eventBus());
         http = new StatusHttpVerticle(cfg);
         return vertx.deployVerticle(new KafkaWriterVerticle(cfg.kafka()))
+          .compose(id -> vertx.deployVerticle(new MetricsVerticle(cfg)))
+          .compose(id -> vertx.deployVerticle(new MarketHoursVerticle(cfg.marketHours(),
+            cfg.finnhub().tokens().isEmpty() ? null : cfg.finnhub().tokens().get(0))))
           .compose(id -> deployConnections(cfg, runId))
           .compose(id -> vertx.deployVerticle(http));
       })
