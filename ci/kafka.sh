@@ -120,23 +120,7 @@ tail_log() {
 
 # Wait until the broker answers; fail early if the process dies (bad config, port taken, ...).
 wait_ready() {
-  local deadline=$((SECONDS + START_TIMEOUT_S))
-  until answering; do
-    # Liveness only: right after the fork the child may not have exec'd java yet, so its
-    # command line cannot be matched against $MAIN_CLASS.
-    if ! pid_alive "$(<"$PIDFILE")"; then
-      log "broker process exited during startup"
-      tail_log
-      rm -f "$PIDFILE"
-      exit 1
-    fi
-    if ((SECONDS >= deadline)); then
-      log "broker not ready after ${START_TIMEOUT_S}s"
-      tail_log
-      exit 1
-    fi
-    sleep 0.5
-  done
+  await_started broker "$PIDFILE" "$START_TIMEOUT_S" answering tail_log
 }
 
 cmd_start() {
@@ -150,14 +134,7 @@ cmd_start() {
   fi
   rm -f "$PIDFILE"
   # Give a broker that is just exiting a few seconds to release its ports before calling them foreign.
-  local deadline=$((SECONDS + 10))
-  while port_open "$HOST" "$KAFKA_PORT" || port_open "$HOST" "$KAFKA_CONTROLLER_PORT"; do
-    if ((SECONDS >= deadline)); then
-      log "port $KAFKA_PORT or $KAFKA_CONTROLLER_PORT is in use by a process not started by this script"
-      exit 1
-    fi
-    sleep 0.5
-  done
+  await_ports_free "$HOST" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
 
   cp="$(classpath)"
   write_server_properties

@@ -82,3 +82,62 @@ stop_pidfile() {
   rm -f "$pidfile"
   log "$name stopped"
 }
+
+# apt_install PKG...: installs the Debian packages that are missing, running `apt-get update` at most
+# once per shell (the package lists on a fresh machine are empty or stale). No-op when all are there.
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" == "install ok installed" ]] || missing+=("$pkg")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  local sudo=()
+  ((EUID == 0)) || sudo=(sudo)
+  # DPkg::Lock::Timeout: wait for another apt run on the machine instead of failing at once.
+  if [[ -z "${APT_UPDATED:-}" ]]; then
+    log "apt-get update (once), for: ${missing[*]}"
+    "${sudo[@]}" apt-get -q -o DPkg::Lock::Timeout=600 update >&2
+    APT_UPDATED=1
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -q -y -o DPkg::Lock::Timeout=600 install "${missing[@]}" >&2
+}
+
+# await_started NAME PIDFILE TIMEOUT_S CHECK_CMD LOGS_CMD: waits until CHECK_CMD succeeds for a service
+# just started in the background. If its process dies (bad config, port taken...) or TIMEOUT_S passes,
+# runs LOGS_CMD to show why and exits 1. Liveness only: right after the fork the child may not have
+# exec'd its program yet, so its command line cannot be matched.
+await_started() {
+  local name="$1" pidfile="$2" timeout="$3" check="$4" logs="$5"
+  local deadline=$((SECONDS + timeout))
+  until "$check"; do
+    if ! pid_alive "$(<"$pidfile")"; then
+      log "$name exited during startup"
+      "$logs"
+      rm -f "$pidfile"
+      exit 1
+    fi
+    if ((SECONDS >= deadline)); then
+      log "$name not ready after ${timeout}s"
+      "$logs"
+      exit 1
+    fi
+    sleep 0.5
+  done
+}
+
+# await_ports_free HOST PORT...: gives a service that is just exiting up to 10 s to release its ports,
+# then exits 1 naming them: they belong to a process these scripts did not start.
+await_ports_free() {
+  local host="$1" port deadline=$((SECONDS + 10))
+  shift
+  for port in "$@"; do
+    while port_open "$host" "$port"; do
+      if ((SECONDS >= deadline)); then
+        log "port $port is in use by a process not started by this script"
+        exit 1
+      fi
+      sleep 0.5
+    done
+  done
+}

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The run command: brings up the local pipeline and shows trades landing in Kafka.
+# The run command: brings up the whole local pipeline and shows trades landing in Kafka and ClickHouse.
 #   - a Kafka broker (ci/kafka.sh, from Maven Central jars, no Docker);
+#   - ClickHouse 18.16 (ci/clickhouse.sh) with the local schema (ci/clickhouse-schema.sh): its Kafka
+#     engine reads the topic, as Data Transfer does in the cloud;
 #   - the project's Finnhub emulator on ws://127.0.0.1:18090, unless FINNHUB_TOKEN is set, in which
 #     case the service connects to the real wss://ws.finnhub.io with that key;
 #   - the service itself, built as a fat jar and run with `java -jar` in environment `local`.
-# Then it prints the first trades from the topic and follows the service log until Ctrl-C.
+# Then it prints the first trades from the topic, waits for them in ClickHouse, prints the dashboard URL
+# and a query to try, and follows the service log until Ctrl-C.
 #
 #   ci/run-local.sh            run until Ctrl-C
 #   ci/run-local.sh --smoke    check that trades arrive, then stop everything (used by CI)
@@ -18,6 +21,7 @@ SMOKE=false
 
 EMULATOR_PORT="${EMULATOR_PORT:-18090}"
 HTTP_PORT="${HTTP_PORT:-8080}"
+CLICKHOUSE_HTTP_PORT="${CLICKHOUSE_HTTP_PORT:-18123}"
 TOPIC="${KAFKA_TOPIC:-finnhub_trades}"
 RUN_DIR="$WORK_DIR/run"
 JAR="$REPO/target/finnhub-stream-fat.jar"
@@ -27,6 +31,11 @@ started_kafka=false
 if ! ci/kafka.sh status >/dev/null 2>&1; then
   ci/kafka.sh start >/dev/null
   started_kafka=true
+fi
+started_clickhouse=false
+if ! ci/clickhouse.sh status >/dev/null 2>&1; then
+  ci/clickhouse.sh start >/dev/null
+  started_clickhouse=true
 fi
 
 if [[ ! -f "$JAR" ]] || [[ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]]; then
@@ -40,6 +49,9 @@ cleanup() {
   if $started_kafka; then
     if $SMOKE; then ci/kafka.sh stop || true; else log "Kafka keeps running; stop it with ci/kafka.sh stop"; fi
   fi
+  if $started_clickhouse; then
+    if $SMOKE; then ci/clickhouse.sh stop || true; else log "ClickHouse keeps running; stop it with ci/clickhouse.sh stop"; fi
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -48,6 +60,10 @@ export APP_ENV=local
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-19092}"
 export KAFKA_TOPIC="$TOPIC"
 export HTTP_PORT
+# The service's dashboard reads this ClickHouse.
+export CLICKHOUSE_URL="http://127.0.0.1:$CLICKHOUSE_HTTP_PORT"
+# Before the service writes: tables and views first, then the Kafka engine's consumer (idempotent).
+ci/clickhouse-schema.sh local
 if [[ -n "${FINNHUB_TOKEN:-}" ]]; then
   export FINNHUB_URL="wss://ws.finnhub.io"
   log "FINNHUB_TOKEN is set: streaming from the real Finnhub"
@@ -81,10 +97,35 @@ if ! timeout 60 ci/kafka.sh consume "$TOPIC" 5; then
   exit 1
 fi
 
+http_get() {
+  local response
+  response="$(exec 3<>/dev/tcp/127.0.0.1/"$HTTP_PORT"; printf 'GET %s HTTP/1.0\r\nHost: x\r\n\r\n' "$1" >&3; cat <&3)"
+  printf '%s\n' "${response##*$'\r\n\r\n'}"
+}
+status="$(http_get /status)"
+# The database the dashboard reads: clickhouse.database of conf/app.json, as /status reports it.
+[[ "$status" =~ \"dashboard\":\{[^}]*\"database\":\"([a-z0-9_]+)\" ]] || { log "no dashboard in /status: $status"; exit 1; }
+DB="${BASH_REMATCH[1]}"
+deadline=$((SECONDS + 60))
+until [[ "$(ci/clickhouse.sh client -q "SELECT count() FROM $DB.trades" 2>/dev/null || echo 0)" -gt 0 ]]; do
+  if ((SECONDS >= deadline)); then
+    log "no trades reached ClickHouse table $DB.trades within 60 s; server errors:"
+    tail -20 "$WORK_DIR/clickhouse/clickhouse-server.err.log" >&2 || true
+    exit 1
+  fi
+  sleep 1
+done
+log "trades are landing in ClickHouse: $(ci/clickhouse.sh client -q "SELECT count() FROM $DB.trades FINAL") so far in $DB.trades"
+log "dashboard: http://127.0.0.1:$HTTP_PORT/dashboard"
+log "a query to try:"
+printf '  ci/clickhouse.sh client -q "SELECT symbol, minute, open, high, low, close, round(volume, 6) AS volume, trades FROM %s.ohlcv_1m_bars ORDER BY minute DESC, symbol LIMIT 10 FORMAT PrettyCompact"\n' "$DB" >&2
+ci/clickhouse.sh client -q "SELECT symbol, minute, open, high, low, close, round(volume, 6) AS volume, trades FROM $DB.ohlcv_1m_bars ORDER BY minute DESC, symbol LIMIT 10 FORMAT PrettyCompact"
+
 if $SMOKE; then
-  status="$(exec 3<>/dev/tcp/127.0.0.1/"$HTTP_PORT"; printf 'GET /status HTTP/1.0\r\nHost: x\r\n\r\n' >&3; cat <&3)"
-  printf '%s\n' "${status##*$'\r\n\r\n'}"
-  if grep -q -F -- "$FINNHUB_TOKEN" "$RUN_DIR/service.log" - <<<"$status"; then
+  latest="$(http_get /dashboard/api/latest)"
+  [[ "$latest" == *'"symbol"'* ]] || { log "the dashboard shows no latest prices: $latest"; exit 1; }
+  printf '%s\n' "$status"
+  if grep -q -F -- "$FINNHUB_TOKEN" "$RUN_DIR/service.log" - <<<"$status$latest"; then
     log "the token appeared in the log or /status"; exit 1
   fi
   log "smoke check passed"

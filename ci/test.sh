@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: starts the real services the tests need (a Kafka broker from Maven Central jars),
+# The test command: starts the real services the tests need (a Kafka broker from Maven Central jars,
+# ClickHouse 18.16 from Debian; it installs chdb and Chromium too),
 # runs `mvn verify` (unit tests, then the fat jar, then the integration tests against the broker),
 # and stops what it started. Extra arguments go to Maven, e.g. ci/test.sh -Dit.test=PipelineIT
 set -euo pipefail
@@ -8,6 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO"
 
 started_kafka=false
+started_clickhouse=false
 if ! ci/kafka.sh status >/dev/null 2>&1; then
   ci/kafka.sh start >/dev/null
   started_kafka=true
@@ -15,9 +17,22 @@ fi
 cleanup() {
   # Leave a broker the developer started themselves running; stop the one we started.
   if $started_kafka; then ci/kafka.sh stop || true; fi
+  if $started_clickhouse; then ci/clickhouse.sh stop || true; fi
 }
 trap cleanup EXIT
+# ClickHouse 18.16, Chromium for the dashboard test (one apt-get update for both), chdb for the modern schema.
+apt_install clickhouse-server clickhouse-client chromium
+if ! ci/clickhouse.sh status >/dev/null 2>&1; then
+  ci/clickhouse.sh start >/dev/null
+  started_clickhouse=true
+fi
+ci/chdb.sh install
 
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-19092}"
-log "running mvn verify against Kafka at $KAFKA_BOOTSTRAP_SERVERS"
+export CLICKHOUSE_URL="http://127.0.0.1:${CLICKHOUSE_HTTP_PORT:-18123}"
+log "running mvn verify against Kafka at $KAFKA_BOOTSTRAP_SERVERS and ClickHouse at $CLICKHOUSE_URL"
 mvn -B -ntp verify "$@"
+
+# Terraform: offline checks of terraform/ against the provider schema and conf/app.json (no broker needed).
+log "checking terraform/ (ci/terraform-check.sh)"
+bash ci/terraform-check.sh

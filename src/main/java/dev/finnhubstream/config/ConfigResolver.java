@@ -15,10 +15,12 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -41,6 +43,7 @@ public final class ConfigResolver {
     "kafka", KafkaConfig.KEYS,
     "http", HttpConfig.KEYS,
     "record", RecordConfig.KEYS,
+    "dashboard", DashboardConfig.KEYS,
     "market_hours", MarketHoursConfig.KEYS);
 
   /** Sections only Terraform reads; the service checks that they are objects and holds no secrets. */
@@ -75,6 +78,11 @@ public final class ConfigResolver {
    * @param env  the process environment (only the names in {@link EnvironmentVariables#ALL} are read)
    */
   public static AppConfig resolve(JsonObject root, String file, Map<String, String> env) {
+    return resolve(root, file, env, new HashMap<>());
+  }
+
+  /** Like {@link #resolve(JsonObject, String, Map)}; {@code sections} receives the service sections it read. */
+  private static AppConfig resolve(JsonObject root, String file, Map<String, String> env, Map<String, ConfigSection> sections) {
     for (String key : root.fieldNames()) {
       if (!TOP_LEVEL.contains(key)) {
         throw new ConfigException(key, "unknown top-level key in " + file,
@@ -102,7 +110,10 @@ public final class ConfigResolver {
     ConfigSection kafka = section("kafka", envName, file, common, environment);
     ConfigSection http = section("http", envName, file, common, environment);
     ConfigSection record = section("record", envName, file, common, environment);
+    ConfigSection dashboard = section("dashboard", envName, file, common, environment);
     ConfigSection marketHours = section("market_hours", envName, file, common, environment);
+    sections.putAll(Map.of("finnhub", finnhub, "kafka", kafka, "http", http, "record", record, "dashboard", dashboard,
+      "market_hours", marketHours));
 
     overrideString(finnhub, "url", env, FINNHUB_URL);
     if (blankToNull(env.get(FINNHUB_SYMBOLS)) != null) {
@@ -111,6 +122,7 @@ public final class ConfigResolver {
     overrideString(kafka, "bootstrap_servers", env, KAFKA_BOOTSTRAP_SERVERS);
     overrideString(kafka, "topic", env, KAFKA_TOPIC);
     overrideString(kafka, "username", env, KAFKA_USERNAME);
+    overrideString(dashboard, "clickhouse_url", env, EnvironmentVariables.CLICKHOUSE_URL);
     overrideString(marketHours, "rest_url", env, FINNHUB_REST_URL);
     if (blankToNull(env.get(HTTP_PORT)) != null) {
       try {
@@ -138,7 +150,62 @@ public final class ConfigResolver {
       KafkaConfig.from(kafka, password == null ? null : new Secret(password)),
       HttpConfig.from(http, adminToken == null ? null : new Secret(adminToken.strip())),
       RecordConfig.from(record),
+      DashboardConfig.from(dashboard, clickhouseDatabase(common, environment)),
       MarketHoursConfig.from(marketHours));
+  }
+
+  /** {@code clickhouse.database}, merged like every section; the section itself belongs to Terraform. */
+  private static String clickhouseDatabase(JsonObject common, JsonObject environment) {
+    Object value = environment.getJsonObject("clickhouse", new JsonObject()).getValue("database",
+      common.getJsonObject("clickhouse", new JsonObject()).getValue("database"));
+    return value instanceof String s ? s : null;
+  }
+
+  /**
+   * What the service makes of the file for one environment, for tooling (see {@code ci/terraform}): the
+   * configuration, every section as merged from the file before environment-variable overrides (the
+   * infrastructure sections with the same shallow merge, although the service itself only checks them),
+   * and the keys of each service section the service read while resolving.
+   */
+  public record Report(AppConfig config, JsonObject sections, Map<String, Set<String>> serviceKeysRead) {
+  }
+
+  /** Resolves like {@link #resolve(JsonObject, String, Map)} and reports how; fails the same way. */
+  public static Report report(JsonObject root, String file, Map<String, String> env) {
+    Map<String, ConfigSection> service = new HashMap<>();
+    AppConfig config = resolve(root, file, env, service);
+    if (!service.keySet().equals(SERVICE_SECTIONS.keySet())) {
+      throw new IllegalStateException("bug: resolve() registers " + new TreeSet<>(service.keySet())
+        + " but the service sections are " + new TreeSet<>(SERVICE_SECTIONS.keySet()));
+    }
+    JsonObject common = root.getJsonObject("common");
+    JsonObject environment = root.getJsonObject("environments").getJsonObject(config.environment());
+    Set<String> names = new TreeSet<>(common.fieldNames());
+    names.addAll(environment.fieldNames());
+    JsonObject sections = new JsonObject();
+    Map<String, Set<String>> read = new TreeMap<>();
+    for (String name : names) {
+      ConfigSection section = service.get(name);
+      if (section == null) {
+        Set<String> present = new TreeSet<>(common.getJsonObject(name, new JsonObject()).fieldNames());
+        present.addAll(environment.getJsonObject(name, new JsonObject()).fieldNames());
+        section = new ConfigSection(name, config.environment(), file, common.getJsonObject(name),
+          environment.getJsonObject(name), present);
+      } else {
+        read.put(name, section.keysRead());
+      }
+      sections.put(name, section.fileValues());
+    }
+    return new Report(config, sections, read);
+  }
+
+  /** The service sections with their declared keys, and the infrastructure sections, for tooling. */
+  public static Map<String, Set<String>> serviceSectionKeys() {
+    return new TreeMap<>(SERVICE_SECTIONS);
+  }
+
+  public static Set<String> infrastructureSections() {
+    return new TreeSet<>(INFRASTRUCTURE_SECTIONS);
   }
 
   /**

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One top-level section of {@code conf/app.json} (e.g. {@code finnhub}) resolved for an environment:
@@ -26,6 +27,10 @@ final class ConfigSection {
   private final Set<String> knownKeys;
   private final Map<String, Object> values = new HashMap<>();
   private final Map<String, String> origins = new HashMap<>();
+  /** The merged file values before any environment-variable override: what Terraform's merge() yields. */
+  private final JsonObject fileValues = new JsonObject();
+  /** Keys the service asked for, so tooling can prove that no key in the file is dead. */
+  private final Set<String> read = new TreeSet<>();
 
   ConfigSection(String name, String environment, String file, JsonObject common, JsonObject env, Set<String> knownKeys) {
     this.name = name;
@@ -34,6 +39,7 @@ final class ConfigSection {
     this.knownKeys = knownKeys;
     take(common, "common." + name);
     take(env, "environments." + environment + "." + name);
+    values.forEach(fileValues::put);
   }
 
   private void take(JsonObject part, String path) {
@@ -67,6 +73,7 @@ final class ConfigSection {
   }
 
   boolean has(String key) {
+    read.add(key);
     return values.get(key) != null;
   }
 
@@ -137,6 +144,16 @@ final class ConfigSection {
     return out;
   }
 
+  /** The section as merged from the file, without environment-variable overrides and {@code $} comments. */
+  JsonObject fileValues() {
+    return fileValues.copy();
+  }
+
+  /** The keys the service has read so far (present or not). */
+  Set<String> keysRead() {
+    return Set.copyOf(read);
+  }
+
   ConfigException invalid(String key, String problem, String fix) {
     return new ConfigException(origin(key), problem, fix);
   }
@@ -145,6 +162,7 @@ final class ConfigSection {
     if (!knownKeys.contains(key)) {
       throw new IllegalArgumentException("bug: key " + key + " is not declared for section " + name);
     }
+    read.add(key);
     Object v = values.get(key);
     if (v == null) {
       throw new ConfigException(name + "." + key, "missing for environment \"" + environment + "\"",

@@ -27,9 +27,10 @@ public record KafkaConfig(String bootstrapServers, String topic, int partitions,
                           long retentionMs, boolean createTopics, String securityProtocol, String saslMechanism,
                           String username, Secret password, int lingerMs, int batchSize, String compressionType) {
 
+  /** {@code dead_letter_topic}: the topic rejected trades go to; Terraform creates it in the cloud. */
   static final Set<String> KEYS = Set.of("bootstrap_servers", "topic", "partitions", "replication_factor",
     "retention_ms", "create_topics", "security_protocol", "sasl_mechanism", "username", "linger_ms",
-    "batch_size", "compression_type");
+    "batch_size", "compression_type", "dead_letter_topic");
 
   static KafkaConfig from(ConfigSection s, Secret password) {
     if (!s.has("bootstrap_servers")) {

@@ -84,6 +84,7 @@ public final class StatusHttpVerticle extends VerticleBase {
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/ready").handler(this::ready);
     router.get("/status").handler(this::status);
+    dev.finnhubstream.dashboard.DashboardRoutes.mount(vertx, router, config); // only where ClickHouse is configured
     router.get("/metrics").handler(this::metrics);
     router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(statusPage));
     router.get("/status.js").handler(ctx -> ctx.response().putHeader("Content-Type", "text/javascript; charset=utf-8").end(statusScript));

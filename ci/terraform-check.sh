@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Offline checks of terraform/ (no cloud, no provider download), run by ci/test.sh:
+#   terraform fmt; every .tf parsed by HashiCorp's HCL parser and checked against the Yandex provider
+#   schema; conf/app.json resolved by real Terraform and by the service for every environment and
+#   compared; dead and phantom keys; literal secrets; Data Transfer parser fields against the written
+#   record; the operator scripts. The tests are ci/terraform/test/*.test.js (node --test).
+# Needs terraform (1.11 on the build machines), node/npm, and the service's fat jar (built here if it is
+# missing or older than the sources).
+set -euo pipefail
+# shellcheck source=ci/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO"
+
+for tool in terraform node npm java; do
+  command -v "$tool" >/dev/null || { log "terraform-check: $tool is not installed"; exit 1; }
+done
+export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+# A TF_CLI_CONFIG_FILE naming a missing file only adds a warning to every terraform command.
+if [[ -n "${TF_CLI_CONFIG_FILE:-}" && ! -e "$TF_CLI_CONFIG_FILE" ]]; then unset TF_CLI_CONFIG_FILE; fi
+
+schema="${YANDEX_PROVIDER_SCHEMA:-$REPO/../shared/reference/yandex-provider-schema.json}"
+[[ -f "$schema" ]] || { log "terraform-check: provider schema $schema not found (set YANDEX_PROVIDER_SCHEMA)"; exit 1; }
+export YANDEX_PROVIDER_SCHEMA="$schema"
+
+log "terraform-check: $(terraform version | head -1), node $(node --version)"
+(cd ci/terraform && npm ci --no-audit --no-fund --loglevel=error)
+
+jar="$REPO/target/finnhub-stream-fat.jar"
+if [[ ! -f "$jar" ]] || [[ -n "$(find src/main pom.xml -newer "$jar" -print -quit)" ]]; then
+  log "terraform-check: building $jar"
+  mvn -B -q -ntp -DskipTests package
+fi
+
+terraform fmt -check -recursive
+node ci/terraform/check-schema.js terraform "$schema"
+(cd ci/terraform && node --test)

@@ -1,0 +1,50 @@
+output "environment" {
+  description = "The environment resolved."
+  value       = var.environment
+}
+
+output "deployable" {
+  description = "Whether Terraform deploys this environment: it has a backend section (\"local\" has none)."
+  value       = local.deployable
+}
+
+output "sections" {
+  description = "Every section of conf/app.json merged for the environment (common, then the environment, one level deep, \"$\" comments dropped)."
+  value       = local.cfg
+
+  precondition {
+    condition     = contains(keys(local.environments), var.environment)
+    error_message = "Environment \"${var.environment}\" is not in conf/app.json. Fix: use one of ${join(", ", sort(keys(local.environments)))}, or add environments.${var.environment}."
+  }
+  precondition {
+    condition     = length(local.unknown_keys) == 0
+    error_message = "Unknown key(s) in conf/app.json: ${join(", ", local.unknown_keys)}. Fix: rename or remove them (the keys Terraform reads are terraform_reads in terraform/modules/config/main.tf)."
+  }
+  precondition {
+    condition     = !local.deployable || length(local.missing_keys) == 0
+    error_message = "Missing for environment \"${var.environment}\": ${join(", ", local.missing_keys)}. Fix: add them to common.<section> or environments.${var.environment}.<section> in conf/app.json."
+  }
+  precondition {
+    condition     = length(local.problems) == 0
+    error_message = "Invalid conf/app.json for environment \"${var.environment}\": ${join("; ", local.problems)}."
+  }
+  precondition {
+    condition     = length(local.unmapped_types) == 0
+    error_message = "record.fields uses type(s) ${join(", ", local.unmapped_types)} that have no Data Transfer column type. Fix: map them in transfer_column_types of terraform/modules/config/main.tf."
+  }
+}
+
+output "terraform_reads" {
+  description = "The keys Terraform reads, by section."
+  value       = local.terraform_reads
+}
+
+output "transfer_fields" {
+  description = "Data Transfer JSON parser fields (name, type, key, required), generated from record.fields in order."
+  value       = local.transfer_fields
+}
+
+output "backend_config" {
+  description = "The -backend-config flags for terraform init, one per line (empty for an environment that is not deployed)."
+  value       = join("\n", local.backend_config)
+}

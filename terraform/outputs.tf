@@ -1,0 +1,112 @@
+# What the container runtime (a later issue), CI and the operator need. Secrets are sensitive.
+
+output "environment" {
+  description = "The environment this state deploys."
+  value       = var.environment
+}
+
+output "network_id" {
+  description = "VPC network of the environment."
+  value       = yandex_vpc_network.this.id
+}
+
+output "subnet_ids" {
+  description = "Subnet id by zone."
+  value       = { for zone, subnet in yandex_vpc_subnet.this : zone => subnet.id }
+}
+
+output "security_group_ids" {
+  description = "Security group id by role: runtime (attach to the service's VM or container), transfer, kafka, clickhouse."
+  value = {
+    runtime    = yandex_vpc_security_group.runtime.id
+    transfer   = yandex_vpc_security_group.transfer.id
+    kafka      = yandex_vpc_security_group.cluster["kafka"].id
+    clickhouse = yandex_vpc_security_group.cluster["clickhouse"].id
+  }
+}
+
+output "kafka_cluster_id" {
+  description = "Managed Kafka cluster id."
+  value       = yandex_mdb_kafka_cluster.this.id
+}
+
+output "kafka_bootstrap_servers" {
+  description = "Broker FQDNs with the SASL_SSL port, for KAFKA_BOOTSTRAP_SERVERS."
+  value       = local.kafka_bootstrap_servers
+}
+
+output "kafka_topics" {
+  description = "Topic names: trades and dead_letter."
+  value       = { for role, topic in yandex_mdb_kafka_topic.this : role => topic.name }
+}
+
+output "clickhouse_cluster_id" {
+  description = "Managed ClickHouse cluster id."
+  value       = yandex_mdb_clickhouse_cluster_v2.this.id
+}
+
+output "clickhouse_host" {
+  description = "FQDN of the ClickHouse host (HTTPS on 8443, native TLS on 9440)."
+  value       = yandex_mdb_clickhouse_cluster_v2.this.hosts["main"].fqdn
+}
+
+output "clickhouse_database" {
+  description = "Database holding the trades table and the views."
+  value       = yandex_mdb_clickhouse_database.this.name
+}
+
+output "clickhouse_schema_user" {
+  description = "ClickHouse user that scripts/clickhouse-schema.sh applies the DDL with."
+  value       = yandex_mdb_clickhouse_user.this["schema"].name
+}
+
+output "clickhouse_schema_password" {
+  description = "Password of clickhouse_schema_user."
+  value       = random_password.clickhouse["schema"].result
+  sensitive   = true
+}
+
+output "transfer_id" {
+  description = "Data Transfer id; check it is running with `yc datatransfer transfer get <id>`."
+  value       = yandex_datatransfer_transfer.kafka_to_clickhouse.id
+}
+
+output "registry_id" {
+  description = "Container Registry id."
+  value       = yandex_container_registry.this.id
+}
+
+output "image" {
+  description = "Image the runtime runs: cr.yandex/<registry>/<registry.repository>:<registry.image_tag>."
+  value       = "cr.yandex/${yandex_container_repository.service.name}:${local.cfg.registry.image_tag}"
+}
+
+output "runtime_service_account_id" {
+  description = "Service account the container runtime runs as (pulls the image, reads the Lockbox secrets)."
+  value       = yandex_iam_service_account.runtime.id
+}
+
+output "image_pusher_service_account_id" {
+  description = "Service account CI pushes images with (create its key with `yc iam key create`)."
+  value       = yandex_iam_service_account.image_pusher.id
+}
+
+output "runtime_environment" {
+  description = "Plain environment variables of the service in this environment."
+  value = {
+    APP_ENV                 = var.environment
+    KAFKA_BOOTSTRAP_SERVERS = local.kafka_bootstrap_servers
+    KAFKA_USERNAME          = yandex_mdb_kafka_user.producer.name
+  }
+}
+
+output "runtime_secrets" {
+  description = "Secret environment variables of the service: the Lockbox secret, version and key each comes from."
+  value = {
+    for name, secret in local.lockbox_secrets : secret.key => {
+      secret_id  = yandex_lockbox_secret.this[name].id
+      version_id = yandex_lockbox_secret_version.this[name].id
+      key        = secret.key
+    }
+  }
+}
