@@ -64,7 +64,8 @@ final class AdminRoutes {
     if (!token.enabled()) {
       Responses.error(ctx, 403, "admin endpoints are disabled: the service was started without ADMIN_TOKEN");
     } else if (!token.accepts(ctx.request().getHeader("Authorization"))) {
-      LOGGER.warn("Admin request {} {} from {} refused: missing or wrong admin token", ctx.request().method(), ctx.request().path(),
+      // The route, not the path: a path is the client's text and could hold anything, a token included.
+      LOGGER.warn("Admin request {} {} from {} refused: missing or wrong admin token", ctx.request().method(), ctx.currentRoute().getPath(),
         ctx.request().remoteAddress());
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"finnhub-stream admin\"");
       Responses.error(ctx, 401, "missing or wrong admin token (send Authorization: Bearer <ADMIN_TOKEN>)");
@@ -77,6 +78,10 @@ final class AdminRoutes {
     List<String> symbols;
     try {
       symbols = parseSymbols(ctx.body().asJsonObject());
+      if (symbols.stream().anyMatch(sym -> !redact.apply(sym).equals(sym))) {
+        // It would travel to Finnhub and into logs and /status: a pasted key is never a symbol.
+        throw new IllegalArgumentException("a symbol contains one of the service's secrets; refused");
+      }
     } catch (RuntimeException e) {
       Responses.error(ctx, 400, e instanceof IllegalArgumentException ? e.getMessage()
         : "expected a JSON object {\"symbols\": [\"AAPL\", ...]}");
