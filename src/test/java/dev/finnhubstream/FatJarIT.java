@@ -87,6 +87,10 @@ class FatJarIT {
     assertThat(status.getJsonObject("kafka").getLong("acked")).isEqualTo(trades);
     assertThat(status.getJsonObject("config").getJsonObject("kafka").getString("topic")).isEqualTo(topic);
     assertThat(status.encode()).doesNotContain(TOKEN);
+    // Main-Class is FinnhubStreamApplication: its hook gives Vert.x its metrics factory, so Vert.x's own meters show.
+    String metrics = web.get(httpPort, "127.0.0.1", "/metrics").send().await().bodyAsString();
+    assertThat(metrics).contains("vertx_eventbus_published_total{address=\"finnhub.trades\"").contains("jvm_memory_used_bytes");
+    assertThat(web.get(httpPort, "127.0.0.1", "/ready").send().await().statusCode()).isEqualTo(200);
 
     process.destroy(); // SIGTERM: the launcher's shutdown hook undeploys and closes the producer
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
