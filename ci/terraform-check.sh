@@ -3,7 +3,9 @@
 #   terraform fmt; every .tf parsed by HashiCorp's HCL parser and checked against the Yandex provider
 #   schema; conf/app.json resolved by real Terraform and by the service for every environment and
 #   compared; dead and phantom keys; literal secrets; Data Transfer parser fields against the written
-#   record; the operator scripts. The tests are ci/terraform/test/*.test.js (node --test).
+#   record; the operator scripts; the runtime (one per environment, serverless runs never overlapping, the
+#   VM's container spec); the image script in dry-run mode; shellcheck of every shell script. The tests are
+#   ci/terraform/test/*.test.js (node --test).
 # Needs terraform (1.11 on the build machines), node/npm, and the service's fat jar (built here if it is
 # missing or older than the sources).
 set -euo pipefail
@@ -11,7 +13,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO"
 
-for tool in terraform node npm java; do
+for tool in terraform node npm java jq shellcheck; do
   command -v "$tool" >/dev/null || { log "terraform-check: $tool is not installed"; exit 1; }
 done
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1

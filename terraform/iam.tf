@@ -1,10 +1,11 @@
 # Service accounts, each with only the roles its job needs, bound on the one resource it uses rather
 # than on the folder.
 
-# The container runtime (a later issue) runs as this account: pulls the image, reads its two secrets.
+# The service runs as this account (runtime.tf), on either runtime: pulls the image, reads its two
+# secrets, writes its logs.
 resource "yandex_iam_service_account" "runtime" {
   name        = "${local.name}-runtime"
-  description = "finnhub-stream service: pulls its image, reads FINNHUB_TOKEN and KAFKA_PASSWORD from Lockbox"
+  description = "finnhub-stream service: pulls its image, reads FINNHUB_TOKEN and KAFKA_PASSWORD from Lockbox, writes logs"
   folder_id   = local.folder_id
   labels      = local.labels
 }

@@ -19,11 +19,11 @@ resource "yandex_vpc_subnet" "this" {
   labels         = local.labels
 }
 
-# The container runtime (a later issue) attaches this group: health checks in, anything out (Finnhub's
-# WebSocket, Container Registry, Lockbox, Kafka).
+# The instance group's VM (runtime.tf) attaches this group: health checks and metrics scrapes in, anything
+# out (Finnhub's WebSocket, Container Registry, Lockbox, Cloud Logging, Kafka).
 resource "yandex_vpc_security_group" "runtime" {
   name        = "${local.name}-runtime"
-  description = "finnhub-stream service: health checks in, Finnhub/registry/Lockbox/Kafka out"
+  description = "finnhub-stream service: health checks and metrics scrapes in, Finnhub/registry/Lockbox/logging/Kafka out"
   folder_id   = local.folder_id
   network_id  = yandex_vpc_network.this.id
   labels      = local.labels
@@ -33,6 +33,12 @@ resource "yandex_vpc_security_group" "runtime" {
     protocol       = "TCP"
     port           = local.cfg.http.port
     v4_cidr_blocks = local.cfg.runtime.health_check_cidrs
+  }
+  ingress {
+    description    = "Prometheus scrapes of the status port (http.port): the network's subnets and runtime.metrics_cidrs"
+    protocol       = "TCP"
+    port           = local.cfg.http.port
+    v4_cidr_blocks = distinct(concat(values(local.cfg.network.subnets), local.cfg.runtime.metrics_cidrs))
   }
   egress {
     description    = "Finnhub WebSocket, Container Registry, Lockbox, Kafka"
@@ -93,6 +99,8 @@ locals {
       { description = "Data Transfer (consumer), SASL_SSL", port = 9091, security_group_id = yandex_vpc_security_group.transfer.id, v4_cidr_blocks = null },
       ], length(local.cfg.runtime.source_cidrs) == 0 ? [] : [
       { description = "the service from runtime.source_cidrs, SASL_SSL", port = 9091, security_group_id = null, v4_cidr_blocks = local.cfg.runtime.source_cidrs },
+      ], module.config.runtime_count.serverless_container == 0 ? [] : [
+      { description = "the serverless runtime (Serverless Containers' source range in a network), SASL_SSL", port = 9091, security_group_id = null, v4_cidr_blocks = ["198.19.0.0/16"] },
     ])
     clickhouse = concat([
       { description = "Data Transfer, HTTPS", port = 8443, security_group_id = yandex_vpc_security_group.transfer.id, v4_cidr_blocks = null },

@@ -1,4 +1,4 @@
-# What the container runtime (a later issue), CI and the operator need. Secrets are sensitive.
+# What the runtime, CI and the operator need. Secrets are sensitive.
 
 output "environment" {
   description = "The environment this state deploys."
@@ -78,7 +78,7 @@ output "registry_id" {
 
 output "image" {
   description = "Image the runtime runs: cr.yandex/<registry>/<registry.repository>:<registry.image_tag>."
-  value       = "cr.yandex/${yandex_container_repository.service.name}:${local.cfg.registry.image_tag}"
+  value       = local.image
 }
 
 output "runtime_service_account_id" {
@@ -93,11 +93,7 @@ output "image_pusher_service_account_id" {
 
 output "runtime_environment" {
   description = "Plain environment variables of the service in this environment."
-  value = {
-    APP_ENV                 = var.environment
-    KAFKA_BOOTSTRAP_SERVERS = local.kafka_bootstrap_servers
-    KAFKA_USERNAME          = yandex_mdb_kafka_user.producer.name
-  }
+  value       = local.service_environment
 }
 
 output "runtime_secrets" {
@@ -109,4 +105,31 @@ output "runtime_secrets" {
       key        = secret.key
     }
   }
+}
+
+output "runtime" {
+  description = "Where the service runs: runtime.kind, and what to look at (the instance group or the serverless container and its timer)."
+  value = {
+    kind                    = local.cfg.runtime.kind
+    instance_group_id       = one(yandex_compute_instance_group.service[*].id)
+    serverless_container_id = one(yandex_serverless_container.service[*].id)
+    trigger_id              = one(yandex_function_trigger.service[*].id)
+    schedule                = module.config.runtime_count.serverless_container == 1 ? "${module.config.serverless_run.cron} (UTC), runs of ${module.config.serverless_run.run_seconds} s" : "always on"
+  }
+}
+
+output "log_group_id" {
+  description = "Cloud Logging group of the service's output: yc logging read --group-id <id> --follow."
+  value       = yandex_logging_group.service.id
+}
+
+output "metrics_targets" {
+  description = "Prometheus scrape targets (host:port, private addresses in the network) of the instance group's VM; empty for the serverless runtime, whose runs cannot be scraped."
+  value = flatten([
+    for group in yandex_compute_instance_group.service : [
+      for instance in group.instances : [
+        for nic in instance.network_interface : "${nic.ip_address}:${local.cfg.http.port}"
+      ]
+    ]
+  ])
 }

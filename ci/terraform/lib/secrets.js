@@ -5,6 +5,8 @@
 const SECRET_NAME = /(password|passwd|token|secret|private_key|access_key|api_key|credential)/i;
 // Arguments whose literal value is the secret itself even though the name does not say so.
 const SECRET_ARGUMENTS = new Set(['raw', 'text_value']);
+// Provider switches whose names sound secret: metadata_options.*_http_token (1 = on, 2 = off).
+const SWITCHES = new Set(['gce_http_token', 'aws_v1_http_token', 'aws_v2_http_token']);
 const SECRET_SHAPES = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a PEM private key'],
   [/\bt1\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/, 'a Yandex Cloud IAM token'],
@@ -32,7 +34,7 @@ function hclProblems(file) {
     if (!node || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node)) {
       const path = [...where, key];
-      if ((SECRET_NAME.test(key) || SECRET_ARGUMENTS.has(key)) && isLiteral(value) && !where.includes('variable') && !where.includes('output')) {
+      if ((SECRET_NAME.test(key) || SECRET_ARGUMENTS.has(key)) && !SWITCHES.has(key) && isLiteral(value) && !where.includes('variable') && !where.includes('output')) {
         problems.push(`${file.file}: ${path.join('.')} is set to a literal; a secret must come from a variable, random_password or Lockbox`);
       }
       walk(value, path);

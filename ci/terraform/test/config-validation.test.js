@@ -3,18 +3,7 @@
 // refusal names the key and the fix.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { terraformResolve } = require('../lib/run');
-const { variantConfig } = require('./support');
-
-function refusal(env, edit) {
-  const file = variantConfig(edit);
-  try {
-    terraformResolve(env, file);
-  } catch (e) {
-    return e.stderr.replace(/\s+/g, ' ');
-  }
-  assert.fail('Terraform accepted the invalid file');
-}
+const { refusal } = require('./support');
 
 test('a typo in a key Terraform owns is caught in every environment, not only the one deployed', () => {
   const message = refusal('dev', (app) => { app.environments.prod.clickhouse.presett = 's2.small'; });

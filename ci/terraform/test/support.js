@@ -1,6 +1,7 @@
 'use strict';
 // Shared, memoised inputs of the tests: the parsed terraform/ files, the service's report, Terraform's
 // resolution of each environment.
+const assert = require('node:assert/strict');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -51,4 +52,22 @@ function variantConfig(edit) {
   return file;
 }
 
-module.exports = { REPO, TERRAFORM_DIR, terraformFiles, service, terraform, environments, deployable, schema, variantConfig };
+/** Terraform's refusal of a variant of conf/app.json for env, whitespace collapsed; fails if it is accepted. */
+function refusal(env, edit) {
+  const file = variantConfig(edit);
+  try {
+    terraformResolve(env, file);
+  } catch (e) {
+    return e.stderr.replace(/\s+/g, ' ');
+  }
+  return assert.fail('Terraform accepted the invalid file');
+}
+
+/** The environment for running terraform directly: no update check, no warning about a missing CLI config. */
+function terraformEnv() {
+  const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+  if (env.TF_CLI_CONFIG_FILE && !fs.existsSync(env.TF_CLI_CONFIG_FILE)) delete env.TF_CLI_CONFIG_FILE;
+  return env;
+}
+
+module.exports = { REPO, TERRAFORM_DIR, terraformFiles, service, terraform, environments, deployable, schema, variantConfig, refusal, terraformEnv };

@@ -30,10 +30,15 @@ locals {
     kafka_cluster = ["brokers_count", "disk_gb", "disk_type", "environment", "preset", "version", "zones"]
     clickhouse    = ["admin_cidrs", "database", "disk_gb", "disk_type", "environment", "preset", "public_access", "table", "version"]
     registry      = ["image_tag", "repository"]
-    runtime       = ["health_check_cidrs", "source_cidrs"]
-    kafka         = ["dead_letter_topic", "partitions", "replication_factor", "retention_ms", "sasl_mechanism", "security_protocol", "topic", "username"]
-    http          = ["port"]
-    record        = ["fields"]
+    runtime = [
+      "health_check_cidrs", "kind", "log_agent_image", "log_retention_hours", "metrics_cidrs",
+      "serverless_core_fraction", "serverless_cores", "serverless_execution_timeout_s", "serverless_interval_minutes",
+      "serverless_memory_mb", "serverless_stop_before_timeout_s", "source_cidrs",
+      "vm_core_fraction", "vm_cores", "vm_disk_gb", "vm_memory_gb", "vm_platform_id",
+    ]
+    kafka  = ["dead_letter_topic", "partitions", "replication_factor", "retention_ms", "sasl_mechanism", "security_protocol", "topic", "username"]
+    http   = ["port"]
+    record = ["fields"]
   }
 
   # Keys of Terraform's sections that the project's ClickHouse schema tool reads instead (dev.finnhubstream.clickhouse
@@ -63,6 +68,7 @@ locals {
     "clickhouse.admin_cidrs"     = local.checkable ? local.cfg.clickhouse.admin_cidrs : []
     "runtime.health_check_cidrs" = local.checkable ? local.cfg.runtime.health_check_cidrs : []
     "runtime.source_cidrs"       = local.checkable ? local.cfg.runtime.source_cidrs : []
+    "runtime.metrics_cidrs"      = local.checkable ? local.cfg.runtime.metrics_cidrs : []
     "network.subnets"            = local.checkable ? values(local.cfg.network.subnets) : []
   }
   checkable = local.deployable && length(local.missing_keys) == 0
@@ -82,8 +88,43 @@ locals {
       contains(["PRODUCTION", "PRESTABLE"], local.cfg.kafka_cluster.environment) && contains(["PRODUCTION", "PRESTABLE"], local.cfg.clickhouse.environment) ? "" : "kafka_cluster.environment, clickhouse.environment: use PRODUCTION or PRESTABLE",
       !local.cfg.clickhouse.public_access || length(local.cfg.clickhouse.admin_cidrs) > 0 ? "" : "clickhouse.public_access: true, but clickhouse.admin_cidrs is empty, so nobody could reach the public address. Fix: list the admin networks, or set public_access to false",
       !contains(local.cfg.clickhouse.admin_cidrs, "0.0.0.0/0") ? "" : "clickhouse.admin_cidrs: 0.0.0.0/0 opens ClickHouse to the internet. Fix: list the admin networks",
-    ])
+    ]),
+    local.runtime_problems,
   ) : []
+
+  # The runtime: exactly one per environment, never both. Two runtimes would open two Finnhub connections
+  # with the same key, and Finnhub drops both. runtime_count is the count of each runtime's resources in
+  # the root module (ci/terraform checks that every runtime resource is gated by it).
+  runtimes = ["instance_group", "serverless_container"]
+  runtime_count = {
+    for runtime in local.runtimes : runtime => local.checkable && try(local.cfg.runtime.kind, null) == runtime ? 1 : 0
+  }
+  # The serverless runtime runs the service once per timer tick, each run ending RUN_SECONDS after its start,
+  # stop_before_timeout_s before the platform's execution timeout kills it. A run must be over before the
+  # next tick, or two runs (two connections with one key) overlap: interval > execution timeout.
+  serverless_interval_s = local.checkable ? local.cfg.runtime.serverless_interval_minutes * 60 : 0
+  serverless_timeout_s  = local.checkable ? local.cfg.runtime.serverless_execution_timeout_s : 0
+  serverless_run_s      = local.checkable ? local.serverless_timeout_s - local.cfg.runtime.serverless_stop_before_timeout_s : 0
+  # A cron that fires every interval_minutes, evenly through the day (so the interval really is that).
+  serverless_cron = !local.checkable ? "" : (
+    local.cfg.runtime.serverless_interval_minutes == 60 ? "0 * ? * * *" :
+    local.cfg.runtime.serverless_interval_minutes < 60 ? "*/${local.cfg.runtime.serverless_interval_minutes} * ? * * *" :
+    "0 */${floor(local.cfg.runtime.serverless_interval_minutes / 60)} ? * * *"
+  )
+  runtime_problems = !local.checkable ? [] : compact([
+    contains(local.runtimes, local.cfg.runtime.kind) ? "" : "runtime.kind: \"${local.cfg.runtime.kind}\" is not a runtime. Fix: use one of ${join(", ", local.runtimes)} (one per environment: two would hold two connections with one Finnhub key)",
+    can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", local.cfg.registry.image_tag)) && local.cfg.registry.image_tag != "latest" ? "" : "registry.image_tag: \"${local.cfg.registry.image_tag}\" is not a fixed image tag. Fix: a version such as 0.2.0 or a git revision (never latest: a re-pushed tag is not redeployed)",
+    local.serverless_interval_s > local.serverless_timeout_s ? "" : "runtime.serverless_interval_minutes: ${local.cfg.runtime.serverless_interval_minutes} min does not exceed runtime.serverless_execution_timeout_s (${local.serverless_timeout_s} s), so two runs could overlap with one Finnhub key. Fix: raise the interval or lower the timeout",
+    local.serverless_timeout_s >= 120 && local.serverless_timeout_s <= 3600 ? "" : "runtime.serverless_execution_timeout_s: ${local.serverless_timeout_s} is outside 120..3600 (the platform's limit is one hour). Fix: pick a value in that range",
+    local.serverless_run_s >= 60 && local.cfg.runtime.serverless_stop_before_timeout_s >= 10 ? "" : "runtime.serverless_stop_before_timeout_s: ${local.cfg.runtime.serverless_stop_before_timeout_s} leaves a run of ${local.serverless_run_s} s. Fix: at least 10 s to stop cleanly, and a run of at least 60 s",
+    (local.cfg.runtime.serverless_interval_minutes < 60 && 60 % local.cfg.runtime.serverless_interval_minutes == 0) || (local.cfg.runtime.serverless_interval_minutes % 60 == 0 && 1440 % local.cfg.runtime.serverless_interval_minutes == 0) ? "" : "runtime.serverless_interval_minutes: ${local.cfg.runtime.serverless_interval_minutes} does not divide an hour or a day evenly, so the timer could not fire at that interval. Fix: e.g. 15, 30, 60, 120",
+    local.cfg.runtime.serverless_memory_mb % 128 == 0 && local.cfg.runtime.serverless_memory_mb >= 512 && local.cfg.runtime.serverless_memory_mb <= 8192 ? "" : "runtime.serverless_memory_mb: ${local.cfg.runtime.serverless_memory_mb} must be a multiple of 128 from 512 (the JVM) to 8192",
+    local.cfg.runtime.kind != "serverless_container" || length(setsubtract(["ru-central1-a", "ru-central1-b", "ru-central1-d"], keys(local.cfg.network.subnets))) == 0 ? "" : "network.subnets: Serverless Containers in a network need a subnet in every zone (ru-central1-a, -b, -d). Fix: add the missing ones, or use runtime.kind instance_group",
+    local.cfg.runtime.vm_disk_gb >= 30 ? "" : "runtime.vm_disk_gb: ${local.cfg.runtime.vm_disk_gb} is below the Container Optimized Image's 30 GB. Fix: 30 or more",
+    contains([20, 50, 100], local.cfg.runtime.vm_core_fraction) && contains([5, 20, 50, 100], local.cfg.runtime.serverless_core_fraction) ? "" : "runtime.vm_core_fraction, runtime.serverless_core_fraction: use 20, 50 or 100 (serverless also 5)",
+    local.cfg.runtime.log_retention_hours >= 1 && local.cfg.runtime.log_retention_hours <= 744 ? "" : "runtime.log_retention_hours: ${local.cfg.runtime.log_retention_hours} is outside 1..744 (31 days). Fix: pick a value in that range",
+    !contains(local.cfg.runtime.metrics_cidrs, "0.0.0.0/0") ? "" : "runtime.metrics_cidrs: 0.0.0.0/0 opens the status endpoint to the internet. Fix: list the Prometheus networks",
+  ])
 
   # Data Transfer's JSON parser schema, generated from the one record definition (record.fields). Column
   # types are Data Transfer's (upper case); every field is required because the service always writes

@@ -34,6 +34,25 @@ output "sections" {
   }
 }
 
+output "runtime_count" {
+  description = "Count of each runtime's resources (instance_group, serverless_container): 1 for the one runtime.kind names, 0 for the other; all 0 for an environment Terraform does not deploy."
+  value       = local.runtime_count
+
+  precondition {
+    condition     = !local.checkable || sum(values(local.runtime_count)) == 1
+    error_message = "runtime.kind must name exactly one runtime (${join(", ", local.runtimes)})."
+  }
+}
+
+output "serverless_run" {
+  description = "The serverless runtime's schedule: timer cron (UTC), execution timeout and the run length (RUN_SECONDS) in seconds."
+  value = {
+    cron              = local.serverless_cron
+    execution_timeout = local.serverless_timeout_s
+    run_seconds       = local.serverless_run_s
+  }
+}
+
 output "terraform_reads" {
   description = "The keys Terraform reads, by section."
   value       = local.terraform_reads

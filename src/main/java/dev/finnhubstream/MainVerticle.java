@@ -4,6 +4,7 @@ import dev.finnhubstream.bus.Codecs;
 import dev.finnhubstream.config.AppConfig;
 import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.ConfigLoader;
+import dev.finnhubstream.config.LockboxSecrets;
 import dev.finnhubstream.http.StatusHttpVerticle;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
 import dev.finnhubstream.market.MarketHoursVerticle;
@@ -41,7 +42,8 @@ public final class MainVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Future<AppConfig> loaded = preset != null ? Future.succeededFuture(preset) : ConfigLoader.load(vertx);
+    Future<AppConfig> loaded = preset != null ? Future.succeededFuture(preset)
+      : LockboxSecrets.load(vertx, System.getenv()).compose(secrets -> ConfigLoader.load(vertx, secrets));
     return loaded
       .map(cfg -> {
         TradeJson.checkContract(cfg.record());

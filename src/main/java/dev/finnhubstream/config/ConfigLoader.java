@@ -26,6 +26,14 @@ public final class ConfigLoader {
   }
 
   public static Future<AppConfig> load(Vertx vertx) {
+    return load(vertx, Map.of());
+  }
+
+  /**
+   * Like {@link #load(Vertx)}, with secret variables read elsewhere (see {@link LockboxSecrets}) added to the
+   * environment; {@link LockboxSecrets} has already refused a variable set in both places.
+   */
+  public static Future<AppConfig> load(Vertx vertx, Map<String, String> secrets) {
     String file = System.getenv().getOrDefault(EnvironmentVariables.APP_CONFIG, ConfigResolver.DEFAULT_FILE);
     if (file.isBlank()) {
       file = ConfigResolver.DEFAULT_FILE;
@@ -54,6 +62,7 @@ public final class ConfigLoader {
               env.put(name, value.toString());
             }
           }
+          secrets.forEach(env::putIfAbsent);
           return ConfigResolver.resolve(merged, path, env);
         });
     });

@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# The finnhub-stream image: the fat jar, conf/app.json, and an entrypoint that needs only APP_ENV (plus the
+# secrets: FINNHUB_TOKEN and KAFKA_PASSWORD as variables, or LOCKBOX_SECRETS naming where Lockbox keeps
+# them). Build and push with scripts/image.sh (README, "Deploying to Yandex Cloud"); no build machine of
+# this project has a Docker engine, so ContainerImageIT runs this file's ENTRYPOINT, ENV and HEALTHCHECK
+# against the fat jar instead.
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-noble
+
+FROM ${BUILD_IMAGE} AS build
+WORKDIR /build
+COPY pom.xml ./
+COPY src ./src
+# Tests need a Kafka broker and run in CI (ci/test.sh) before the image is built; here only the jar.
+RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -q -DskipTests package
+
+FROM ${RUNTIME_IMAGE}
+# Managed Kafka's broker certificates are signed by Yandex's own root CA, which no JRE trusts by default:
+# put it into the JRE's trust store, so SASL_SSL needs no truststore setting (the certificate is public).
+ADD https://storage.yandexcloud.net/cloud-certs/CA.pem /usr/local/share/ca-certificates/yandex-cloud-ca.crt
+RUN keytool -importcert -noprompt -cacerts -storepass changeit -alias yandex-cloud-ca \
+      -file /usr/local/share/ca-certificates/yandex-cloud-ca.crt \
+ && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin finnhub
+
+# The service reads conf/app.json relative to its working directory.
+WORKDIR /app
+COPY --from=build /build/target/finnhub-stream-fat.jar finnhub-stream.jar
+COPY conf/app.json conf/app.json
+COPY --chmod=755 docker/entrypoint.sh entrypoint.sh
+
+# Container-aware heap (a share of the container's memory limit, not of the host's), and a clean restart
+# rather than a limping JVM after an OutOfMemoryError. Override the whole list with -e JAVA_OPTS=...
+ENV JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+
+USER 10001:10001
+# The status port (http.port): GET /health, GET /status, and the metrics.
+EXPOSE 8080
+# Liveness only (the process answers), never "connected to Finnhub": a Finnhub outage must not get the
+# container restarted. bash's /dev/tcp needs no curl in the image.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${HTTP_PORT:-8080} && printf 'GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -c 16 <&3 | grep -q '^HTTP/1\\.[01] 200'"]
+ENTRYPOINT ["/app/entrypoint.sh"]
