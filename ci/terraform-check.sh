@@ -20,7 +20,9 @@ export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 # A TF_CLI_CONFIG_FILE naming a missing file only adds a warning to every terraform command.
 if [[ -n "${TF_CLI_CONFIG_FILE:-}" && ! -e "$TF_CLI_CONFIG_FILE" ]]; then unset TF_CLI_CONFIG_FILE; fi
 
-schema="${YANDEX_PROVIDER_SCHEMA:-$REPO/../shared/reference/yandex-provider-schema.json}"
+# A copy of the shared reference schema (provider 0.222.0) is kept in the repository, so the check runs on
+# any clone, wherever it sits; YANDEX_PROVIDER_SCHEMA points elsewhere, e.g. at a newer extraction.
+schema="${YANDEX_PROVIDER_SCHEMA:-$REPO/ci/terraform/yandex-provider-schema.json}"
 [[ -f "$schema" ]] || { log "terraform-check: provider schema $schema not found (set YANDEX_PROVIDER_SCHEMA)"; exit 1; }
 export YANDEX_PROVIDER_SCHEMA="$schema"
 
