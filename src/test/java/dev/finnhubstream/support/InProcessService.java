@@ -13,7 +13,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -31,7 +30,8 @@ public final class InProcessService implements AutoCloseable {
 
   /**
    * @param emulatorOptions the emulator (its accepted tokens should include {@code token})
-   * @param env             environment overrides on top of the emulator URLs, the broker, a unique topic and port 0
+   * @param env             environment overrides (FINNHUB_TOKEN among them) on top of the emulator URLs, the broker, a
+   *                        unique topic and port 0
    * @param edit            changes to {@code conf/app.json} before resolution (fast subscribes are set already)
    */
   public InProcessService(EmulatorOptions emulatorOptions, Map<String, String> env, Consumer<JsonObject> edit) throws Exception {
@@ -43,12 +43,8 @@ public final class InProcessService implements AutoCloseable {
     // The emulator only streams subscribed symbols: subscribe them all at once.
     local.getJsonObject("finnhub").put("subscribes_per_second", 1_000);
     edit.accept(file);
-    Map<String, String> all = new HashMap<>(Map.of(
-      "FINNHUB_URL", "ws://127.0.0.1:" + emulator.actualPort(),
-      "FINNHUB_REST_URL", "http://127.0.0.1:" + emulator.actualPort() + "/api/v1",
-      "KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap(),
-      "KAFKA_TOPIC", KafkaTestSupport.uniqueTopic("it_status"),
-      "HTTP_PORT", "0"));
+    Map<String, String> all = ServiceEnv.forEmulator(emulator, env.get("FINNHUB_TOKEN"), KafkaTestSupport.uniqueTopic("it_status"));
+    all.put("FINNHUB_REST_URL", "http://127.0.0.1:" + emulator.actualPort() + "/api/v1");
     all.putAll(env);
     config = ConfigResolver.resolve(file, "conf/app.json", all);
     main = new MainVerticle(config);
