@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads and validates the configuration, then deploys the verticles in dependency order: the Kafka
  * writer and the metrics before the Finnhub connections (so no trade is published before someone writes
- * and counts it), the market-hours poller, the status endpoint last. Any failure fails the whole deployment, and the launcher exits non-zero.
+ * and counts it), the market-hours poller, the status endpoint last. Any failure fails the whole
+ * deployment, and the launcher exits non-zero.
  */
 public final class MainVerticle extends VerticleBase {
 
