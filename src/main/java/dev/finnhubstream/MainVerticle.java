@@ -11,34 +11,55 @@ import dev.finnhubstream.market.MarketHoursVerticle;
 import dev.finnhubstream.metrics.MetricsVerticle;
 import dev.finnhubstream.sink.KafkaWriterVerticle;
 import dev.finnhubstream.sink.TradeJson;
+import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
  * Loads and validates the configuration, then deploys the verticles in dependency order: the Kafka
  * writer and the metrics before the Finnhub connections (so no trade is published before someone writes
  * and counts it), the market-hours poller, the status endpoint last. Any failure fails the whole
  * deployment, and the launcher exits non-zero.
+ *
+ * <p>Run by the launcher, it also owns SIGTERM and SIGINT: {@link #shutDownInOrder()} stops the verticles
+ * in the order that loses nothing, then the process exits 0. (Without this the JVM would run the
+ * launcher's shutdown hook, which undeploys all verticles at once, and exit 143.)
  */
 public final class MainVerticle extends VerticleBase {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(MainVerticle.class);
 
-  private final AppConfig preset;
-  private StatusHttpVerticle http;
+  /** Margin beyond the Kafka close timeout before a stuck shutdown is cut short. */
+  private static final long SHUTDOWN_MARGIN_MS = 30_000;
 
-  /** Used by the launcher: configuration from {@code conf/app.json} and the environment. */
+  private final AppConfig preset;
+  private final boolean handleSignals;
+  private final AtomicBoolean shuttingDown = new AtomicBoolean();
+  private StatusHttpVerticle http;
+  private final List<String> sourceDeployments = new ArrayList<>();
+  private String sinkDeployment;
+  private String httpDeployment;
+  private long closeTimeoutMs;
+
+  /** Used by the launcher: configuration from {@code conf/app.json} and the environment; handles SIGTERM. */
   public MainVerticle() {
-    this(null);
+    this.preset = null;
+    this.handleSignals = true;
   }
 
-  /** Used by tests: an already resolved configuration. */
+  /** Used by tests: an already resolved configuration; signals are left to the test JVM. */
   public MainVerticle(AppConfig config) {
     this.preset = config;
+    this.handleSignals = false;
   }
 
   @Override
@@ -60,14 +81,84 @@ public final class MainVerticle extends VerticleBase {
         LOGGER.info("finnhub-stream starting: environment {}, run id {}, config {}", cfg.environment(), runId, cfg.redactedSummary().encode());
         Codecs.registerAll(vertx.eventBus());
         http = new StatusHttpVerticle(cfg);
+        closeTimeoutMs = cfg.kafka().delivery().closeTimeoutMs();
         return vertx.deployVerticle(new KafkaWriterVerticle(cfg.kafka()))
+          .onSuccess(id -> sinkDeployment = id)
           .compose(id -> vertx.deployVerticle(new MetricsVerticle(cfg)))
           .compose(id -> vertx.deployVerticle(new MarketHoursVerticle(cfg.marketHours(),
             cfg.finnhub().tokens().isEmpty() ? null : cfg.finnhub().tokens().get(0))))
           .compose(id -> deployConnections(cfg, runId))
-          .compose(id -> vertx.deployVerticle(http));
+          .compose(id -> vertx.deployVerticle(http))
+          .onSuccess(id -> httpDeployment = id);
       })
-      .onSuccess(id -> LOGGER.info("finnhub-stream started"));
+      .onSuccess(id -> {
+        LOGGER.info("finnhub-stream started");
+        if (handleSignals) {
+          handleSignal("TERM");
+          handleSignal("INT");
+        }
+      });
+  }
+
+  /** Deploys a verticle that publishes trades; sources are stopped before the Kafka writer. */
+  private Future<String> deploySource(Deployable source) {
+    return vertx.deployVerticle(source).onSuccess(sourceDeployments::add);
+  }
+
+  /**
+   * Stops the service without losing a trade: first every Finnhub connection (no new trades; what they
+   * already read is on the event bus, queued ahead of the writer's stop), then the Kafka writer (delivers
+   * everything it received, or writes it to the disk buffer), then the status endpoint, which answers
+   * until then. Vert.x on its own would undeploy them all at once.
+   */
+  public Future<Void> shutDownInOrder() {
+    Future<Void> sources = Future.join(sourceDeployments.stream().map(vertx::undeploy).toList()).mapEmpty();
+    return sources
+      .transform(ar -> sinkDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(sinkDeployment))
+      .transform(ar -> httpDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(httpDeployment)
+        .compose(v -> ar.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(ar.cause())));
+  }
+
+  private void handleSignal(String name) {
+    try {
+      Signal.handle(new Signal(name), signal -> onSignal("SIG" + signal.getName()));
+    } catch (IllegalArgumentException e) {
+      LOGGER.warn("Cannot handle SIG{} ({}); the JVM's default applies", name, e.getMessage());
+    }
+  }
+
+  /** Runs on the JVM's signal thread, where blocking is fine. */
+  private void onSignal(String name) {
+    if (!shuttingDown.compareAndSet(false, true)) {
+      LOGGER.warn("{} received again: the shutdown is already under way", name);
+      return;
+    }
+    LOGGER.info("{} received: closing the Finnhub connection, then delivering every received trade", name);
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(closeTimeoutMs + SHUTDOWN_MARGIN_MS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      LOGGER.error("Shutdown did not finish within {} ms; halting", closeTimeoutMs + SHUTDOWN_MARGIN_MS);
+      Runtime.getRuntime().halt(1);
+    }, "shutdown-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    int exitCode = 0;
+    try {
+      shutDownInOrder().await();
+    } catch (RuntimeException e) {
+      exitCode = 1;
+      LOGGER.error("Shutdown failed", e);
+    }
+    try {
+      vertx.close().await(SHUTDOWN_MARGIN_MS, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOGGER.warn("Closing Vert.x: {}", e.toString());
+    }
+    LOGGER.info("finnhub-stream stopped (exit code {})", exitCode);
+    System.exit(exitCode);
   }
 
   /**
@@ -79,7 +170,7 @@ public final class MainVerticle extends VerticleBase {
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < cfg.finnhub().connectionCount(); i++) {
       int keyIndex = i;
-      chain = chain.compose(v -> vertx.deployVerticle(new FinnhubWebSocketVerticle(cfg.finnhub(), keyIndex, runId, frameSequence))
+      chain = chain.compose(v -> deploySource(new FinnhubWebSocketVerticle(cfg.finnhub(), keyIndex, runId, frameSequence))
         .mapEmpty());
     }
     return chain;

@@ -98,7 +98,7 @@ class FatJarIT {
     assertThat(metrics).contains("vertx_eventbus_published_total{address=\"finnhub.trades\"").contains("jvm_memory_used_bytes");
     assertThat(web.get(httpPort, "127.0.0.1", "/ready").send().await().statusCode()).isEqualTo(200);
 
-    process.destroy(); // SIGTERM: the launcher's shutdown hook undeploys and closes the producer
+    process.destroy(); // SIGTERM: MainVerticle closes the Finnhub side, drains the Kafka writer, exits 0
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
     String output = Files.readString(log);
     assertThat(output).contains("finnhub-stream started").contains("Kafka writer stopped");

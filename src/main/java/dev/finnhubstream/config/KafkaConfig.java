@@ -1,5 +1,7 @@
 package dev.finnhubstream.config;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,15 +24,69 @@ import java.util.Set;
  * @param lingerMs          producer {@code linger.ms}
  * @param batchSize         producer {@code batch.size} in bytes
  * @param compressionType   producer {@code compression.type}
+ * @param deadLetterTopic   where frames and trade elements that could not become trades go, with their raw text
+ * @param deadLetterPartitions      partitions of the dead-letter topic (same replication and retention as the trades topic)
+ * @param deadLetterMaxPayloadBytes raw payload kept per dead letter; longer payloads are cut at a UTF-8 character boundary
+ * @param delivery          how the writer bounds memory, detects an outage and buffers on disk
  */
 public record KafkaConfig(String bootstrapServers, String topic, int partitions, short replicationFactor,
                           long retentionMs, boolean createTopics, String securityProtocol, String saslMechanism,
-                          String username, Secret password, int lingerMs, int batchSize, String compressionType) {
+                          String username, Secret password, int lingerMs, int batchSize, String compressionType,
+                          String deadLetterTopic, int deadLetterPartitions, int deadLetterMaxPayloadBytes,
+                          Delivery delivery) {
 
   /** {@code dead_letter_topic}: the topic rejected trades go to; Terraform creates it in the cloud. */
   static final Set<String> KEYS = Set.of("bootstrap_servers", "topic", "partitions", "replication_factor",
     "retention_ms", "create_topics", "security_protocol", "sasl_mechanism", "username", "linger_ms",
-    "batch_size", "compression_type", "dead_letter_topic");
+    "batch_size", "compression_type", "dead_letter_topic", "dead_letter_partitions", "dead_letter_max_payload_bytes",
+    "max_in_flight_bytes", "queue_low_watermark_bytes", "queue_high_watermark_bytes", "queue_max_bytes",
+    "outage_after_ms", "disk_buffer_dir", "disk_buffer_max_bytes", "close_timeout_ms");
+
+  /** Kafka's default {@code max.request.size} is 1 MiB; a dead letter plus its headers must fit in one request. */
+  static final int MAX_DEAD_LETTER_PAYLOAD_BYTES = 900 * 1024;
+
+  /**
+   * The writer's bounds. All sizes are approximate heap bytes of the records held (payload plus object overhead).
+   *
+   * @param maxInFlightBytes        records handed to the producer and not yet acknowledged
+   * @param queueLowWatermarkBytes  below this (after a pause) the writer asks Finnhub reading to resume
+   * @param queueHighWatermarkBytes above this the writer asks Finnhub reading to pause
+   * @param queueMaxBytes           above this the queue goes to the disk buffer instead of waiting in memory
+   * @param outageAfterMs           no acknowledgement for this long while records are outstanding = broker outage
+   * @param diskBufferDir           directory of the on-disk buffer (created if missing; one service per directory)
+   * @param diskBufferMaxBytes      disk budget; past it records are dropped, counted and logged
+   * @param closeTimeoutMs          on shutdown, how long to wait for acknowledgements before the rest goes to disk
+   */
+  public record Delivery(long maxInFlightBytes, long queueLowWatermarkBytes, long queueHighWatermarkBytes,
+                         long queueMaxBytes, long outageAfterMs, Path diskBufferDir, long diskBufferMaxBytes,
+                         long closeTimeoutMs) {
+
+    static Delivery from(ConfigSection s) {
+      long inFlight = s.integer("max_in_flight_bytes", 64 * 1024, 256L * 1024 * 1024);
+      long low = s.integer("queue_low_watermark_bytes", 0, 1L << 30);
+      long high = s.integer("queue_high_watermark_bytes", 1, 1L << 30);
+      long max = s.integer("queue_max_bytes", 1, 1L << 30);
+      if (low >= high) {
+        throw s.invalid("queue_low_watermark_bytes", "must be below queue_high_watermark_bytes (" + high + ")",
+          "lower it; the gap between the watermarks keeps the Finnhub connection from flapping between paused and resumed");
+      }
+      if (high >= max) {
+        throw s.invalid("queue_high_watermark_bytes", "must be below queue_max_bytes (" + max + ")",
+          "lower it, or raise queue_max_bytes: the gap absorbs what arrives while the pause takes effect");
+      }
+      long outage = s.integer("outage_after_ms", 500, 600_000);
+      String dir = s.string("disk_buffer_dir");
+      Path path;
+      try {
+        path = Path.of(dir);
+      } catch (InvalidPathException e) {
+        throw s.invalid("disk_buffer_dir", "\"" + dir + "\" is not a valid path", "use a directory path, e.g. /var/lib/finnhub-stream/kafka-buffer");
+      }
+      long disk = s.integer("disk_buffer_max_bytes", 1024 * 1024, 1L << 50);
+      long close = s.integer("close_timeout_ms", 100, 600_000);
+      return new Delivery(inFlight, low, high, max, outage, path, disk, close);
+    }
+  }
 
   static KafkaConfig from(ConfigSection s, Secret password) {
     if (!s.has("bootstrap_servers")) {
@@ -66,27 +122,54 @@ public record KafkaConfig(String bootstrapServers, String topic, int partitions,
     int linger = (int) s.integer("linger_ms", 0, 60_000);
     int batch = (int) s.integer("batch_size", 1, 16 * 1024 * 1024);
     String compression = s.oneOf("compression_type", List.of("none", "gzip", "snappy", "lz4", "zstd"));
+    String deadLetterTopic = s.string("dead_letter_topic");
+    if (!deadLetterTopic.matches("[A-Za-z0-9._-]{1,249}") || deadLetterTopic.equals(".") || deadLetterTopic.equals("..")) {
+      throw s.invalid("dead_letter_topic", "\"" + deadLetterTopic + "\" is not a valid Kafka topic name", "use letters, digits, '.', '_' or '-', e.g. finnhub_trades_dlq");
+    }
+    if (deadLetterTopic.equals(topic)) {
+      throw s.invalid("dead_letter_topic", "is the trades topic itself", "use a separate topic, e.g. " + topic + "_dlq, so consumers of trades never see raw frames");
+    }
+    int deadLetterPartitions = (int) s.integer("dead_letter_partitions", 1, 10_000);
+    int deadLetterPayload = (int) s.integer("dead_letter_max_payload_bytes", 64, MAX_DEAD_LETTER_PAYLOAD_BYTES);
     return new KafkaConfig(bootstrap, topic, partitions, replication, retention, create, protocol, mechanism,
-      username, sasl ? password : null, linger, batch, compression);
+      username, sasl ? password : null, linger, batch, compression, deadLetterTopic, deadLetterPartitions,
+      deadLetterPayload, Delivery.from(s));
   }
 
   /**
    * Producer properties. Idempotence with {@code acks=all} is not configurable: together with a payload
-   * id it is what makes a retried send land once.
+   * id it is what makes a retried send land once. The others that are fixed follow from how the writer
+   * drives the producer (see {@code sink/KafkaDelivery}):
+   * <ul>
+   *   <li>{@code max.block.ms=0}: {@code send} never waits for metadata or buffer space; the writer retries
+   *   a refused record itself, so its thread is never stuck while the disk buffer must take over;</li>
+   *   <li>{@code delivery.timeout.ms} = max: a record the producer accepted is retried until the broker takes
+   *   it, so an outage never fails records out of order; the writer bounds how many it hands over;</li>
+   *   <li>{@code buffer.memory} holds at least twice the writer's in-flight budget.</li>
+   * </ul>
    */
   public Map<String, String> producerProperties() {
     Map<String, String> p = new HashMap<>();
     p.put("bootstrap.servers", bootstrapServers);
-    p.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
-    p.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    p.put("key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
+    p.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
     p.put("acks", "all");
     p.put("enable.idempotence", "true");
     p.put("max.in.flight.requests.per.connection", "5");
     p.put("linger.ms", Integer.toString(lingerMs));
     p.put("batch.size", Integer.toString(batchSize));
     p.put("compression.type", compressionType);
+    p.put("max.block.ms", "0");
+    p.put("delivery.timeout.ms", Integer.toString(Integer.MAX_VALUE));
+    p.put("buffer.memory", Long.toString(Math.max(32L * 1024 * 1024, 2 * delivery.maxInFlightBytes())));
+    p.put("client.id", clientId());
     p.putAll(securityProperties());
     return p;
+  }
+
+  /** The producer's {@code client.id}: names the service in broker logs and quotas (one per trades topic). */
+  public String clientId() {
+    return "finnhub-stream-" + topic;
   }
 
   /** Client security settings shared by the producer and the admin client. */

@@ -1,45 +1,46 @@
 package dev.finnhubstream.sink;
 
 import dev.finnhubstream.bus.Addresses;
-import dev.finnhubstream.bus.Trade;
+import dev.finnhubstream.bus.Backpressure;
+import dev.finnhubstream.bus.DeadLetter;
 import dev.finnhubstream.bus.TradeBatch;
+import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.KafkaConfig;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.kafka.admin.KafkaAdminClient;
-import io.vertx.kafka.admin.NewTopic;
-import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes every trade published on {@link Addresses#TRADES} as one Kafka record: key = symbol (UTF-8),
- * value = {@link TradeJson}. The producer is idempotent with {@code acks=all}, so its own retries never
- * duplicate a record; {@code ingest_id} in the payload lets downstream collapse any other redelivery.
+ * Writes every trade published on {@link Addresses#TRADES} as one Kafka record (key = symbol, value =
+ * {@link TradeJson}) and every {@link DeadLetter} on {@link Addresses#DEAD_LETTERS} to the dead-letter topic,
+ * losing nothing: see {@link KafkaDelivery} for the delivery rules and README "Delivery guarantees".
  *
- * <p>Delivery failures (after the producer's own retries, i.e. {@code delivery.timeout.ms}) are counted
- * and logged, never silent.
+ * <p>The event loop only queues: each message is handed to the delivery thread as is, which keeps this
+ * loop cheaper per frame than the Finnhub side's parsing, so the event bus never builds a backlog here.
+ * The queue's size drives {@link Backpressure}: above the high watermark Finnhub reading pauses, at the low
+ * watermark it resumes.
  */
 public final class KafkaWriterVerticle extends VerticleBase {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(KafkaWriterVerticle.class);
-  private static final long CLOSE_TIMEOUT_MS = 10_000;
 
   private final KafkaConfig config;
-  private KafkaProducer<String, String> producer;
-  private MessageConsumer<TradeBatch> consumer;
+  private final DeliveryStats stats = new DeliveryStats();
+  private KafkaDelivery delivery;
+  private MessageConsumer<TradeBatch> tradeConsumer;
+  private MessageConsumer<DeadLetter> deadLetterConsumer;
   private MessageConsumer<JsonObject> statusConsumer;
-
-  private long received;
-  private long acked;
-  private long failed;
-  private String lastError;
+  /** Whether this writer has asked Finnhub reading to pause. */
+  private boolean paused;
 
   public KafkaWriterVerticle(KafkaConfig config) {
     this.config = config;
@@ -47,81 +48,126 @@ public final class KafkaWriterVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Future<Void> topicReady = config.createTopics() ? ensureTopic() : Future.succeededFuture();
-    return topicReady.compose(v -> {
-      producer = KafkaProducer.create(vertx, config.producerProperties());
-      producer.exceptionHandler(e -> LOGGER.error("Kafka producer error: {}", e.toString()));
-      consumer = vertx.eventBus().consumer(Addresses.TRADES, msg -> write(msg.body()));
-      statusConsumer = vertx.eventBus().consumer(Addresses.STATUS_SINK, msg -> msg.reply(status()));
-      LOGGER.info("Writing trades to Kafka topic {} at {}", config.topic(), config.bootstrapServers());
-      return Future.join(consumer.completion(), statusConsumer.completion());
-    });
+    Future<Void> topicsReady = config.createTopics() ? KafkaTopics.ensure(vertx, config) : Future.succeededFuture();
+    Context context = vertx.getOrCreateContext();
+    return topicsReady
+      .compose(v -> vertx.executeBlocking(() -> {
+        // Opening the disk buffer reads and checks what an earlier run left; the producer resolves hosts.
+        DiskBuffer disk = openDiskBuffer();
+        try {
+          Producer<byte[], byte[]> producer = new KafkaProducer<>(new HashMap<>(config.producerProperties()));
+          return new KafkaDelivery(config, producer, disk, stats, () -> context.runOnContext(x -> onQueueDrained()));
+        } catch (RuntimeException e) {
+          disk.close();
+          throw e;
+        }
+      }))
+      .compose(created -> {
+        delivery = created;
+        delivery.start();
+        tradeConsumer = vertx.eventBus().consumer(Addresses.TRADES, msg -> onTrades(msg.body()));
+        deadLetterConsumer = vertx.eventBus().consumer(Addresses.DEAD_LETTERS, msg -> onDeadLetter(msg.body()));
+        statusConsumer = vertx.eventBus().consumer(Addresses.STATUS_SINK, msg -> msg.reply(status()));
+        LOGGER.info("Writing trades to Kafka topic {} and dead letters to {} at {}; disk buffer {}", config.topic(),
+          config.deadLetterTopic(), config.bootstrapServers(), config.delivery().diskBufferDir().toAbsolutePath());
+        return Future.join(tradeConsumer.completion(), deadLetterConsumer.completion(), statusConsumer.completion());
+      });
   }
 
+  /** The disk buffer, or a one-line error naming the key: a directory the service cannot use stops start-up. */
+  private DiskBuffer openDiskBuffer() {
+    Path dir = config.delivery().diskBufferDir();
+    try {
+      return DiskBuffer.open(dir, config.delivery().diskBufferMaxBytes());
+    } catch (IOException | RuntimeException e) {
+      ConfigException error = new ConfigException("kafka.disk_buffer_dir", "cannot use " + dir.toAbsolutePath() + " ("
+        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage()) + ")",
+        "give the service a writable directory of its own there (a volume in a container), or point kafka.disk_buffer_dir elsewhere");
+      LOGGER.error("Cannot start the Kafka writer: {}", error.getMessage());
+      throw error;
+    }
+  }
+
+  /**
+   * Delivers everything received to Kafka, or to the disk buffer what Kafka does not take within
+   * {@code close_timeout_ms}. For nothing to be lost, the Finnhub side must be stopped first (MainVerticle
+   * does): messages it publishes after this point are not received.
+   */
   @Override
   public Future<?> stop() {
-    if (producer == null) {
+    if (delivery == null) {
       return Future.succeededFuture();
     }
-    // Stop taking new trades, then hand everything accepted so far to Kafka before closing.
-    return consumer.unregister()
-      .compose(v -> producer.flush())
-      .eventually(() -> producer.close(CLOSE_TIMEOUT_MS))
-      .onComplete(ar -> LOGGER.info("Kafka writer stopped: received {}, acked {}, failed {}", received, acked, failed));
+    return Future.join(tradeConsumer.unregister(), deadLetterConsumer.unregister())
+      .transform(ar -> Future.fromCompletionStage(delivery.close(config.delivery().closeTimeoutMs()), vertx.getOrCreateContext()))
+      .onComplete(ar -> {
+        LOGGER.info("Kafka writer stopped: received {} trades and {} dead letters; acked {} trades and {} dead letters;"
+            + " failed {}, dropped {}; disk buffer holds {} records",
+          stats.tradesReceived.sum(), stats.deadLettersReceived.sum(), delivery.tradesAcked(), delivery.deadLettersAcked(),
+          stats.failed.sum(), stats.dropped.sum(), delivery.statusJson().getJsonObject("disk_buffer").getLong("records"));
+        if (ar.failed()) {
+          LOGGER.error("Kafka writer did not stop cleanly", ar.cause());
+        }
+      })
+      .eventually(() -> statusConsumer.unregister());
   }
 
-  private void write(TradeBatch batch) {
-    List<Trade> trades = batch.trades();
-    for (int i = 0; i < trades.size(); i++) {
-      Trade trade = trades.get(i);
-      received++;
-      producer.send(KafkaProducerRecord.create(config.topic(), trade.symbol(), TradeJson.toJson(trade)))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            acked++;
-          } else {
-            failed++;
-            lastError = ar.cause().toString();
-            if (failed <= 10 || Long.bitCount(failed) == 1) {
-              LOGGER.error("Kafka send failed for trade {} ({} failures so far): {}", trade.ingestId(), failed, lastError);
-            }
-          }
-        });
+  private void onTrades(TradeBatch batch) {
+    stats.tradesReceived.add(batch.trades().size());
+    delivery.offer(batch);
+    checkPause();
+  }
+
+  private void onDeadLetter(DeadLetter deadLetter) {
+    stats.deadLetterReceived(deadLetter.reason());
+    delivery.offer(OutboundRecord.deadLetter(deadLetter, config.deadLetterMaxPayloadBytes()));
+    checkPause();
+  }
+
+  private void checkPause() {
+    long queued = delivery.queuedBytes();
+    DeliveryStats.raise(stats.peakQueuedBytes, queued);
+    if (!paused && queued >= config.delivery().queueHighWatermarkBytes()) {
+      paused = true;
+      stats.pauses.increment();
+      delivery.notifyWhenDrained();
+      vertx.eventBus().publish(Addresses.BACKPRESSURE, new Backpressure(true,
+        "Kafka writer queue at " + queued + " bytes (high watermark " + config.delivery().queueHighWatermarkBytes() + ")"));
     }
   }
 
-  /** Creates the trades topic when missing (local runs; in the cloud Terraform owns topics). */
-  private Future<Void> ensureTopic() {
-    Map<String, String> props = new HashMap<>(config.securityProperties());
-    props.put("bootstrap.servers", config.bootstrapServers());
-    props.put("request.timeout.ms", "10000");
-    props.put("default.api.timeout.ms", "20000");
-    KafkaAdminClient admin = KafkaAdminClient.create(vertx, props);
-    return admin.listTopics()
-      .compose(topics -> {
-        if (topics.contains(config.topic())) {
-          return Future.<Void>succeededFuture();
-        }
-        NewTopic topic = new NewTopic(config.topic(), config.partitions(), config.replicationFactor())
-          .setConfig(Map.of("retention.ms", Long.toString(config.retentionMs())));
-        LOGGER.info("Creating Kafka topic {} ({} partitions, replication {})", config.topic(), config.partitions(), config.replicationFactor());
-        // Another process may create it at the same moment; that is fine.
-        return admin.createTopics(List.of(topic)).recover(e -> e.getMessage() != null && e.getMessage().contains("already exists")
-          ? Future.succeededFuture() : Future.failedFuture(e));
-      })
-      .recover(e -> Future.failedFuture(new IllegalStateException("cannot prepare Kafka topic " + config.topic() + " at "
-        + config.bootstrapServers() + ": " + e.getMessage() + " (is the broker running? ci/kafka.sh start)")))
-      .eventually(() -> admin.close());
+  private void onQueueDrained() {
+    if (!paused) {
+      return;
+    }
+    paused = false;
+    vertx.eventBus().publish(Addresses.BACKPRESSURE, new Backpressure(false,
+      "Kafka writer queue drained to " + delivery.queuedBytes() + " bytes (low watermark " + config.delivery().queueLowWatermarkBytes() + ")"));
   }
 
   private JsonObject status() {
-    return new JsonObject()
+    long received = stats.tradesReceived.sum();
+    long acked = delivery.tradesAcked();
+    KafkaConfig.Delivery bounds = config.delivery();
+    return delivery.statusJson()
       .put("topic", config.topic())
+      .put("dead_letter_topic", config.deadLetterTopic())
       .put("bootstrap_servers", config.bootstrapServers())
       .put("received", received)
       .put("acked", acked)
-      .put("failed", failed)
-      .put("in_flight", received - acked - failed)
-      .put("last_error", lastError);
+      .put("failed", stats.failed.sum())
+      .put("unacked", received - acked)
+      .put("paused", paused)
+      .put("pauses", stats.pauses.sum())
+      .put("peak_queued_bytes", stats.peakQueuedBytes.get())
+      .put("peak_in_flight_bytes", stats.peakInFlightBytes.get())
+      .put("limits", new JsonObject()
+        .put("max_in_flight_bytes", bounds.maxInFlightBytes())
+        .put("queue_low_watermark_bytes", bounds.queueLowWatermarkBytes())
+        .put("queue_high_watermark_bytes", bounds.queueHighWatermarkBytes())
+        .put("queue_max_bytes", bounds.queueMaxBytes()))
+      .put("dead_letters", stats.deadLettersJson(delivery.deadLettersAcked()))
+      .put("ack_latency_ms", stats.ackLatency.toJson())
+      .put("last_error", stats.lastError);
   }
 }

@@ -3,6 +3,8 @@ package dev.finnhubstream.sink;
 import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.RecordConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -47,47 +49,186 @@ public final class TradeJson {
     return fields.stream().map(f -> f.name() + ":" + f.type() + (f.key() ? "*" : "")).toList().toString();
   }
 
-  public static String toJson(Trade t) {
-    StringBuilder sb = new StringBuilder(160);
-    sb.append("{\"symbol\":");
-    appendString(sb, t.symbol());
-    sb.append(",\"trade_ts_ms\":").append(t.tradeTsMs());
-    sb.append(",\"price\":").append(t.price());
-    sb.append(",\"volume\":").append(t.volume());
-    sb.append(",\"conditions\":[");
-    for (int i = 0; i < t.conditions().size(); i++) {
-      if (i > 0) {
-        sb.append(',');
-      }
-      appendString(sb, t.conditions().get(i));
-    }
-    sb.append("],\"received_at_ms\":").append(t.receivedAtMs());
-    sb.append(",\"ingest_id\":");
-    appendString(sb, t.ingestId());
-    sb.append(",\"schema_version\":").append(Trade.SCHEMA_VERSION).append('}');
-    return sb.toString();
+  /** The record value as UTF-8 bytes: what goes to Kafka. */
+  public static byte[] toJsonBytes(Trade t) {
+    return WRITER.get().trade(t);
   }
 
-  /** JSON string escaping (RFC 8259 §7); non-ASCII characters pass through as UTF-8. */
-  static void appendString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
+  /** The record value as text (tests, logs). */
+  public static String toJson(Trade t) {
+    return new String(toJsonBytes(t), StandardCharsets.UTF_8);
+  }
+
+  /** How {@link #toJsonBytes} writes a double: exposed for the round-trip test. */
+  static String formatDouble(double v) {
+    Writer w = WRITER.get();
+    w.length = 0;
+    w.decimal(v);
+    return new String(w.buffer, 0, w.length, StandardCharsets.US_ASCII);
+  }
+
+  /** One scratch buffer per thread: a record costs one exact-size array, not a builder, a string and a copy. */
+  private static final ThreadLocal<Writer> WRITER = ThreadLocal.withInitial(Writer::new);
+  private static final long[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000};
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * Writes JSON straight into bytes. Structure and numbers are ASCII; strings are escaped per RFC 8259 §7 and
+   * non-ASCII characters encoded as UTF-8 (an unpaired surrogate becomes '?', as {@link String#getBytes} does).
+   */
+  private static final class Writer {
+    private byte[] buffer = new byte[512];
+    private int length;
+
+    byte[] trade(Trade t) {
+      length = 0;
+      ascii("{\"symbol\":");
+      string(t.symbol());
+      ascii(",\"trade_ts_ms\":");
+      integer(t.tradeTsMs());
+      ascii(",\"price\":");
+      decimal(t.price());
+      ascii(",\"volume\":");
+      decimal(t.volume());
+      ascii(",\"conditions\":[");
+      for (int i = 0; i < t.conditions().size(); i++) {
+        if (i > 0) {
+          put((byte) ',');
+        }
+        string(t.conditions().get(i));
+      }
+      ascii("],\"received_at_ms\":");
+      integer(t.receivedAtMs());
+      ascii(",\"ingest_id\":");
+      string(t.ingestId());
+      ascii(",\"schema_version\":");
+      integer(Trade.SCHEMA_VERSION);
+      put((byte) '}');
+      return Arrays.copyOf(buffer, length);
+    }
+
+    private void ensure(int extra) {
+      if (length + extra > buffer.length) {
+        buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + extra));
+      }
+    }
+
+    private void put(byte b) {
+      ensure(1);
+      buffer[length++] = b;
+    }
+
+    /** Text known to be ASCII (field names, punctuation, number text). */
+    private void ascii(String s) {
+      ensure(s.length());
+      for (int i = 0; i < s.length(); i++) {
+        buffer[length++] = (byte) s.charAt(i);
+      }
+    }
+
+    private void integer(long v) {
+      if (v == Long.MIN_VALUE) {
+        ascii(Long.toString(v));
+        return;
+      }
+      ensure(20);
+      if (v < 0) {
+        buffer[length++] = '-';
+        v = -v;
+      }
+      int digits = 1;
+      for (long p = 10; p <= v && digits < 19; p *= 10) {
+        digits++;
+      }
+      for (int i = length + digits - 1; i >= length; i--) {
+        buffer[i] = (byte) ('0' + v % 10);
+        v /= 10;
+      }
+      length += digits;
+    }
+
+    /**
+     * Writes {@code v} as {@link Double#toString} does for prices and volumes (plain notation, at most six
+     * decimals) without its general algorithm, which the benchmark's profile showed as the costliest part of
+     * a record; anything else goes through {@code Double.toString}. The digits always parse back to exactly
+     * {@code v}: they are used only if {@code m / 10^k == v} in double arithmetic, and that division is
+     * correctly rounded, as is parsing the decimal {@code m·10^-k}.
+     */
+    void decimal(double v) {
+      double abs = Math.abs(v);
+      if (abs >= 1e-3 && abs < 1e7) {
+        for (int k = 1; k < POW10.length; k++) {
+          long m = Math.round(abs * POW10[k]);
+          if (m / (double) POW10[k] == abs) {
+            if (v < 0) {
+              put((byte) '-');
+            }
+            long fraction = m % POW10[k];
+            integer(m / POW10[k]);
+            put((byte) '.');
+            if (fraction == 0) {
+              put((byte) '0'); // only for k = 1: an integral value, written "12.0" like Double.toString
+              return;
+            }
+            for (long p = POW10[k] / 10; p > fraction; p /= 10) {
+              put((byte) '0');
+            }
+            integer(fraction);
+            return;
           }
         }
       }
+      ascii(Double.toString(v));
     }
-    sb.append('"');
+
+    /** A JSON string (RFC 8259 §7). */
+    private void string(String s) {
+      ensure(s.length() * 3 + 2);
+      buffer[length++] = '"';
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+          buffer[length++] = (byte) c;
+        } else if (c < 0x80) {
+          escape(c);
+        } else if (c < 0x800) {
+          buffer[length++] = (byte) (0xC0 | c >> 6);
+          buffer[length++] = (byte) (0x80 | c & 0x3F);
+        } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          int cp = Character.toCodePoint(c, s.charAt(++i));
+          ensure(4);
+          buffer[length++] = (byte) (0xF0 | cp >> 18);
+          buffer[length++] = (byte) (0x80 | cp >> 12 & 0x3F);
+          buffer[length++] = (byte) (0x80 | cp >> 6 & 0x3F);
+          buffer[length++] = (byte) (0x80 | cp & 0x3F);
+        } else if (Character.isSurrogate(c)) {
+          buffer[length++] = '?';
+        } else {
+          buffer[length++] = (byte) (0xE0 | c >> 12);
+          buffer[length++] = (byte) (0x80 | c >> 6 & 0x3F);
+          buffer[length++] = (byte) (0x80 | c & 0x3F);
+        }
+      }
+      put((byte) '"');
+    }
+
+    private void escape(char c) {
+      ensure(6);
+      buffer[length++] = '\\';
+      switch (c) {
+        case '"' -> buffer[length++] = '"';
+        case '\\' -> buffer[length++] = '\\';
+        case '\n' -> buffer[length++] = 'n';
+        case '\r' -> buffer[length++] = 'r';
+        case '\t' -> buffer[length++] = 't';
+        default -> {
+          buffer[length++] = 'u';
+          buffer[length++] = '0';
+          buffer[length++] = '0';
+          buffer[length++] = HEX[c >> 4];
+          buffer[length++] = HEX[c & 0xF];
+        }
+      }
+    }
   }
 }

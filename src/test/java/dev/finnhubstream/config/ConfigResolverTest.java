@@ -255,4 +255,41 @@ class ConfigResolverTest {
     JsonObject fast = edited(r -> r.getJsonObject("common").getJsonObject("market_hours").put("poll_ms", 500));
     failsWith(fast, Map.of(), "common.market_hours.poll_ms").hasMessageContaining("1000");
   }
+
+  @Test
+  @DisplayName("the Kafka writer's bounds, dead-letter topic and disk buffer resolve, and the producer is set up to never block or expire records")
+  void kafkaDelivery() throws IOException {
+    KafkaConfig kafka = ConfigResolver.resolve(committed(), FILE, Map.of()).kafka();
+    assertThat(kafka.deadLetterTopic()).isEqualTo("finnhub_trades_dlq");
+    assertThat(kafka.deadLetterMaxPayloadBytes()).isEqualTo(65536);
+    KafkaConfig.Delivery d = kafka.delivery();
+    assertThat(d.queueLowWatermarkBytes()).isLessThan(d.queueHighWatermarkBytes());
+    assertThat(d.queueHighWatermarkBytes()).isLessThan(d.queueMaxBytes());
+    assertThat(d.diskBufferDir()).isEqualTo(Path.of(".work/kafka-buffer"));
+    assertThat(ConfigResolver.resolve(committed(), FILE, env("APP_ENV", "prod", "FINNHUB_TOKEN", "tok",
+      "KAFKA_BOOTSTRAP_SERVERS", "rc1a-x.mdb.yandexcloud.net:9091", "KAFKA_PASSWORD", "pw")).kafka().delivery().diskBufferDir())
+      .isEqualTo(Path.of("/var/lib/finnhub-stream/kafka-buffer"));
+    Map<String, String> producer = kafka.producerProperties();
+    assertThat(producer).containsEntry("acks", "all").containsEntry("enable.idempotence", "true")
+      .containsEntry("max.block.ms", "0").containsEntry("delivery.timeout.ms", Integer.toString(Integer.MAX_VALUE))
+      .containsEntry("compression.type", "lz4").containsEntry("client.id", "finnhub-stream-finnhub_trades");
+    assertThat(Long.parseLong(producer.get("buffer.memory"))).isGreaterThanOrEqualTo(2 * d.maxInFlightBytes());
+  }
+
+  @Test
+  @DisplayName("watermarks out of order, a dead-letter topic equal to the trades topic, and out-of-range sizes are refused")
+  void kafkaDeliveryChecks() throws IOException {
+    JsonObject lowAboveHigh = edited(r -> r.getJsonObject("common").getJsonObject("kafka").put("queue_low_watermark_bytes", 8_388_608));
+    failsWith(lowAboveHigh, Map.of(), "common.kafka.queue_low_watermark_bytes").hasMessageContaining("queue_high_watermark_bytes");
+    JsonObject highAboveMax = edited(r -> r.getJsonObject("environments").getJsonObject("local").getJsonObject("kafka")
+      .put("queue_high_watermark_bytes", 16_777_216));
+    failsWith(highAboveMax, Map.of(), "environments.local.kafka.queue_high_watermark_bytes").hasMessageContaining("queue_max_bytes");
+    failsWith(committed(), env("KAFKA_TOPIC", "finnhub_trades_dlq"), "common.kafka.dead_letter_topic").hasMessageContaining("trades topic");
+    JsonObject bigPayload = edited(r -> r.getJsonObject("common").getJsonObject("kafka").put("dead_letter_max_payload_bytes", 2_000_000));
+    failsWith(bigPayload, Map.of(), "common.kafka.dead_letter_max_payload_bytes");
+    JsonObject tinyDisk = edited(r -> r.getJsonObject("common").getJsonObject("kafka").put("disk_buffer_max_bytes", 1000));
+    failsWith(tinyDisk, Map.of(), "common.kafka.disk_buffer_max_bytes");
+    JsonObject typo = edited(r -> r.getJsonObject("common").getJsonObject("kafka").put("disk_bufer_dir", "/tmp"));
+    failsWith(typo, Map.of(), "common.kafka.disk_bufer_dir").hasMessageContaining("did you mean \"disk_buffer_dir\"");
+  }
 }

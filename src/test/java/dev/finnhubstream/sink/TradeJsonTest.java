@@ -59,9 +59,30 @@ class TradeJsonTest {
   @Test
   @DisplayName("strings are escaped: spaces, quotes, backslashes, control and non-ASCII characters survive")
   void escaping() {
-    String symbol = "IC MARKETS:1 \"q\" \\ \t\u0001 é€";
+    String symbol = "IC MARKETS:1 \"q\" \\ \t\n\r\u0001\u001f é€ \uD83D\uDE00";
     JsonObject o = new JsonObject(TradeJson.toJson(new Trade(symbol, 1, 1, 1, List.of("a\"b"), 2, "i")));
     assertThat(o.getString("symbol")).isEqualTo(symbol);
     assertThat(o.getJsonArray("conditions").getString(0)).isEqualTo("a\"b");
+  }
+
+  @Test
+  @DisplayName("numbers are written as Double.toString writes them, and always parse back to the same double")
+  void doublesRoundTrip() {
+    java.util.Random random = new java.util.Random(42);
+    List<Double> values = new ArrayList<>(List.of(0.0, -0.0, 1.0, 100.0, 129.58, 0.001, 0.000011467, 1.10245, 16543.21, 9_999_999.999999,
+      1e7, 123456789.5, 0.1 + 0.2, Double.MIN_VALUE, Double.MAX_VALUE, -3.25));
+    for (int i = 0; i < 200_000; i++) {
+      int decimals = random.nextInt(9);
+      double scale = Math.pow(10, decimals);
+      values.add(Math.round(random.nextDouble() * 1e6 * scale) / scale);
+      values.add(random.nextDouble() * Math.pow(10, random.nextInt(14) - 4));
+    }
+    for (double v : values) {
+      String text = TradeJson.formatDouble(v);
+      assertThat(Double.parseDouble(text)).as("%s written as %s", Double.toString(v), text).isEqualTo(v);
+      if (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e7) {
+        assertThat(text).as("plain notation like Double.toString for %s", Double.toString(v)).isEqualTo(Double.toString(v));
+      }
+    }
   }
 }

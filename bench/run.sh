@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The delivery benchmark (README "Benchmark"): on a local broker, the service fed by the emulator at full
+# speed (rate, with sent = in Kafka checked), Kafka's own ProducerPerformance with the same payloads and
+# settings (and the ratio), latency at a fixed rate (LogAppendTime − Finnhub t, acknowledgement − receive),
+# peak heap and RSS of the service, then the JMH benchmark of frame parse + record serialization.
+# Prints medians of several runs and writes them to target/bench/results.md.
+#
+#   bench/run.sh              BENCH_RUNS (3) runs of BENCH_TRADES (3,000,000) trades, then JMH
+#   bench/run.sh --sweep      one run per linger.ms / batch.size pair: the measurement behind the defaults
+#
+# Honours KAFKA_PORT / KAFKA_CONTROLLER_PORT / WORK_DIR like ci/kafka.sh; starts the broker if it is not
+# running (and stops it afterwards). Takes about 2 minutes per run on a 2-core machine.
+set -euo pipefail
+# shellcheck source=ci/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../ci/lib.sh"
+cd "$REPO"
+
+# A broker someone else started keeps running afterwards; one started here is stopped.
+kafka_was_running=true
+ci/kafka.sh status >/dev/null 2>&1 || { kafka_was_running=false; ci/kafka.sh start >/dev/null; }
+trap '$kafka_was_running || ci/kafka.sh stop || true' EXIT
+export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-19092}"
+
+log "building the fat jar and the benchmark classes (mvn -Pbench package)"
+mvn -B -q -ntp -Pbench -DskipTests package
+mvn -B -q -ntp -Pbench dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+mkdir -p target/bench
+
+java -Xmx1g -cp "$CP" dev.finnhubstream.bench.DeliveryBenchmark --bootstrap "$KAFKA_BOOTSTRAP_SERVERS" \
+  --runs "${BENCH_RUNS:-3}" --trades "${BENCH_TRADES:-3000000}" "$@"
+
+if [[ " $* " != *" --sweep "* ]]; then
+  log "JMH: Finnhub frame parse + Kafka record serialization, ns per trade"
+  java -cp "$CP" org.openjdk.jmh.Main ParseSerializeBenchmark -f 1 -wi 3 -w 1s -i 5 -r 2s \
+    -rf text -rff target/bench/jmh.txt
+  log "JMH results in target/bench/jmh.txt"
+fi

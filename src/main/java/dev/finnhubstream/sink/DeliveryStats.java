@@ -1,0 +1,62 @@
+package dev.finnhubstream.sink;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The writer's counters that are not per record (those are in {@link FlowCounters}): written from the event
+ * loop and the delivery thread, read by the status request on the event loop, hence atomics. Every record
+ * that does not reach Kafka ends up in exactly one of {@code failed}, {@code dropped} or the disk buffer.
+ */
+final class DeliveryStats {
+
+  /** Distinct dead-letter reasons tracked by name; more than this are summed under "other". */
+  private static final int MAX_REASONS = 100;
+
+  final LongAdder tradesReceived = new LongAdder();
+  final LongAdder deadLettersReceived = new LongAdder();
+  private final Map<String, LongAdder> deadLettersByReason = new ConcurrentHashMap<>();
+  /** Rejected by Kafka for good (e.g. too large): counted and logged, never retried. */
+  final LongAdder failed = new LongAdder();
+  /** Did not fit in the disk buffer's budget: counted and logged. */
+  final LongAdder dropped = new LongAdder();
+  final LongAdder spilledToDisk = new LongAdder();
+  final LongAdder replayedFromDisk = new LongAdder();
+  /** Accepted by the producer, then failed (not for good): written to the disk buffer to be sent again. */
+  final LongAdder requeued = new LongAdder();
+  final LongAdder outages = new LongAdder();
+  final LongAdder pauses = new LongAdder();
+  final AtomicLong peakQueuedBytes = new AtomicLong();
+  final AtomicLong peakInFlightBytes = new AtomicLong();
+  final LatencyHistogram ackLatency = new LatencyHistogram();
+  volatile String lastError;
+
+  void deadLetterReceived(String reason) {
+    deadLettersReceived.increment();
+    LongAdder counter = deadLettersByReason.get(reason);
+    if (counter == null) {
+      String key = deadLettersByReason.size() < MAX_REASONS ? reason : "other";
+      counter = deadLettersByReason.computeIfAbsent(key, k -> new LongAdder());
+    }
+    counter.increment();
+  }
+
+  JsonObject deadLettersJson(long acked) {
+    JsonObject byReason = new JsonObject();
+    new TreeMap<>(deadLettersByReason).forEach((reason, count) -> byReason.put(reason, count.sum()));
+    return new JsonObject()
+      .put("received", deadLettersReceived.sum())
+      .put("acked", acked)
+      .put("by_reason", byReason);
+  }
+
+  static void raise(AtomicLong peak, long value) {
+    if (value > peak.get()) {
+      peak.accumulateAndGet(value, Math::max);
+    }
+  }
+}

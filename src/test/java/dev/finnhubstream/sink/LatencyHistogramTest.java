@@ -1,0 +1,42 @@
+package dev.finnhubstream.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class LatencyHistogramTest {
+
+  @Test
+  @DisplayName("percentiles are exact up to 10 ms and the bucket bound above; max is exact")
+  void percentiles() {
+    LatencyHistogram h = new LatencyHistogram();
+    assertThat(h.percentile(0.5)).isEqualTo(-1);
+    for (int i = 0; i < 98; i++) {
+      h.record(i % 7);
+    }
+    h.record(13);
+    h.record(4_321);
+    assertThat(h.count()).isEqualTo(100);
+    assertThat(h.percentile(0.5)).isEqualTo(3);
+    assertThat(h.percentile(0.99)).isEqualTo(15);
+    assertThat(h.percentile(1.0)).isEqualTo(4_321);
+    JsonObject json = h.toJson();
+    assertThat(json.getLong("max")).isEqualTo(4_321);
+    assertThat(json.getJsonObject("buckets").getLong("<=15")).isEqualTo(1);
+    assertThat(json.getJsonObject("buckets").getLong("<=5000")).isEqualTo(1);
+    long sum = json.getJsonObject("buckets").stream().mapToLong(e -> ((Number) e.getValue()).longValue()).sum();
+    assertThat(sum).isEqualTo(100);
+  }
+
+  @Test
+  @DisplayName("negative differences (clock steps) count as 0; huge ones land in the overflow bucket")
+  void edges() {
+    LatencyHistogram h = new LatencyHistogram();
+    h.record(-5);
+    h.record(10_000_000);
+    assertThat(h.toJson().getJsonObject("buckets").getMap()).containsOnlyKeys("<=0", ">300000");
+    assertThat(h.percentile(1.0)).isEqualTo(10_000_000);
+  }
+}
