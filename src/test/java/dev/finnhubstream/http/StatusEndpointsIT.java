@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.finnhubstream.emulator.DropMode;
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
+import dev.finnhubstream.emulator.Silence;
 import dev.finnhubstream.support.InProcessService;
 import dev.finnhubstream.support.KafkaTestSupport;
 import dev.finnhubstream.support.PrometheusText;
@@ -145,6 +146,25 @@ class StatusEndpointsIT {
     // No event-bus reply address ever becomes a label value.
     assertThat(families.stream().flatMap(f -> f.samples().stream()).map(s -> s.labels().getOrDefault("address", "")))
       .noneMatch(a -> a.startsWith("__vertx"));
+    // From the Kafka writer's report: trades written per symbol, ack and send latency histograms, disk buffer. With
+    // trades held back, the figures of one report must agree with each other exactly.
+    service.emulator.setSilence(Silence.PINGS_ONLY);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> kafkaWriterMeters(PrometheusText.parse(service.get("/metrics").bodyAsString())));
+  }
+
+  private static void kafkaWriterMeters(List<PrometheusText.Family> families) {
+    List<PrometheusText.Sample> written = PrometheusText.samples(families, "finnhub_trades_written_total");
+    assertThat(written).extracting(s -> s.labels().get("symbol")).containsExactlyInAnyOrder("AAPL", "MSFT", "BINANCE:BTCUSDT", "IC MARKETS:1", "other");
+    double writtenTotal = written.stream().mapToDouble(PrometheusText.Sample::value).sum();
+    double ackedTotal = PrometheusText.samples(families, "finnhub_kafka_records_acked_total").get(0).value();
+    assertThat(writtenTotal).as("per-symbol written adds up to acked").isEqualTo(ackedTotal);
+    for (String histogram : List.of("finnhub_kafka_ack_latency_seconds", "finnhub_kafka_send_latency_seconds")) {
+      assertThat(families).filteredOn(f -> f.name().equals(histogram)).singleElement().satisfies(f -> assertThat(f.type()).isEqualTo("histogram"));
+      assertThat(PrometheusText.samples(families, histogram + "_count")).singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(ackedTotal));
+      assertThat(PrometheusText.samples(families, histogram + "_bucket")).filteredOn(s -> s.labels().get("le").equals("+Inf"))
+        .singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(ackedTotal));
+    }
+    assertThat(PrometheusText.samples(families, "finnhub_kafka_disk_buffer_bytes")).singleElement();
   }
 
   @Test
