@@ -6,7 +6,6 @@ import dev.finnhubstream.bus.DeadLetter;
 import dev.finnhubstream.bus.TradeBatch;
 import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.KafkaConfig;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -48,9 +47,13 @@ public final class KafkaWriterVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Future<Void> topicsReady = config.createTopics() ? KafkaTopics.ensure(vertx, config) : Future.succeededFuture();
-    Context context = vertx.getOrCreateContext();
+    Future<Void> topicsReady = config.createTopics() ? KafkaTopics.ensure(vertx, config) : KafkaTopics.verify(vertx, config);
     return topicsReady
+      .onFailure(e -> {
+        if (e instanceof ConfigException) {
+          LOGGER.error("Cannot start the Kafka writer: {}", e.getMessage());
+        }
+      })
       .compose(v -> vertx.executeBlocking(() -> {
         // Opening the disk buffer reads and checks what an earlier run left; the producer resolves hosts.
         DiskBuffer disk = openDiskBuffer();
@@ -99,7 +102,7 @@ public final class KafkaWriterVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return Future.join(tradeConsumer.unregister(), deadLetterConsumer.unregister())
-      .transform(ar -> Future.fromCompletionStage(delivery.close(config.delivery().closeTimeoutMs()), vertx.getOrCreateContext()))
+      .transform(ar -> Future.fromCompletionStage(delivery.close(config.delivery().closeTimeoutMs()), context))
       .onComplete(ar -> {
         LOGGER.info("Kafka writer stopped: received {} trades and {} dead letters; acked {} trades and {} dead letters;"
             + " failed {}, dropped {}; disk buffer holds {} records",

@@ -93,7 +93,7 @@ class BackpressureIT extends RealBrokerTest {
     JsonObject status = StatusOf.service(web, main);
     JsonObject sink = status.getJsonObject("kafka");
     assertThat(sink.getLong("pauses")).as("times the writer asked Finnhub reading to pause").isPositive();
-    assertThat(status.getJsonObject("finnhub").getLong("pauses")).as("times the Finnhub side paused").isPositive();
+    assertThat(status.getJsonArray("finnhub").getJsonObject(0).getJsonObject("counters").getLong("pauses")).as("times the Finnhub side paused").isPositive();
     assertThat(sink.getLong("peak_queued_bytes")).as("queue peak").isLessThan(MAX);
     // One record may cross the in-flight bound (the check is before the send).
     assertThat(sink.getLong("peak_in_flight_bytes")).as("in-flight peak").isLessThanOrEqualTo(IN_FLIGHT + 2048);

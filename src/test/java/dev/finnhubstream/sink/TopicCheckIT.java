@@ -1,0 +1,40 @@
+package dev.finnhubstream.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.finnhubstream.MainVerticle;
+import dev.finnhubstream.config.ConfigException;
+import dev.finnhubstream.support.KafkaTestSupport;
+import dev.finnhubstream.support.RealBrokerTest;
+import dev.finnhubstream.support.ServiceConfigs;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where the service may not create topics (the cloud: Terraform owns them), a missing trades or dead-letter
+ * topic stops start-up with the key to fix, instead of looking like an endless Kafka outage later.
+ */
+class TopicCheckIT extends RealBrokerTest {
+
+  @Test
+  @DisplayName("with create_topics false, a missing trades or dead-letter topic stops start-up naming the key")
+  void missingTopicsStopStartup() {
+    String topic = KafkaTestSupport.uniqueTopic("it_missing");
+    Map<String, Object> noCreation = Map.of("create_topics", false, "disk_buffer_dir", tmp.resolve("a").toString(),
+      "dead_letter_topic", topic + "_dlq");
+    assertThatThrownBy(() -> vertx.deployVerticle(new MainVerticle(ServiceConfigs.local(
+      ServiceConfigs.env(9, "unused", "AAPL", topic), noCreation))).await())
+      .isInstanceOf(ConfigException.class)
+      .satisfies(e -> assertThat(((ConfigException) e).key()).isIn("kafka.topic", "kafka.dead_letter_topic"))
+      .hasMessageContaining("does not exist").hasMessageContaining("Fix: ");
+
+    // Both topics there (created by a first service that may create them): the second one starts.
+    vertx.deployVerticle(new MainVerticle(ServiceConfigs.local(ServiceConfigs.env(9, "unused", "AAPL", topic),
+      Map.of("disk_buffer_dir", tmp.resolve("b").toString(), "dead_letter_topic", topic + "_dlq")))).await();
+    String started = vertx.deployVerticle(new MainVerticle(ServiceConfigs.local(ServiceConfigs.env(9, "unused", "AAPL", topic),
+      Map.of("create_topics", false, "disk_buffer_dir", tmp.resolve("c").toString(), "dead_letter_topic", topic + "_dlq")))).await();
+    assertThat(started).isNotBlank();
+  }
+}
