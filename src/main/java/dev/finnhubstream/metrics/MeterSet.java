@@ -12,7 +12,8 @@ import java.util.List;
 final class MeterSet {
 
   private final MeterRegistry registry;
-  private final List<Meter> meters = new ArrayList<>();
+  /** Synchronized: dead-letter counters are added on publishers' threads. */
+  private final List<Meter> meters = java.util.Collections.synchronizedList(new ArrayList<>());
 
   MeterSet(MeterRegistry registry) {
     this.registry = registry;
@@ -28,7 +29,9 @@ final class MeterSet {
   }
 
   void removeAll() {
-    meters.forEach(registry::remove);
-    meters.clear();
+    synchronized (meters) {
+      meters.forEach(registry::remove);
+      meters.clear();
+    }
   }
 }

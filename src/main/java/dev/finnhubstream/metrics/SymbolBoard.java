@@ -3,12 +3,14 @@ package dev.finnhubstream.metrics;
 import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.market.Markets;
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The latest trade of every symbol seen on the event bus: price, trade time, receive time, count. Event-loop
- * only. Bounded: symbols beyond {@link #MAX_SYMBOLS} (Finnhub only sends what we subscribed, so this is a
+ * The latest trade of every symbol seen on the event bus: price, trade time, receive time, count. Written on
+ * the publishers' threads (each symbol by the one connection that holds it), read by the status request.
+ * Bounded: symbols beyond {@link #MAX_SYMBOLS} (Finnhub only sends what we subscribed, so this is a
  * safety net) are not tracked.
  */
 final class SymbolBoard {
@@ -18,14 +20,35 @@ final class SymbolBoard {
   /** What the status page shows for a symbol at a glance. */
   enum Flow { FLOWING, STALE, MARKET_CLOSED, NO_TRADES_YET, NOT_SUBSCRIBED }
 
+  /** The three latest values change together under the object's lock (uncontended: one writer per symbol). */
   static final class Latest {
-    double price = Double.NaN;
-    long tradeTsMs;
-    long receivedAtMs;
-    long trades;
+    private double price = Double.NaN;
+    private long tradeTsMs;
+    private long receivedAtMs;
+    final LongAdder trades = new LongAdder();
+
+    synchronized void update(double p, long tradeTs, long receivedAt) {
+      if (receivedAt >= receivedAtMs) {
+        price = p;
+        tradeTsMs = tradeTs;
+        receivedAtMs = receivedAt;
+      }
+    }
+
+    synchronized double price() {
+      return price;
+    }
+
+    synchronized long tradeTsMs() {
+      return tradeTsMs;
+    }
+
+    synchronized long receivedAtMs() {
+      return receivedAtMs;
+    }
   }
 
-  private final Map<String, Latest> bySymbol = new HashMap<>();
+  private final Map<String, Latest> bySymbol = new ConcurrentHashMap<>();
 
   void onTrade(Trade trade) {
     Latest latest = bySymbol.get(trade.symbol());
@@ -33,21 +56,16 @@ final class SymbolBoard {
       if (bySymbol.size() >= MAX_SYMBOLS) {
         return;
       }
-      latest = new Latest();
-      bySymbol.put(trade.symbol(), latest);
+      latest = bySymbol.computeIfAbsent(trade.symbol(), s -> new Latest());
     }
-    latest.trades++;
-    if (trade.receivedAtMs() >= latest.receivedAtMs) {
-      latest.price = trade.price();
-      latest.tradeTsMs = trade.tradeTsMs();
-      latest.receivedAtMs = trade.receivedAtMs();
-    }
+    latest.trades.increment();
+    latest.update(trade.price(), trade.tradeTsMs(), trade.receivedAtMs());
   }
 
   /** Seconds since the symbol's latest trade reached us, or NaN when none has. */
   double ageSeconds(String symbol, long nowMs) {
     Latest latest = bySymbol.get(symbol);
-    return latest == null ? Double.NaN : (nowMs - latest.receivedAtMs) / 1000.0;
+    return latest == null ? Double.NaN : (nowMs - latest.receivedAtMs()) / 1000.0;
   }
 
   /**
@@ -59,7 +77,7 @@ final class SymbolBoard {
    */
   JsonObject row(String symbol, String connection, String subscription, Boolean marketOpen, long staleAfterMs, long nowMs) {
     Latest latest = bySymbol.get(symbol);
-    Long ageMs = latest == null ? null : nowMs - latest.receivedAtMs;
+    Long ageMs = latest == null ? null : nowMs - latest.receivedAtMs();
     Flow flow;
     if (!"subscribed".equals(subscription)) {
       flow = Flow.NOT_SUBSCRIBED;
@@ -77,10 +95,10 @@ final class SymbolBoard {
       .put("market", Markets.kindOf(symbol).name())
       .put("market_open", marketOpen)
       .put("flow", flow.name())
-      .put("last_price", latest == null ? null : latest.price)
-      .put("last_trade_ts_ms", latest == null ? null : latest.tradeTsMs)
-      .put("last_received_at_ms", latest == null ? null : latest.receivedAtMs)
+      .put("last_price", latest == null ? null : latest.price())
+      .put("last_trade_ts_ms", latest == null ? null : latest.tradeTsMs())
+      .put("last_received_at_ms", latest == null ? null : latest.receivedAtMs())
       .put("age_ms", ageMs)
-      .put("trades_received", latest == null ? 0 : latest.trades);
+      .put("trades_received", latest == null ? 0 : latest.trades.sum());
   }
 }

@@ -55,7 +55,7 @@ public final class ObservabilityOverhead {
         double perSecond = run(vertx, trades);
         if (round == 1) {
           System.out.printf(Locale.ROOT, "%-55s %,12.0f trades/s%n", new String[] {"plain Vert.x", "+ Vert.x Micrometer metrics",
-            "+ MetricsVerticle consuming every batch", "+ event-bus tap (StatusHttpVerticle)"}[setup], perSecond);
+            "+ MetricsVerticle observing every batch", "+ event-bus tap (StatusHttpVerticle)"}[setup], perSecond);
         }
         vertx.close().await();
       }
