@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What observing costs the trades' hot path: the event bus carries {@code BATCHES} trade batches (5 trades each)
  * from a publishing event loop to a counting consumer (standing in for the Kafka writer), with windowed flow
- * control, in four set-ups: plain Vert.x; with Vert.x's Micrometer metrics; plus the metrics verticle consuming
- * every batch; plus the status endpoint's event-bus tap. Prints trades/s per set-up; asserts nothing (timings
+ * control, in four set-ups: plain Vert.x; with Vert.x's Micrometer metrics; plus the metrics verticle observing
+ * every batch (on the publishing thread); plus the status endpoint's event-bus tap. Prints trades/s per set-up; asserts nothing (timings
  * depend on the machine). Run: {@code mvn -q test-compile && java -cp target/test-classes:target/classes:$(mvn -q
  * dependency:build-classpath -Dmdep.outputFile=/dev/stdout) dev.finnhubstream.metrics.ObservabilityOverhead}
  */
