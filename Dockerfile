@@ -20,7 +20,12 @@ FROM ${RUNTIME_IMAGE}
 ADD https://storage.yandexcloud.net/cloud-certs/CA.pem /usr/local/share/ca-certificates/yandex-cloud-ca.crt
 RUN keytool -importcert -noprompt -cacerts -storepass changeit -alias yandex-cloud-ca \
       -file /usr/local/share/ca-certificates/yandex-cloud-ca.crt \
- && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin finnhub
+ && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin finnhub \
+ && mkdir -p /var/lib/finnhub-stream/kafka-buffer \
+ && chown -R 10001:10001 /var/lib/finnhub-stream
+# The Kafka writer's on-disk outage buffer (kafka.disk_buffer_dir): writable by the service user, and a volume
+# so that the trades it holds survive a container restart when the runtime mounts it.
+VOLUME ["/var/lib/finnhub-stream/kafka-buffer"]
 
 # The service reads conf/app.json relative to its working directory.
 WORKDIR /app

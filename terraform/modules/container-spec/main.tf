@@ -11,6 +11,7 @@ locals {
 
   compose = {
     version = "3.7"
+    volumes = { kafka-buffer = {} }
     services = {
       finnhub-stream = {
         container_name = "finnhub-stream"
@@ -18,7 +19,11 @@ locals {
         restart        = "always"
         environment    = var.environment
         ports          = ["${var.http_port}:${var.http_port}"]
-        depends_on     = ["log-agent"]
+        # The Kafka writer's outage buffer on a named volume: it outlives container restarts (auto-healing
+        # recreates the container, not the VM disk), and Docker copies the image directory's ownership
+        # (the service's non-root user) into it on first use, which a host bind mount would not.
+        volumes    = ["kafka-buffer:/var/lib/finnhub-stream/kafka-buffer"]
+        depends_on = ["log-agent"]
         logging = {
           driver = "fluentd"
           options = {

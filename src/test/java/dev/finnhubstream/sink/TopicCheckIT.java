@@ -8,7 +8,13 @@ import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.support.KafkaTestSupport;
 import dev.finnhubstream.support.RealBrokerTest;
 import dev.finnhubstream.support.ServiceConfigs;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +26,7 @@ class TopicCheckIT extends RealBrokerTest {
 
   @Test
   @DisplayName("with create_topics false, a missing trades or dead-letter topic stops start-up naming the key")
-  void missingTopicsStopStartup() {
+  void missingTopicsStopStartup() throws Exception {
     String topic = KafkaTestSupport.uniqueTopic("it_missing");
     Map<String, Object> noCreation = Map.of("create_topics", false, "disk_buffer_dir", tmp.resolve("a").toString(),
       "dead_letter_topic", topic + "_dlq");
@@ -30,9 +36,13 @@ class TopicCheckIT extends RealBrokerTest {
       .satisfies(e -> assertThat(((ConfigException) e).key()).isIn("kafka.topic", "kafka.dead_letter_topic"))
       .hasMessageContaining("does not exist").hasMessageContaining("Fix: ");
 
-    // Both topics there (created by a first service that may create them): the second one starts.
-    vertx.deployVerticle(new MainVerticle(ServiceConfigs.local(ServiceConfigs.env(9, "unused", "AAPL", topic),
-      Map.of("disk_buffer_dir", tmp.resolve("b").toString(), "dead_letter_topic", topic + "_dlq")))).await();
+    // Once both topics exist (Terraform's job in the cloud), the same configuration starts.
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestSupport.bootstrap());
+    try (Admin admin = Admin.create(p)) {
+      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(topic + "_dlq", 1, (short) 1)))
+        .all().get(60, TimeUnit.SECONDS);
+    }
     String started = vertx.deployVerticle(new MainVerticle(ServiceConfigs.local(ServiceConfigs.env(9, "unused", "AAPL", topic),
       Map.of("create_topics", false, "disk_buffer_dir", tmp.resolve("c").toString(), "dead_letter_topic", topic + "_dlq")))).await();
     assertThat(started).isNotBlank();
