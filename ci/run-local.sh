@@ -70,11 +70,13 @@ ci/kafka.sh tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0
 ci/clickhouse-schema.sh local
 if [[ -n "${FINNHUB_TOKEN:-}" ]]; then
   export FINNHUB_URL="wss://ws.finnhub.io"
+  export FINNHUB_REST_URL="https://finnhub.io/api/v1" # market hours
   log "FINNHUB_TOKEN is set: streaming from the real Finnhub"
 else
   # A token only the emulator knows: the service sends it exactly as it would a real key.
   export FINNHUB_TOKEN="local-emulator-token"
   export FINNHUB_URL="ws://127.0.0.1:$EMULATOR_PORT"
+  export FINNHUB_REST_URL="http://127.0.0.1:$EMULATOR_PORT/api/v1" # the emulator answers market status too
   log "FINNHUB_TOKEN is not set: starting the Finnhub emulator on $FINNHUB_URL"
   setsid nohup java -Xmx256m -cp "$JAR" dev.finnhubstream.emulator.FinnhubEmulator \
     --port "$EMULATOR_PORT" --token "$FINNHUB_TOKEN" --rate "${EMULATOR_RATE:-50}" --ping-ms 30000 \
@@ -120,7 +122,7 @@ until [[ "$(ci/clickhouse.sh client -q "SELECT count() FROM $DB.trades" 2>/dev/n
   sleep 1
 done
 log "trades are landing in ClickHouse: $(ci/clickhouse.sh client -q "SELECT count() FROM $DB.trades FINAL") so far in $DB.trades"
-log "dashboard: http://127.0.0.1:$HTTP_PORT/dashboard"
+log "dashboard: http://127.0.0.1:$HTTP_PORT/dashboard ; live status page: http://127.0.0.1:$HTTP_PORT/"
 log "a query to try:"
 printf '  ci/clickhouse.sh client -q "SELECT symbol, minute, open, high, low, close, round(volume, 6) AS volume, trades FROM %s.ohlcv_1m_bars ORDER BY minute DESC, symbol LIMIT 10 FORMAT PrettyCompact"\n' "$DB" >&2
 ci/clickhouse.sh client -q "SELECT symbol, minute, open, high, low, close, round(volume, 6) AS volume, trades FROM $DB.ohlcv_1m_bars ORDER BY minute DESC, symbol LIMIT 10 FORMAT PrettyCompact"

@@ -20,8 +20,9 @@ cleanup() {
   if $started_clickhouse; then ci/clickhouse.sh stop || true; fi
 }
 trap cleanup EXIT
-# ClickHouse 18.16, Chromium for the dashboard test (one apt-get update for both), chdb for the modern schema.
-apt_install clickhouse-server clickhouse-client chromium
+# ClickHouse 18.16, Chromium for the dashboard and status-page tests, the Prometheus text parser for the /metrics
+# test (one apt-get update for all), chdb for the modern schema.
+apt_install clickhouse-server clickhouse-client chromium python3-prometheus-client
 if ! ci/clickhouse.sh status >/dev/null 2>&1; then
   ci/clickhouse.sh start >/dev/null
   started_clickhouse=true

@@ -7,6 +7,8 @@ import dev.finnhubstream.config.ConfigLoader;
 import dev.finnhubstream.config.LockboxSecrets;
 import dev.finnhubstream.http.StatusHttpVerticle;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
+import dev.finnhubstream.market.MarketHoursVerticle;
+import dev.finnhubstream.metrics.MetricsVerticle;
 import dev.finnhubstream.sink.KafkaWriterVerticle;
 import dev.finnhubstream.sink.TradeJson;
 import io.vertx.core.Deployable;
@@ -24,8 +26,9 @@ import sun.misc.Signal;
 
 /**
  * Loads and validates the configuration, then deploys the verticles in dependency order: the Kafka
- * writer before the Finnhub connection (so no trade is published before someone writes it), the status
- * endpoint last. Any failure fails the whole deployment, and the launcher exits non-zero.
+ * writer and the metrics before the Finnhub connections (so no trade is published before someone writes
+ * and counts it), the market-hours poller, the status endpoint last. Any failure fails the whole
+ * deployment, and the launcher exits non-zero.
  *
  * <p>Run by the launcher, it also owns SIGTERM and SIGINT: {@link #shutDownInOrder()} stops the verticles
  * in the order that loses nothing, then the process exits 0. (Without this the JVM would run the
@@ -81,6 +84,9 @@ public final class MainVerticle extends VerticleBase {
         closeTimeoutMs = cfg.kafka().delivery().closeTimeoutMs();
         return vertx.deployVerticle(new KafkaWriterVerticle(cfg.kafka()))
           .onSuccess(id -> sinkDeployment = id)
+          .compose(id -> vertx.deployVerticle(new MetricsVerticle(cfg)))
+          .compose(id -> vertx.deployVerticle(new MarketHoursVerticle(cfg.marketHours(),
+            cfg.finnhub().tokens().isEmpty() ? null : cfg.finnhub().tokens().get(0))))
           .compose(id -> deployConnections(cfg, runId))
           .compose(id -> vertx.deployVerticle(http))
           .onSuccess(id -> httpDeployment = id);

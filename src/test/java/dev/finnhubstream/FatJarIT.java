@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
+import dev.finnhubstream.emulator.Silence;
 import dev.finnhubstream.support.KafkaTestSupport;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -68,6 +69,9 @@ class FatJarIT {
     String topic = KafkaTestSupport.uniqueTopic("it_jar");
     int httpPort = freePort();
     Path log = tmp.resolve("service.log");
+    // Trades wait until all three symbols are subscribed (paced at 10/s): on a busy machine the whole budget could
+    // otherwise go out on the first symbols alone.
+    emulator.setSilence(Silence.PINGS_ONLY);
     process = start(log, Map.of(
       "FINNHUB_URL", "ws://127.0.0.1:" + emulator.actualPort(),
       "FINNHUB_TOKEN", TOKEN,
@@ -76,6 +80,8 @@ class FatJarIT {
       "KAFKA_TOPIC", topic,
       "HTTP_PORT", Integer.toString(httpPort)));
 
+    await().atMost(Duration.ofSeconds(60)).until(() -> emulator.subscribedSymbols().size() == 3);
+    emulator.setSilence(Silence.NONE);
     await().atMost(Duration.ofSeconds(60)).until(() -> emulator.tradesSent() == trades);
     List<ConsumerRecord<String, String>> records = KafkaTestSupport.readAll(topic, trades, Duration.ofSeconds(60), Duration.ofSeconds(3));
     assertThat(records).hasSize(trades);
@@ -87,6 +93,10 @@ class FatJarIT {
     assertThat(status.getJsonObject("kafka").getLong("acked")).isEqualTo(trades);
     assertThat(status.getJsonObject("config").getJsonObject("kafka").getString("topic")).isEqualTo(topic);
     assertThat(status.encode()).doesNotContain(TOKEN);
+    // Main-Class is FinnhubStreamApplication: its hook gives Vert.x its metrics factory, so Vert.x's own meters show.
+    String metrics = web.get(httpPort, "127.0.0.1", "/metrics").send().await().bodyAsString();
+    assertThat(metrics).contains("vertx_eventbus_published_total{address=\"finnhub.trades\"").contains("jvm_memory_used_bytes");
+    assertThat(web.get(httpPort, "127.0.0.1", "/ready").send().await().statusCode()).isEqualTo(200);
 
     process.destroy(); // SIGTERM: MainVerticle closes the Finnhub side, drains the Kafka writer, exits 0
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();

@@ -26,6 +26,23 @@ public final class Addresses {
   /** Request/reply: the Kafka writer's counters as JSON (for {@code /status}). */
   public static final String STATUS_SINK = "status.sink";
 
+  /**
+   * Request/reply: a runtime subscription change on one Finnhub connection, {@code {"action": "add"|"remove",
+   * "symbol": "X"}} (admin endpoints). One address per connection, like {@link #statusIngest}.
+   */
+  public static String ingestSymbols(String connection) {
+    return "ingest.symbols." + connection;
+  }
+
+  /** Request/reply: the metrics verticle's view as JSON: per symbol, per event-bus address, throughput history. */
+  public static final String STATUS_METRICS = "status.metrics";
+
+  /** Request/reply: the Prometheus text exposition of every meter (for {@code /metrics}). */
+  public static final String METRICS_SCRAPE = "metrics.scrape";
+
+  /** Request/reply: whether the markets of the configured symbols are open, as JSON (market-hours poller). */
+  public static final String STATUS_MARKET = "status.market";
+
   private Addresses() {
   }
 }

@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param dashboard   the local dashboard, when the environment configures a ClickHouse URL
  */
 public record AppConfig(String environment, String file, FinnhubConfig finnhub, KafkaConfig kafka, HttpConfig http,
-                        RecordConfig record, Optional<DashboardConfig> dashboard) {
+                        RecordConfig record, Optional<DashboardConfig> dashboard, MarketHoursConfig marketHours) {
 
   /** A summary safe to log or show on an endpoint: every secret is reduced to whether it is set. */
   public JsonObject redactedSummary() {
@@ -28,8 +28,11 @@ public record AppConfig(String environment, String file, FinnhubConfig finnhub, 
         .put("topic", kafka.topic())
         .put("security_protocol", kafka.securityProtocol())
         .put("password", kafka.password() == null ? "not set" : "set (hidden)"))
-      .put("http", new JsonObject().put("host", http.host()).put("port", http.port()))
+      .put("http", new JsonObject().put("host", http.host()).put("port", http.port())
+        .put("admin_token", http.adminToken() == null ? "not set (admin endpoints disabled)" : "set (hidden)"))
       .put("dashboard", dashboard.map(d -> new JsonObject().put("clickhouse_url", d.clickhouseUrl().toString())
-        .put("database", d.database()).put("refresh_ms", d.refreshMs())).orElse(null));
+        .put("database", d.database()).put("refresh_ms", d.refreshMs())).orElse(null))
+      .put("market_hours", new JsonObject().put("enabled", marketHours.enabled()).put("rest_url", marketHours.restUrl())
+        .put("exchange", marketHours.exchange()).put("poll_ms", marketHours.pollMs()).put("stale_after_ms", marketHours.staleAfterMs()));
   }
 }

@@ -1,5 +1,7 @@
 package dev.finnhubstream.config;
 
+import static dev.finnhubstream.config.EnvironmentVariables.ADMIN_TOKEN;
+import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_REST_URL;
 import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_SYMBOLS;
 import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_TOKEN;
 import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_URL;
@@ -41,7 +43,8 @@ public final class ConfigResolver {
     "kafka", KafkaConfig.KEYS,
     "http", HttpConfig.KEYS,
     "record", RecordConfig.KEYS,
-    "dashboard", DashboardConfig.KEYS);
+    "dashboard", DashboardConfig.KEYS,
+    "market_hours", MarketHoursConfig.KEYS);
 
   /** Sections only Terraform reads; the service checks that they are objects and holds no secrets. */
   static final Set<String> INFRASTRUCTURE_SECTIONS = Set.of("yc", "backend", "network", "kafka_cluster",
@@ -108,7 +111,9 @@ public final class ConfigResolver {
     ConfigSection http = section("http", envName, file, common, environment);
     ConfigSection record = section("record", envName, file, common, environment);
     ConfigSection dashboard = section("dashboard", envName, file, common, environment);
-    sections.putAll(Map.of("finnhub", finnhub, "kafka", kafka, "http", http, "record", record, "dashboard", dashboard));
+    ConfigSection marketHours = section("market_hours", envName, file, common, environment);
+    sections.putAll(Map.of("finnhub", finnhub, "kafka", kafka, "http", http, "record", record, "dashboard", dashboard,
+      "market_hours", marketHours));
 
     overrideString(finnhub, "url", env, FINNHUB_URL);
     if (blankToNull(env.get(FINNHUB_SYMBOLS)) != null) {
@@ -118,6 +123,7 @@ public final class ConfigResolver {
     overrideString(kafka, "topic", env, KAFKA_TOPIC);
     overrideString(kafka, "username", env, KAFKA_USERNAME);
     overrideString(dashboard, "clickhouse_url", env, EnvironmentVariables.CLICKHOUSE_URL);
+    overrideString(marketHours, "rest_url", env, FINNHUB_REST_URL);
     if (blankToNull(env.get(HTTP_PORT)) != null) {
       try {
         http.override("port", Integer.parseInt(env.get(HTTP_PORT).strip()), HTTP_PORT);
@@ -137,13 +143,15 @@ public final class ConfigResolver {
       }
     }
     String password = blankToNull(env.get(KAFKA_PASSWORD));
+    String adminToken = blankToNull(env.get(ADMIN_TOKEN));
 
     return new AppConfig(envName, file,
       FinnhubConfig.from(finnhub, tokens),
       KafkaConfig.from(kafka, password == null ? null : new Secret(password)),
-      HttpConfig.from(http),
+      HttpConfig.from(http, adminToken == null ? null : new Secret(adminToken.strip())),
       RecordConfig.from(record),
-      DashboardConfig.from(dashboard, clickhouseDatabase(common, environment)));
+      DashboardConfig.from(dashboard, clickhouseDatabase(common, environment)),
+      MarketHoursConfig.from(marketHours));
   }
 
   /** {@code clickhouse.database}, merged like every section; the section itself belongs to Terraform. */

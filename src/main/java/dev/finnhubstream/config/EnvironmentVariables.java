@@ -30,13 +30,17 @@ public final class EnvironmentVariables {
   public static final String HTTP_PORT = "HTTP_PORT";
   /** Overrides {@code dashboard.clickhouse_url}; setting it turns the local dashboard on. */
   public static final String CLICKHOUSE_URL = "CLICKHOUSE_URL";
+  /** Bearer token of the admin endpoints ({@code PUT /symbols}, {@code DELETE /symbols/X}) (secret); unset = disabled. */
+  public static final String ADMIN_TOKEN = "ADMIN_TOKEN";
+  /** Overrides {@code market_hours.rest_url}, e.g. the emulator's {@code http://127.0.0.1:18090/api/v1}. */
+  public static final String FINNHUB_REST_URL = "FINNHUB_REST_URL";
 
   /** Every name above: the only environment keys the config loader looks at. */
   public static final List<String> ALL = List.of(APP_ENV, APP_CONFIG, FINNHUB_TOKEN, FINNHUB_URL, FINNHUB_SYMBOLS,
-    KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_USERNAME, KAFKA_PASSWORD, HTTP_PORT, CLICKHOUSE_URL);
+    KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_USERNAME, KAFKA_PASSWORD, HTTP_PORT, CLICKHOUSE_URL, ADMIN_TOKEN, FINNHUB_REST_URL);
 
   /** The variables whose values must never be shown anywhere. */
-  public static final List<String> SECRETS = List.of(FINNHUB_TOKEN, KAFKA_PASSWORD);
+  public static final List<String> SECRETS = List.of(FINNHUB_TOKEN, KAFKA_PASSWORD, ADMIN_TOKEN);
 
   private EnvironmentVariables() {
   }

@@ -113,6 +113,11 @@ public final class FinnhubEmulator extends VerticleBase {
   /** Token to label, in order of first accepted connection; event-loop only. The tokens never leave this map. */
   private final Map<String, String> tokenLabels = new HashMap<>();
 
+  /** Path of Finnhub's REST market status, as served at {@code https://finnhub.io/api/v1/stock/market-status}. */
+  public static final String MARKET_STATUS_PATH = "/api/v1/stock/market-status";
+
+  private final AtomicLong marketStatusRequests = new AtomicLong();
+  private volatile MarketSession marketSession = new MarketSession(true, "regular", null);
   private volatile Silence silence = Silence.NONE;
   private volatile int handshakeRejectionStatus;
   private volatile int symbolCap;
@@ -394,8 +399,28 @@ public final class FinnhubEmulator extends VerticleBase {
     return Future.all(closes).mapEmpty();
   }
 
+  /**
+   * What {@code GET /api/v1/stock/market-status} answers from now on: Finnhub's fields {@code isOpen},
+   * {@code session} ({@code pre-market}, {@code regular}, {@code post-market} or null) and {@code holiday}.
+   */
+  public record MarketSession(boolean isOpen, String session, String holiday) {
+  }
+
+  public void setMarketSession(MarketSession session) {
+    marketSession = session;
+  }
+
+  /** REST market-status requests answered (with any status), for tests of pacing. */
+  public long marketStatusRequests() {
+    return marketStatusRequests.get();
+  }
+
   private void onRequest(HttpServerRequest request) {
     if (!request.canUpgradeToWebSocket()) {
+      if (MARKET_STATUS_PATH.equals(request.path())) {
+        onMarketStatus(request);
+        return;
+      }
       request.response().setStatusCode(400).end();
       return;
     }
@@ -418,6 +443,34 @@ public final class FinnhubEmulator extends VerticleBase {
     }
     request.toWebSocket().onSuccess(ws -> onOpen(ws, token)).onFailure(err ->
       LOGGER.debug("WebSocket upgrade from {} failed", request.remoteAddress(), err));
+  }
+
+  /**
+   * Finnhub's REST answer: the token as the {@code X-Finnhub-Token} header or the {@code token} parameter,
+   * 401 with a JSON error without one. The handshake-rejection switch applies here too (429, 5xx...).
+   */
+  private void onMarketStatus(HttpServerRequest request) {
+    marketStatusRequests.incrementAndGet();
+    int forcedStatus = handshakeRejectionStatus;
+    if (forcedStatus != 0) {
+      request.response().setStatusCode(forcedStatus).end();
+      return;
+    }
+    String token = request.getHeader("X-Finnhub-Token") != null ? request.getHeader("X-Finnhub-Token") : request.getParam("token");
+    if (!isAccepted(token)) {
+      request.response().setStatusCode(401).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", "Invalid API key").encode());
+      return;
+    }
+    MarketSession m = marketSession;
+    request.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+      .put("exchange", request.getParam("exchange", "US"))
+      .put("holiday", m.holiday())
+      .put("isOpen", m.isOpen())
+      .put("session", m.session())
+      .put("t", System.currentTimeMillis() / 1000)
+      .put("timezone", "America/New_York")
+      .encode());
   }
 
   private boolean isAccepted(String token) {

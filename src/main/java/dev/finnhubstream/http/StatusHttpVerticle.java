@@ -1,10 +1,13 @@
 package dev.finnhubstream.http;
 
+import dev.finnhubstream.FinnhubStreamApplication;
 import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.config.AppConfig;
+import dev.finnhubstream.config.Secret;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpServer;
@@ -12,42 +15,98 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's window: {@code GET /health} (liveness) and {@code GET /status} (what flows where: one
- * snapshot per Finnhub connection, the Kafka writer's counters, and the redacted configuration).
- * It asks the other verticles over the event bus rather than holding references to them.
+ * The operator's window on the service, bound to {@code http.host}:{@code http.port}: liveness and readiness,
+ * Prometheus metrics, the full status, the event-bus debugging endpoints, the live status page and the admin
+ * endpoints (README, "Status endpoint"). It asks the other verticles over the event bus rather than holding
+ * references to them, and passes every answer through the secret redactor before it leaves the process.
  */
 public final class StatusHttpVerticle extends VerticleBase {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(StatusHttpVerticle.class);
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final AppConfig config;
   private final long startedAtMs = System.currentTimeMillis();
+  private final List<String> connections = new ArrayList<>();
+  private final UnaryOperator<String> redact;
+  private EventBusTap tap;
+  private EventBusDebugRoutes debug;
   private HttpServer server;
+  private Buffer statusPage;
+  private Buffer statusScript;
 
   public StatusHttpVerticle(AppConfig config) {
     this.config = config;
+    for (int i = 0; i < config.finnhub().connectionCount(); i++) {
+      connections.add(FinnhubWebSocketVerticle.connectionName(i));
+    }
+    List<Secret> secrets = new ArrayList<>(config.finnhub().tokens());
+    if (config.kafka().password() != null) {
+      secrets.add(config.kafka().password());
+    }
+    if (config.http().adminToken() != null) {
+      secrets.add(config.http().adminToken());
+    }
+    this.redact = text -> {
+      String out = text;
+      for (Secret s : secrets) {
+        out = s.redact(out);
+      }
+      return out;
+    };
   }
 
   @Override
   public Future<?> start() {
+    statusPage = resource("status-page/index.html");
+    statusScript = resource("status-page/status.js");
+    Set<String> declared = new HashSet<>(List.of(Addresses.TRADES, Addresses.DEAD_LETTERS, Addresses.BACKPRESSURE,
+      Addresses.STATUS_SINK, Addresses.STATUS_METRICS, Addresses.METRICS_SCRAPE, Addresses.STATUS_MARKET));
+    connections.forEach(c -> declared.addAll(List.of(Addresses.statusIngest(c), Addresses.ingestSymbols(c))));
+    tap = new EventBusTap(declared);
+    vertx.eventBus().addOutboundInterceptor(tap.interceptor);
+    debug = new EventBusDebugRoutes(vertx, tap, redact);
+
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    router.get("/ready").handler(this::ready);
     router.get("/status").handler(this::status);
     dev.finnhubstream.dashboard.DashboardRoutes.mount(vertx, router, config); // only where ClickHouse is configured
+    router.get("/metrics").handler(this::metrics);
+    router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(statusPage));
+    router.get("/status.js").handler(ctx -> ctx.response().putHeader("Content-Type", "text/javascript; charset=utf-8").end(statusScript));
+    debug.mount(router);
+    new AdminRoutes(vertx, config.finnhub(), new AdminToken(config.http().adminToken()), redact).mount(router);
+    router.route().last().handler(ctx -> Responses.error(ctx, 404, "no such endpoint; see GET /status, /ready, /metrics, /debug/eventbus"));
+    router.route().failureHandler(this::failure);
     return vertx.createHttpServer()
       .requestHandler(router)
       .listen(config.http().port(), config.http().host())
       .onSuccess(s -> {
         server = s;
-        LOGGER.info("Status endpoint on http://{}:{}/status", config.http().host(), s.actualPort());
+        LOGGER.info("Status endpoint on http://{}:{}/ (status page), /status, /ready, /metrics, /debug/eventbus; admin endpoints {}",
+          config.http().host(), s.actualPort(), config.http().adminToken() == null ? "off (no ADMIN_TOKEN)" : "on");
       });
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.eventBus().removeOutboundInterceptor(tap.interceptor);
+    debug.closeAll();
+    return server == null ? Future.succeededFuture() : server.close();
   }
 
   /** The port actually bound (differs from the configured one when that is 0). */
@@ -55,27 +114,105 @@ public final class StatusHttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private void status(RoutingContext ctx) {
-    List<Future<JsonObject>> connections = new ArrayList<>();
-    for (int i = 0; i < config.finnhub().connectionCount(); i++) {
-      connections.add(ask(Addresses.statusIngest(FinnhubWebSocketVerticle.connectionName(i))));
-    }
+  private void ready(RoutingContext ctx) {
+    List<Future<JsonObject>> snapshots = connections.stream().map(c -> ask(Addresses.statusIngest(c))).toList();
     Future<JsonObject> sink = ask(Addresses.STATUS_SINK);
-    List<Future<?>> all = new ArrayList<>(connections);
+    Future<JsonObject> metrics = ask(Addresses.STATUS_METRICS);
+    List<Future<?>> all = new ArrayList<>(snapshots);
     all.add(sink);
-    Future.join(all).onComplete(ar -> ctx.json(new JsonObject()
-      .put("environment", config.environment())
-      .put("uptime_ms", System.currentTimeMillis() - startedAtMs)
-      .put("finnhub", new JsonArray(connections.stream().map(f -> f.succeeded() ? f.result() : unavailable(f)).toList()))
-      .put("kafka", sink.succeeded() ? sink.result() : unavailable(sink))
-      .put("config", config.redactedSummary())));
+    all.add(metrics);
+    Future.join(all).onComplete(ar -> {
+      JsonObject verdict = Readiness.evaluate(connections, snapshots.stream().map(StatusHttpVerticle::orNull).toList(),
+        orNull(sink), metrics.succeeded() ? metrics.result().getJsonObject("kafka_health") : null);
+      boolean ready = verdict.getBoolean("ready");
+      Responses.json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "READY" : "NOT_READY")
+        .put("reasons", verdict.getJsonArray("reasons")), redact);
+    });
+  }
+
+  private void status(RoutingContext ctx) {
+    List<Future<JsonObject>> snapshots = connections.stream().map(c -> ask(Addresses.statusIngest(c))).toList();
+    Future<JsonObject> sink = ask(Addresses.STATUS_SINK);
+    Future<JsonObject> metrics = ask(Addresses.STATUS_METRICS);
+    Future<JsonObject> market = ask(Addresses.STATUS_MARKET);
+    List<Future<?>> all = new ArrayList<>(snapshots);
+    all.addAll(List.of(sink, metrics, market));
+    Future.join(all).onComplete(ar -> {
+      long now = System.currentTimeMillis();
+      JsonObject m = metrics.succeeded() ? metrics.result() : new JsonObject().put("unavailable", String.valueOf(metrics.cause()));
+      JsonObject kafkaHealth = m.getJsonObject("kafka_health");
+      JsonObject kafka = sink.succeeded() ? sink.result().copy() : unavailable(sink);
+      kafka.put("partitions", config.kafka().partitions()).put("health", kafkaHealth);
+      JsonObject readiness = Readiness.evaluate(connections, snapshots.stream().map(StatusHttpVerticle::orNull).toList(),
+        orNull(sink), kafkaHealth);
+      Responses.json(ctx, 200, new JsonObject()
+        .put("service", "finnhub-stream")
+        .put("environment", config.environment())
+        .put("version", FinnhubStreamApplication.version())
+        .put("started_at_ms", startedAtMs)
+        .put("uptime_ms", now - startedAtMs)
+        .put("uptime", humanDuration(now - startedAtMs))
+        .put("now_ms", now)
+        .put("ready", readiness)
+        .put("finnhub", new JsonArray(snapshots.stream().map(f -> f.succeeded() ? f.result() : unavailable(f)).toList()))
+        .put("symbols", m.getJsonArray("symbols"))
+        .put("market_hours", market.succeeded() ? market.result() : unavailable(market))
+        .put("throughput", m.getJsonObject("throughput"))
+        .put("eventbus", new JsonObject()
+          .put("vertx_metrics", m.getBoolean("vertx_metrics"))
+          .put("addresses", m.getJsonObject("eventbus"))
+          .put("debug_streams_open", debug.openStreams()))
+        .put("dead_letters", m.getJsonObject("dead_letters"))
+        .put("backpressure", m.getJsonObject("backpressure"))
+        .put("kafka", kafka)
+        .put("config", config.redactedSummary()), redact);
+    });
+  }
+
+  private void metrics(RoutingContext ctx) {
+    vertx.eventBus().<String>request(Addresses.METRICS_SCRAPE, null, ASK)
+      .onSuccess(msg -> ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(redact.apply(msg.body())))
+      .onFailure(e -> Responses.error(ctx, 503, "the metrics verticle does not answer: " + e.getMessage()));
+  }
+
+  private void failure(RoutingContext ctx) {
+    if (ctx.failure() instanceof QueryParams.BadParameter bad) {
+      Responses.error(ctx, 400, bad.getMessage());
+      return;
+    }
+    int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    if (status >= 500) {
+      LOGGER.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+    }
+    Responses.error(ctx, status, status >= 500 ? "internal error (logged)" : "request refused (HTTP " + status + ")");
   }
 
   private Future<JsonObject> ask(String address) {
     return vertx.eventBus().<JsonObject>request(address, null, ASK).map(Message::body);
   }
 
+  private static JsonObject orNull(Future<JsonObject> f) {
+    return f.succeeded() ? f.result() : null;
+  }
+
   private static JsonObject unavailable(Future<?> f) {
     return new JsonObject().put("unavailable", String.valueOf(f.cause()));
+  }
+
+  static String humanDuration(long ms) {
+    long s = ms / 1000;
+    return s >= 86_400 ? String.format("%dd %02dh %02dm", s / 86_400, s % 86_400 / 3600, s % 3600 / 60)
+      : String.format("%dh %02dm %02ds", s / 3600, s % 3600 / 60, s % 60);
+  }
+
+  private static Buffer resource(String path) {
+    try (InputStream in = StatusHttpVerticle.class.getClassLoader().getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + path + " is missing from the build");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

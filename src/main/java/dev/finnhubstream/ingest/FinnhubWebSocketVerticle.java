@@ -65,6 +65,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   private SymbolBook book;
   private WebSocketClient client;
   private MessageConsumer<JsonObject> statusConsumer;
+  private MessageConsumer<JsonObject> symbolsConsumer;
   private MessageConsumer<Backpressure> backpressureConsumer;
   private WebSocket socket;
   /** The previous socket while its close completes: no new connection before it is gone. */
@@ -119,11 +120,21 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       .setClosingTimeout(2));
     statusConsumer = vertx.eventBus().consumer(Addresses.statusIngest(connectionName), msg -> msg.reply(snapshot().toJson()));
     backpressureConsumer = vertx.eventBus().consumer(Addresses.BACKPRESSURE, msg -> onBackpressure(msg.body()));
+    symbolsConsumer = vertx.eventBus().consumer(Addresses.ingestSymbols(connectionName), msg -> {
+      JsonObject body = msg.body();
+      String action = body == null ? null : body.getString("action");
+      String symbol = body == null ? null : body.getString("symbol");
+      if (!("add".equals(action) || "remove".equals(action)) || symbol == null || symbol.isBlank()) {
+        msg.fail(400, "expected {\"action\": \"add\"|\"remove\", \"symbol\": \"X\"}");
+      } else {
+        msg.reply(changeSymbol(action, symbol));
+      }
+    });
     long watchdogTick = Math.max(50, Math.min(1_000, config.watchdogMs() / 5));
     watchdogTimer = vertx.setPeriodic(watchdogTick, id -> checkWatchdog());
     // Start-up does not wait for Finnhub: the service must come up (and report) while Finnhub is down.
     connect();
-    return Future.join(statusConsumer.completion(), backpressureConsumer.completion());
+    return Future.join(statusConsumer.completion(), backpressureConsumer.completion(), symbolsConsumer.completion());
   }
 
   @Override
@@ -147,6 +158,30 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       book.effectiveCap(), reconnects, lastError, counters.lastFrameAtMs, lastTradeAtMs, counters.toJson());
   }
 
+  /**
+   * A runtime subscription change, {@code {"action": "add"|"remove", "symbol": "X"}}: held in memory only (the
+   * configuration stays the source at start-up). An added symbol is subscribed at the next paced tick; a removed
+   * one that was subscribed gets an unsubscribe frame at once.
+   */
+  private JsonObject changeSymbol(String action, String symbol) {
+    JsonObject reply = new JsonObject().put("connection", connectionName).put("symbol", symbol);
+    if ("add".equals(action)) {
+      boolean added = book.add(symbol);
+      LOGGER.info("[{}] symbol {} {} at runtime", connectionName, symbol, added ? "added" : "already held; not added");
+      return reply.put("result", added ? "added" : "already_present");
+    }
+    SymbolBook.Status was = book.remove(symbol);
+    if (was == null) {
+      return reply.put("result", "not_present");
+    }
+    lastTradeAtMs.remove(symbol);
+    if (was == SymbolBook.Status.SUBSCRIBED && socket != null) {
+      socket.writeTextMessage(new JsonObject().put("type", "unsubscribe").put("symbol", symbol).encode());
+    }
+    LOGGER.info("[{}] symbol {} removed at runtime (was {})", connectionName, symbol, was);
+    return reply.put("result", "removed").put("was", was.name());
+  }
+
   // ---- connection life cycle -------------------------------------------------------------------
 
   private void connect() {
@@ -163,7 +198,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       .setSsl(ssl)
       .setURI(config.requestUri(token))
       .setTimeout(15_000);
-    LOGGER.info("[{}] connecting to {} ({} symbols)", connectionName, config.url(), shard.size());
+    LOGGER.info("[{}] connecting to {} ({} symbols)", connectionName, config.url(), book.size());
     client.connect(options).onComplete(ar -> {
       if (ar.succeeded()) {
         onConnected(ar.result());
@@ -186,7 +221,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
     connectedAtMs = now;
     counters.lastFrameAtMs = now; // the watchdog counts from the handshake
     setState(ConnectionState.CONNECTED);
-    LOGGER.info("[{}] connected to {}; subscribing {} symbols", connectionName, config.url(), shard.size());
+    LOGGER.info("[{}] connected to {}; subscribing {} symbols", connectionName, config.url(), book.size());
     ws.textMessageHandler(text -> onFrame(ws, text));
     ws.exceptionHandler(e -> {
       if (socket == ws) {

@@ -138,6 +138,37 @@ final class SymbolBook {
     return symbol;
   }
 
+  /**
+   * Adds a symbol at runtime (admin endpoint): pending, so the next subscribe tick sends it, under the same
+   * cap rules as configured symbols. Returns {@code false} when the book already holds it.
+   */
+  boolean add(String symbol) {
+    return symbols.putIfAbsent(symbol, new Entry()) == null;
+  }
+
+  /**
+   * Removes a symbol at runtime. Returns its status before removal ({@code SUBSCRIBED}: the caller sends an
+   * unsubscribe frame), or {@code null} when the book does not hold it. A freed subscription slot goes to the
+   * first over-cap symbol at once instead of at its next scheduled probe.
+   */
+  Status remove(String symbol) {
+    Entry removed = symbols.remove(symbol);
+    if (removed == null) {
+      return null;
+    }
+    if (symbol.equals(lastSent)) {
+      lastSent = null;
+    }
+    if (removed.status == Status.SUBSCRIBED) {
+      symbols.values().stream().filter(e -> e.status == Status.OVER_CAP).findFirst().ifPresent(e -> e.retryAtMs = 0);
+    }
+    return removed.status;
+  }
+
+  int size() {
+    return symbols.size();
+  }
+
   boolean contains(String symbol) {
     return symbols.containsKey(symbol);
   }

@@ -16,6 +16,8 @@ final class DeliveryStats {
 
   /** Distinct dead-letter reasons tracked by name; more than this are summed under "other". */
   private static final int MAX_REASONS = 100;
+  /** Distinct symbols counted by name (Finnhub sends only what we subscribed); more are summed under "other". */
+  private static final int MAX_SYMBOLS = 2_000;
 
   final LongAdder tradesReceived = new LongAdder();
   final LongAdder deadLettersReceived = new LongAdder();
@@ -33,6 +35,10 @@ final class DeliveryStats {
   final AtomicLong peakQueuedBytes = new AtomicLong();
   final AtomicLong peakInFlightBytes = new AtomicLong();
   final LatencyHistogram ackLatency = new LatencyHistogram();
+  /** Acknowledgement time minus the time the record was handed to the producer. */
+  final LatencyHistogram sendLatency = new LatencyHistogram();
+  /** Trades acknowledged, per symbol (for the metrics verticle's per-symbol written counts); producer I/O thread only. */
+  private final Map<String, LongAdder> ackedBySymbol = new ConcurrentHashMap<>();
   volatile String lastError;
 
   void deadLetterReceived(String reason) {
@@ -43,6 +49,21 @@ final class DeliveryStats {
       counter = deadLettersByReason.computeIfAbsent(key, k -> new LongAdder());
     }
     counter.increment();
+  }
+
+  /** Producer I/O thread only (single writer). */
+  void tradeAcked(String symbol) {
+    LongAdder counter = ackedBySymbol.get(symbol);
+    if (counter == null) {
+      counter = ackedBySymbol.computeIfAbsent(ackedBySymbol.size() < MAX_SYMBOLS ? symbol : "other", k -> new LongAdder());
+    }
+    counter.increment();
+  }
+
+  JsonObject ackedBySymbolJson() {
+    JsonObject out = new JsonObject();
+    new TreeMap<>(ackedBySymbol).forEach((symbol, count) -> out.put(symbol, count.sum()));
+    return out;
   }
 
   JsonObject deadLettersJson(long acked) {

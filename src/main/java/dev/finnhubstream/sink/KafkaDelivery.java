@@ -617,7 +617,10 @@ final class KafkaDelivery {
     final long seq;
     final long bytes;
     final long receivedAtMs;
+    final long sentAtNanos;
     final boolean trade;
+    /** The trade's symbol, for the per-symbol acknowledged counts; null for dead letters. */
+    final String symbol;
     /** Kept until acknowledged: needed to write it to disk if it fails. */
     OutboundRecord record;
     DiskBuffer.Position position;
@@ -631,7 +634,9 @@ final class KafkaDelivery {
       this.record = record;
       this.bytes = record.heapBytes();
       this.receivedAtMs = record.receivedAtMs();
+      this.sentAtNanos = System.nanoTime(); // handed to the producer right after: the send latency starts here
       this.trade = record.kind() == OutboundRecord.Kind.TRADE;
+      this.symbol = trade ? record.keyText() : null;
     }
 
     @Override
@@ -645,6 +650,8 @@ final class KafkaDelivery {
       if (e == null) {
         if (trade) {
           stats.ackLatency.record(System.currentTimeMillis() - receivedAtMs);
+          stats.sendLatency.record((System.nanoTime() - sentAtNanos) / 1_000_000);
+          stats.tradeAcked(symbol);
           flow.add(FlowCounters.TRADES_ACKED, 1);
         } else {
           flow.add(FlowCounters.DEAD_LETTERS_ACKED, 1);

@@ -171,6 +171,8 @@ public final class KafkaWriterVerticle extends VerticleBase {
         .put("queue_max_bytes", bounds.queueMaxBytes()))
       .put("dead_letters", stats.deadLettersJson(delivery.deadLettersAcked()))
       .put("ack_latency_ms", stats.ackLatency.toJson())
+      .put("send_latency_ms", stats.sendLatency.toJson())
+      .put("acked_by_symbol", stats.ackedBySymbolJson())
       .put("last_error", stats.lastError);
   }
 }

@@ -28,12 +28,15 @@ final class LatencyHistogram {
 
   private final AtomicLongArray counts = new AtomicLongArray(BOUNDS.length + 1);
   private final AtomicLong max = new AtomicLong(Long.MIN_VALUE);
+  /** Sum of the recorded values: with the buckets it makes a Prometheus histogram (metrics verticle). */
+  private final AtomicLong sum = new AtomicLong();
 
   /** Single writer: only one thread may record. */
   void record(long ms) {
     long value = Math.max(0, ms);
     int bucket = bucket(value);
     counts.lazySet(bucket, counts.get(bucket) + 1);
+    sum.lazySet(sum.get() + value);
     if (value > max.get()) {
       max.lazySet(value);
     }
@@ -104,6 +107,7 @@ final class LatencyHistogram {
       .put("p99", n == 0 ? null : percentile(0.99))
       .put("p999", n == 0 ? null : percentile(0.999))
       .put("max", n == 0 ? null : max.get())
+      .put("sum_ms", sum.get())
       .put("buckets", buckets);
   }
 }

@@ -234,6 +234,29 @@ class ConfigResolverTest {
   }
 
   @Test
+  @DisplayName("ADMIN_TOKEN turns the admin endpoints on; a short one stops start-up; the summary only says it is set")
+  void adminToken() throws IOException {
+    assertThat(ConfigResolver.resolve(committed(), FILE, Map.of()).http().adminToken()).isNull();
+    AppConfig cfg = ConfigResolver.resolve(committed(), FILE, env("ADMIN_TOKEN", "a-long-enough-admin-token"));
+    assertThat(cfg.http().adminToken().reveal()).isEqualTo("a-long-enough-admin-token");
+    assertThat(cfg.redactedSummary().encode()).doesNotContain("a-long-enough-admin-token").contains("\"admin_token\":\"set (hidden)\"");
+    failsWith(committed(), env("ADMIN_TOKEN", "short"), "ADMIN_TOKEN").hasMessageContaining("openssl rand").hasMessageNotContaining("short\"");
+  }
+
+  @Test
+  @DisplayName("market_hours: committed defaults, FINNHUB_REST_URL overrides, bad URLs and a poll faster than 1 s stop start-up")
+  void marketHours() throws IOException {
+    MarketHoursConfig local = ConfigResolver.resolve(committed(), FILE, Map.of()).marketHours();
+    assertThat(local).isEqualTo(new MarketHoursConfig(true, "http://127.0.0.1:18090/api/v1", "US", 60_000, 300_000));
+    assertThat(ConfigResolver.resolve(committed(), FILE, env("FINNHUB_REST_URL", "http://127.0.0.1:9/api/v1/")).marketHours().restUrl())
+      .isEqualTo("http://127.0.0.1:9/api/v1");
+    failsWith(committed(), env("FINNHUB_REST_URL", "https://finnhub.io/api/v1?token=abc"), "FINNHUB_REST_URL").hasMessageContaining("header");
+    failsWith(committed(), env("FINNHUB_REST_URL", "ftp://x"), "FINNHUB_REST_URL");
+    JsonObject fast = edited(r -> r.getJsonObject("common").getJsonObject("market_hours").put("poll_ms", 500));
+    failsWith(fast, Map.of(), "common.market_hours.poll_ms").hasMessageContaining("1000");
+  }
+
+  @Test
   @DisplayName("the Kafka writer's bounds, dead-letter topic and disk buffer resolve, and the producer is set up to never block or expire records")
   void kafkaDelivery() throws IOException {
     KafkaConfig kafka = ConfigResolver.resolve(committed(), FILE, Map.of()).kafka();

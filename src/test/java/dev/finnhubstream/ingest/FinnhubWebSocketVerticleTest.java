@@ -378,4 +378,34 @@ class FinnhubWebSocketVerticleTest {
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(appender);
     return appender;
   }
+
+  @Test
+  @DisplayName("runtime subscription changes: add subscribes on the live socket, remove sends an unsubscribe, bad requests fail")
+  void runtimeSymbolChanges() {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withTradesPerSecond(500));
+    deploy(settingsFor(emulator).build());
+    await().atMost(Duration.ofSeconds(20)).until(() -> emulator.subscribedSymbols().containsAll(List.of("AAPL", "MSFT")));
+    String address = Addresses.ingestSymbols(FinnhubWebSocketVerticle.connectionName(0));
+
+    JsonObject added = vertx.eventBus().<JsonObject>request(address, new JsonObject().put("action", "add").put("symbol", "IC MARKETS:1"))
+      .await().body();
+    assertThat(added.getString("result")).isEqualTo("added");
+    await().atMost(Duration.ofSeconds(20)).until(() -> emulator.subscribedSymbols().contains("IC MARKETS:1"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> trades.stream().anyMatch(t -> t.symbol().equals("IC MARKETS:1")));
+    assertThat(vertx.eventBus().<JsonObject>request(address, new JsonObject().put("action", "add").put("symbol", "AAPL")).await()
+      .body().getString("result")).isEqualTo("already_present");
+
+    JsonObject removed = vertx.eventBus().<JsonObject>request(address, new JsonObject().put("action", "remove").put("symbol", "AAPL"))
+      .await().body();
+    assertThat(removed.getString("result")).isEqualTo("removed");
+    assertThat(removed.getString("was")).isEqualTo("SUBSCRIBED");
+    await().atMost(Duration.ofSeconds(20)).until(() -> !emulator.subscribedSymbols().contains("AAPL"));
+    assertThat(snapshot(0).getJsonArray("subscribed")).containsExactlyInAnyOrder("MSFT", "IC MARKETS:1");
+    assertThat(snapshot(0).getJsonObject("last_trade_at_ms").fieldNames()).doesNotContain("AAPL");
+    assertThat(vertx.eventBus().<JsonObject>request(address, new JsonObject().put("action", "remove").put("symbol", "AAPL")).await()
+      .body().getString("result")).isEqualTo("not_present");
+
+    assertThat(vertx.eventBus().<JsonObject>request(address, new JsonObject().put("action", "rename").put("symbol", "X"))
+      .map(m -> "answered").otherwise(e -> ((io.vertx.core.eventbus.ReplyException) e).failureCode() + "").await()).isEqualTo("400");
+  }
 }

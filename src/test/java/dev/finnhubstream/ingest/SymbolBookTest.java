@@ -71,4 +71,30 @@ class SymbolBookTest {
     assertThat(book.nextToSubscribe(10_000)).isEqualTo("A");
     assertThat(book.onInvalidSymbol("", 10_000)).isEqualTo("A");
   }
+
+  @Test
+  @DisplayName("runtime add: a new symbol is pending and subscribed next; adding a held one changes nothing")
+  void addAtRuntime() {
+    SymbolBook book = new SymbolBook(List.of("A"), 50, 1_000, 1_000, new Random(1));
+    assertThat(drain(book, 0)).containsExactly("A");
+    assertThat(book.add("IC MARKETS:1")).isTrue();
+    assertThat(book.add("A")).isFalse();
+    assertThat(book.inState(Status.PENDING)).containsExactly("IC MARKETS:1");
+    assertThat(drain(book, 0)).containsExactly("IC MARKETS:1");
+    assertThat(book.size()).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("runtime remove: reports the old status, forgets the symbol, and a freed slot goes to an over-cap symbol at once")
+  void removeAtRuntime() {
+    SymbolBook book = new SymbolBook(List.of("A", "B", "C"), 2, 1_000, 3_600_000, new Random(1));
+    assertThat(drain(book, 0)).containsExactly("A", "B");
+    assertThat(book.inState(Status.OVER_CAP)).containsExactly("C");
+    assertThat(book.remove("A")).isEqualTo(Status.SUBSCRIBED);
+    assertThat(book.remove("A")).isNull();
+    assertThat(book.contains("A")).isFalse();
+    // C's retry was an hour away; the freed slot makes it due now.
+    assertThat(drain(book, 1)).containsExactly("C");
+    assertThat(book.inState(Status.SUBSCRIBED)).containsExactly("B", "C");
+  }
 }

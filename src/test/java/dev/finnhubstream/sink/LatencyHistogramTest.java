@@ -24,6 +24,11 @@ class LatencyHistogramTest {
     assertThat(h.percentile(1.0)).isEqualTo(4_321);
     JsonObject json = h.toJson();
     assertThat(json.getLong("max")).isEqualTo(4_321);
+    long expectedSum = 13 + 4_321;
+    for (int i = 0; i < 98; i++) {
+      expectedSum += i % 7;
+    }
+    assertThat(json.getLong("sum_ms")).as("exact sum, for Prometheus' _sum").isEqualTo(expectedSum);
     assertThat(json.getJsonObject("buckets").getLong("<=15")).isEqualTo(1);
     assertThat(json.getJsonObject("buckets").getLong("<=5000")).isEqualTo(1);
     long sum = json.getJsonObject("buckets").stream().mapToLong(e -> ((Number) e.getValue()).longValue()).sum();

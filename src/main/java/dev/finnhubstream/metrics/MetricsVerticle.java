@@ -1,0 +1,287 @@
+package dev.finnhubstream.metrics;
+
+import dev.finnhubstream.FinnhubStreamApplication;
+import dev.finnhubstream.bus.Addresses;
+import dev.finnhubstream.bus.Backpressure;
+import dev.finnhubstream.bus.DeadLetter;
+import dev.finnhubstream.bus.Trade;
+import dev.finnhubstream.bus.TradeBatch;
+import dev.finnhubstream.config.AppConfig;
+import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
+import dev.finnhubstream.market.Markets;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryContext;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns what flows through the service into Micrometer meters (Prometheus) and into the per-symbol,
+ * per-address and throughput view of {@code /status}. It holds no reference to another verticle: trades and
+ * dead letters are observed as they are published on the event bus, backpressure signals are consumed, and
+ * once a second it asks every Finnhub connection, the Kafka writer and the market-hours poller for their
+ * status.
+ *
+ * <p>Trades are observed by an outbound interceptor, on the publisher's thread, not by a consumer: a second
+ * consumer of every batch would cost a hand-over to another event loop per message, and on two cores that
+ * delayed the Kafka writer enough that its backpressure took effect too late (BackpressureIT). Counting a
+ * batch where it is published costs a few hundred nanoseconds per trade, with thread-safe meters. Vert.x's own event-bus, HTTP and pool meters land in the same registry when Vert.x was created by
+ * {@link VertxMetricsSetup}.
+ *
+ * <p>Cardinality: the {@code symbol} label only takes the configured symbols, plus {@code other}; the
+ * {@code reason} label of dead letters at most {@link #MAX_REASONS} values, plus {@code other}.
+ */
+public final class MetricsVerticle extends VerticleBase {
+
+  private static final Logger LOGGER = LoggerFactory.getLogger(MetricsVerticle.class);
+  /** Label value for symbols outside the configured list (added at runtime, or unexpected). */
+  public static final String OTHER_SYMBOL = "other";
+  static final int MAX_REASONS = 50;
+  private static final long TICK_MS = 1_000;
+  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
+
+  private final AppConfig config;
+  private final List<String> connections = new ArrayList<>();
+  private final SymbolBoard board = new SymbolBoard();
+  private final ThroughputHistory throughput = new ThroughputHistory();
+  private final ProducerHealth producerHealth = new ProducerHealth();
+  private final Map<String, Counter> receivedBySymbol = new HashMap<>();
+  private final Map<String, Counter> deadLettersByReason = new ConcurrentHashMap<>();
+  private final LongAdder tradesReceived = new LongAdder();
+  private final Handler<DeliveryContext<Object>> observer = this::observe;
+
+  private PrometheusMeterRegistry registry;
+  private boolean vertxMetrics;
+  private MeterSet meters;
+  private IngestMeters ingestMeters;
+  private SinkMeters sinkMeters;
+  private EventBusStats eventBusStats;
+  private Counter receivedOther;
+  private Timer feedLag;
+  private Counter negativeLag;
+  private JsonObject sinkStatus = new JsonObject();
+  private JsonObject marketStatus;
+  private Backpressure backpressure;
+  private long backpressureSinceMs;
+  private long tick = -1;
+
+  public MetricsVerticle(AppConfig config) {
+    this.config = config;
+    for (int i = 0; i < config.finnhub().connectionCount(); i++) {
+      connections.add(FinnhubWebSocketVerticle.connectionName(i));
+    }
+  }
+
+  @Override
+  public Future<?> start() {
+    registry = VertxMetricsSetup.registry();
+    vertxMetrics = registry != null;
+    if (!vertxMetrics) {
+      LOGGER.info("Vert.x was created without metrics: /metrics shows the service's and the JVM's meters only");
+      registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmGcMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      new UptimeMetrics().bindTo(registry);
+    }
+    if (registry.find("process.files.open").gauge() == null) {
+      new FileDescriptorMetrics().bindTo(registry);
+    }
+    meters = new MeterSet(registry);
+    registerMeters();
+    ingestMeters = new IngestMeters(meters, connections);
+    sinkMeters = new SinkMeters(meters, config.finnhub().symbols());
+    eventBusStats = new EventBusStats(registry);
+
+    var bus = vertx.eventBus();
+    bus.addOutboundInterceptor(observer);
+    List<MessageConsumer<?>> consumers = List.of(
+      bus.<Backpressure>consumer(Addresses.BACKPRESSURE, msg -> {
+        backpressure = msg.body();
+        backpressureSinceMs = System.currentTimeMillis();
+      }),
+      bus.consumer(Addresses.STATUS_METRICS, msg -> msg.reply(status())),
+      bus.consumer(Addresses.METRICS_SCRAPE, msg -> msg.reply(registry.scrape())));
+    tick = vertx.setPeriodic(TICK_MS, id -> onTick());
+    return Future.join(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.eventBus().removeOutboundInterceptor(observer);
+    vertx.cancelTimer(tick);
+    sinkMeters.close();
+    meters.removeAll();
+    return Future.succeededFuture();
+  }
+
+  private void registerMeters() {
+    for (String symbol : config.finnhub().symbols()) {
+      receivedBySymbol.put(symbol, meters.add(Counter.builder("finnhub.trades.received")
+        .description("Trades received from Finnhub, per configured symbol").tag("symbol", symbol).register(registry)));
+      meters.add(Gauge.builder("finnhub.trade.age", board, b -> b.ageSeconds(symbol, System.currentTimeMillis()))
+        .description("Seconds since the symbol's latest trade reached us (NaN before the first)").baseUnit("seconds")
+        .tag("symbol", symbol).register(registry));
+      meters.add(Gauge.builder("finnhub.market.open", this, m -> openAsNumber(Markets.isOpen(symbol, m.marketStatus)))
+        .description("1 while the symbol's market is open, 0 while closed, NaN when unknown (market hours off)")
+        .tag("symbol", symbol).register(registry));
+    }
+    receivedOther = meters.add(Counter.builder("finnhub.trades.received")
+      .description("Trades received from Finnhub, per configured symbol").tag("symbol", OTHER_SYMBOL).register(registry));
+    feedLag = meters.add(Timer.builder("finnhub.feed.lag")
+      .description("Receive time minus trade time (received_at_ms - trade_ts_ms): Finnhub's delay plus ours up to the socket")
+      .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2_500),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60))
+      .register(registry));
+    negativeLag = meters.add(Counter.builder("finnhub.feed.lag.negative")
+      .description("Trades stamped later than we received them (clock skew); counted as zero lag").register(registry));
+    meters.add(Gauge.builder("finnhub.backpressure.paused", this, m -> m.backpressure != null && m.backpressure.paused() ? 1 : 0)
+      .description("1 while the Kafka side asks Finnhub reading to pause").register(registry));
+    meters.add(Gauge.builder("finnhub.kafka.healthy", producerHealth, h -> h.healthy() ? 1 : 0)
+      .description("1 while the Kafka producer acknowledges (see /ready)").register(registry));
+    meters.add(Gauge.builder("finnhub.build.info", () -> 1).description("Build of the running service")
+      .tag("version", FinnhubStreamApplication.version()).register(registry));
+  }
+
+  /** Runs on the publisher's thread (several Finnhub connections may publish at once): thread-safe meters only. */
+  private void observe(DeliveryContext<Object> ctx) {
+    try {
+      Object body = ctx.body();
+      if (body instanceof TradeBatch batch && Addresses.TRADES.equals(ctx.message().address())) {
+        onTrades(batch);
+      } else if (body instanceof DeadLetter deadLetter && Addresses.DEAD_LETTERS.equals(ctx.message().address())) {
+        onDeadLetter(deadLetter);
+      }
+    } finally {
+      ctx.next();
+    }
+  }
+
+  private void onTrades(TradeBatch batch) {
+    for (Trade t : batch.trades()) {
+      board.onTrade(t);
+      receivedBySymbol.getOrDefault(t.symbol(), receivedOther).increment();
+      long lag = t.receivedAtMs() - t.tradeTsMs();
+      if (lag < 0) {
+        negativeLag.increment();
+      }
+      feedLag.record(Math.max(0, lag), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    tradesReceived.add(batch.trades().size());
+  }
+
+  private void onDeadLetter(DeadLetter deadLetter) {
+    Counter counter = deadLettersByReason.get(deadLetter.reason());
+    if (counter == null) {
+      String reason = deadLettersByReason.size() < MAX_REASONS ? deadLetter.reason() : "other";
+      counter = deadLettersByReason.computeIfAbsent(reason, r -> meters.add(Counter.builder("finnhub.dead.letters")
+        .description("Frames and trade elements that could not become trades, by reason").tag("reason", r).register(registry)));
+    }
+    counter.increment();
+  }
+
+  private void onTick() {
+    long now = System.currentTimeMillis();
+    for (String c : connections) {
+      ask(Addresses.statusIngest(c)).onSuccess(s -> ingestMeters.update(c, s));
+    }
+    ask(Addresses.STATUS_SINK).onComplete(ar -> {
+      if (ar.succeeded()) {
+        sinkStatus = ar.result();
+        sinkMeters.update(sinkStatus);
+        producerHealth.onReply(sinkStatus, System.currentTimeMillis());
+      } else {
+        producerHealth.onNoReply(ar.cause().getMessage());
+      }
+    });
+    ask(Addresses.STATUS_MARKET).onComplete(ar -> marketStatus = ar.succeeded() ? ar.result() : null);
+    if (vertxMetrics) {
+      eventBusStats.sample();
+    }
+    throughput.sample(tradesReceived.sum(), sinkStatus.getLong("acked", -1L), now);
+  }
+
+  private Future<JsonObject> ask(String address) {
+    return vertx.eventBus().<JsonObject>request(address, null, ASK).map(Message::body);
+  }
+
+  private JsonObject status() {
+    long now = System.currentTimeMillis();
+    JsonObject deadLetters = new JsonObject();
+    long deadLetterTotal = 0;
+    for (Map.Entry<String, Counter> e : new TreeMap<>(deadLettersByReason).entrySet()) {
+      deadLetters.put(e.getKey(), (long) e.getValue().count());
+      deadLetterTotal += (long) e.getValue().count();
+    }
+    return new JsonObject()
+      .put("vertx_metrics", vertxMetrics)
+      .put("symbols", symbolRows(now))
+      .put("eventbus", vertxMetrics ? eventBusStats.toJson() : null)
+      .put("throughput", throughput.toJson())
+      .put("trades_received", tradesReceived.sum())
+      .put("dead_letters", new JsonObject().put("total", deadLetterTotal).put("by_reason", deadLetters))
+      .put("kafka_health", producerHealth.toJson())
+      .put("backpressure", new JsonObject()
+        .put("paused", backpressure != null && backpressure.paused())
+        .put("reason", backpressure == null ? null : backpressure.reason())
+        .put("since_ms", backpressure == null ? null : backpressureSinceMs));
+  }
+
+  /** One row per symbol: the configured ones in order, then any a connection holds beyond them (added at runtime). */
+  private JsonArray symbolRows(long now) {
+    Map<String, String[]> holders = new LinkedHashMap<>();
+    for (String c : connections) {
+      JsonObject s = ingestMeters.snapshot(c);
+      if (s == null) {
+        continue;
+      }
+      for (String status : List.of("subscribed", "pending")) {
+        s.getJsonArray(status, new JsonArray()).forEach(sym -> holders.put((String) sym, new String[] {c, status}));
+      }
+      for (String status : List.of("refused", "over_cap")) {
+        s.getJsonObject(status, new JsonObject()).fieldNames().forEach(sym -> holders.put(sym, new String[] {c, status}));
+      }
+    }
+    List<String> order = new ArrayList<>(config.finnhub().symbols());
+    holders.keySet().stream().filter(s -> !order.contains(s)).sorted().forEach(order::add);
+    JsonArray rows = new JsonArray();
+    for (String symbol : order) {
+      String[] holder = holders.get(symbol);
+      rows.add(board.row(symbol, holder == null ? null : holder[0], holder == null ? null : holder[1],
+        Markets.isOpen(symbol, marketStatus), config.marketHours().staleAfterMs(), now));
+    }
+    return rows;
+  }
+
+  private static double openAsNumber(Boolean open) {
+    return open == null ? Double.NaN : open ? 1 : 0;
+  }
+}

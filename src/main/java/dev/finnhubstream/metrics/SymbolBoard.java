@@ -1,0 +1,104 @@
+package dev.finnhubstream.metrics;
+
+import dev.finnhubstream.bus.Trade;
+import dev.finnhubstream.market.Markets;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The latest trade of every symbol seen on the event bus: price, trade time, receive time, count. Written on
+ * the publishers' threads (each symbol by the one connection that holds it), read by the status request.
+ * Bounded: symbols beyond {@link #MAX_SYMBOLS} (Finnhub only sends what we subscribed, so this is a
+ * safety net) are not tracked.
+ */
+final class SymbolBoard {
+
+  static final int MAX_SYMBOLS = 2_000;
+
+  /** What the status page shows for a symbol at a glance. */
+  enum Flow { FLOWING, STALE, MARKET_CLOSED, NO_TRADES_YET, NOT_SUBSCRIBED }
+
+  /** The three latest values change together under the object's lock (uncontended: one writer per symbol). */
+  static final class Latest {
+    private double price = Double.NaN;
+    private long tradeTsMs;
+    private long receivedAtMs;
+    final LongAdder trades = new LongAdder();
+
+    synchronized void update(double p, long tradeTs, long receivedAt) {
+      if (receivedAt >= receivedAtMs) {
+        price = p;
+        tradeTsMs = tradeTs;
+        receivedAtMs = receivedAt;
+      }
+    }
+
+    synchronized double price() {
+      return price;
+    }
+
+    synchronized long tradeTsMs() {
+      return tradeTsMs;
+    }
+
+    synchronized long receivedAtMs() {
+      return receivedAtMs;
+    }
+  }
+
+  private final Map<String, Latest> bySymbol = new ConcurrentHashMap<>();
+
+  void onTrade(Trade trade) {
+    Latest latest = bySymbol.get(trade.symbol());
+    if (latest == null) {
+      if (bySymbol.size() >= MAX_SYMBOLS) {
+        return;
+      }
+      latest = bySymbol.computeIfAbsent(trade.symbol(), s -> new Latest());
+    }
+    latest.trades.increment();
+    latest.update(trade.price(), trade.tradeTsMs(), trade.receivedAtMs());
+  }
+
+  /** Seconds since the symbol's latest trade reached us, or NaN when none has. */
+  double ageSeconds(String symbol, long nowMs) {
+    Latest latest = bySymbol.get(symbol);
+    return latest == null ? Double.NaN : (nowMs - latest.receivedAtMs()) / 1000.0;
+  }
+
+  /**
+   * One row of the status page's symbol table.
+   *
+   * @param subscription the connection's view: {@code subscribed}, {@code pending}, {@code refused}, {@code over_cap},
+   *                     or {@code null} when no connection holds the symbol
+   * @param marketOpen   see {@link Markets#isOpen}
+   */
+  JsonObject row(String symbol, String connection, String subscription, Boolean marketOpen, long staleAfterMs, long nowMs) {
+    Latest latest = bySymbol.get(symbol);
+    Long ageMs = latest == null ? null : nowMs - latest.receivedAtMs();
+    Flow flow;
+    if (!"subscribed".equals(subscription)) {
+      flow = Flow.NOT_SUBSCRIBED;
+    } else if (Boolean.FALSE.equals(marketOpen) && (ageMs == null || ageMs > staleAfterMs)) {
+      flow = Flow.MARKET_CLOSED;
+    } else if (ageMs == null) {
+      flow = Flow.NO_TRADES_YET;
+    } else {
+      flow = ageMs > staleAfterMs ? Flow.STALE : Flow.FLOWING;
+    }
+    return new JsonObject()
+      .put("symbol", symbol)
+      .put("connection", connection)
+      .put("subscription", subscription == null ? "none" : subscription)
+      .put("market", Markets.kindOf(symbol).name())
+      .put("market_open", marketOpen)
+      .put("flow", flow.name())
+      .put("last_price", latest == null ? null : latest.price())
+      .put("last_trade_ts_ms", latest == null ? null : latest.tradeTsMs())
+      .put("last_received_at_ms", latest == null ? null : latest.receivedAtMs())
+      .put("age_ms", ageMs)
+      .put("trades_received", latest == null ? 0 : latest.trades.sum());
+  }
+}
