@@ -10,6 +10,7 @@ import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
 import dev.finnhubstream.emulator.MalformedKind;
 import dev.finnhubstream.support.KafkaTestSupport;
+import dev.finnhubstream.support.ServiceEnv;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -83,6 +84,7 @@ class ChaosIT {
       "FINNHUB_SYMBOLS", "AAPL,MSFT,TSLA,BINANCE:BTCUSDT,IC MARKETS:1",
       "KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap(),
       "KAFKA_TOPIC", topic,
+      "KAFKA_DISK_BUFFER_DIR", ServiceEnv.freshBufferDir(),
       "HTTP_PORT", "0"));
     MainVerticle main = new MainVerticle(cfg);
     vertx.deployVerticle(main).await();

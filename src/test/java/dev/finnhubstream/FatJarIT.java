@@ -7,6 +7,7 @@ import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
 import dev.finnhubstream.emulator.Silence;
 import dev.finnhubstream.support.KafkaTestSupport;
+import dev.finnhubstream.support.ServiceEnv;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -78,6 +79,7 @@ class FatJarIT {
       "FINNHUB_SYMBOLS", "AAPL,IC MARKETS:1,BINANCE:BTCUSDT",
       "KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap(),
       "KAFKA_TOPIC", topic,
+      "KAFKA_DISK_BUFFER_DIR", ServiceEnv.freshBufferDir(),
       "HTTP_PORT", Integer.toString(httpPort)));
 
     await().atMost(Duration.ofSeconds(60)).until(() -> emulator.subscribedSymbols().size() == 3);

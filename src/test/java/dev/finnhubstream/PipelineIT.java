@@ -10,6 +10,7 @@ import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
 import dev.finnhubstream.sink.TradeJson;
 import dev.finnhubstream.support.KafkaTestSupport;
+import dev.finnhubstream.support.ServiceEnv;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -74,6 +75,7 @@ class PipelineIT {
       "FINNHUB_SYMBOLS", String.join(",", SYMBOLS),
       "KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap(),
       "KAFKA_TOPIC", topic,
+      "KAFKA_DISK_BUFFER_DIR", ServiceEnv.freshBufferDir(),
       "HTTP_PORT", "0"));
     MainVerticle main = new MainVerticle(cfg);
     vertx.deployVerticle(main).await();

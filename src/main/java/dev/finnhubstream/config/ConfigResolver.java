@@ -121,6 +121,7 @@ public final class ConfigResolver {
     }
     overrideString(kafka, "bootstrap_servers", env, KAFKA_BOOTSTRAP_SERVERS);
     overrideString(kafka, "topic", env, KAFKA_TOPIC);
+    overrideString(kafka, "disk_buffer_dir", env, EnvironmentVariables.KAFKA_DISK_BUFFER_DIR);
     overrideString(kafka, "username", env, KAFKA_USERNAME);
     overrideString(dashboard, "clickhouse_url", env, EnvironmentVariables.CLICKHOUSE_URL);
     overrideString(marketHours, "rest_url", env, FINNHUB_REST_URL);

@@ -22,6 +22,11 @@ public final class EnvironmentVariables {
   public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
   /** Overrides {@code kafka.topic}. */
   public static final String KAFKA_TOPIC = "KAFKA_TOPIC";
+  /**
+   * Overrides {@code kafka.disk_buffer_dir}: where a container mounts its volume, or a second instance on one
+   * machine keeps its own outage buffer (a directory serves one process at a time).
+   */
+  public static final String KAFKA_DISK_BUFFER_DIR = "KAFKA_DISK_BUFFER_DIR";
   /** Overrides {@code kafka.username} (SASL user). */
   public static final String KAFKA_USERNAME = "KAFKA_USERNAME";
   /** Kafka SASL password (secret); required when {@code kafka.security_protocol} is SASL_*. */
@@ -37,7 +42,7 @@ public final class EnvironmentVariables {
 
   /** Every name above: the only environment keys the config loader looks at. */
   public static final List<String> ALL = List.of(APP_ENV, APP_CONFIG, FINNHUB_TOKEN, FINNHUB_URL, FINNHUB_SYMBOLS,
-    KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_USERNAME, KAFKA_PASSWORD, HTTP_PORT, CLICKHOUSE_URL, ADMIN_TOKEN, FINNHUB_REST_URL);
+    KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_DISK_BUFFER_DIR, KAFKA_USERNAME, KAFKA_PASSWORD, HTTP_PORT, CLICKHOUSE_URL, ADMIN_TOKEN, FINNHUB_REST_URL);
 
   /** The variables whose values must never be shown anywhere. */
   public static final List<String> SECRETS = List.of(FINNHUB_TOKEN, KAFKA_PASSWORD, ADMIN_TOKEN);

@@ -81,11 +81,12 @@ class ConfigResolverTest {
   void overrides() throws IOException {
     AppConfig cfg = ConfigResolver.resolve(committed(), FILE, env("FINNHUB_URL", "ws://10.0.0.1:9000/stream",
       "FINNHUB_SYMBOLS", " AAPL , IC MARKETS:1,BINANCE:BTCUSDT", "KAFKA_BOOTSTRAP_SERVERS", "a:1,b:2",
-      "KAFKA_TOPIC", "t2", "HTTP_PORT", "0", "FINNHUB_TOKEN", "secret-token"));
+      "KAFKA_TOPIC", "t2", "HTTP_PORT", "0", "FINNHUB_TOKEN", "secret-token", "KAFKA_DISK_BUFFER_DIR", "/srv/buffer-2"));
     assertThat(cfg.finnhub().url()).isEqualTo("ws://10.0.0.1:9000/stream");
     assertThat(cfg.finnhub().symbols()).containsExactly("AAPL", "IC MARKETS:1", "BINANCE:BTCUSDT");
     assertThat(cfg.kafka().bootstrapServers()).isEqualTo("a:1,b:2");
     assertThat(cfg.kafka().topic()).isEqualTo("t2");
+    assertThat(cfg.kafka().delivery().diskBufferDir()).isEqualTo(Path.of("/srv/buffer-2"));
     assertThat(cfg.http().port()).isZero();
     assertThat(cfg.finnhub().requestUri(cfg.finnhub().tokens().get(0))).isEqualTo("/stream?token=secret-token");
   }

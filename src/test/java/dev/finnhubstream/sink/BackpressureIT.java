@@ -74,7 +74,6 @@ class BackpressureIT extends RealBrokerTest {
     String topic = KafkaTestSupport.uniqueTopic("it_slow");
     AppConfig cfg = ServiceConfigs.local(ServiceConfigs.env(emulator.actualPort(), TOKEN,
       "AAPL,MSFT,BINANCE:BTCUSDT,OANDA:EUR_USD,IC MARKETS:1", topic), Map.of(
-      "disk_buffer_dir", tmp.resolve("buffer").toString(),
       "max_in_flight_bytes", IN_FLIGHT,
       "queue_low_watermark_bytes", LOW,
       "queue_high_watermark_bytes", HIGH,

@@ -55,7 +55,7 @@ class BrokerOutageIT extends RealBrokerTest {
   void brokerOutageLosesAndDuplicatesNothing() throws Exception {
     String topic = KafkaTestSupport.uniqueTopic("it_outage");
     MainVerticle main = new MainVerticle(ServiceConfigs.local(ServiceConfigs.env(emulator.actualPort(), TOKEN,
-      "AAPL,MSFT,BINANCE:BTCUSDT,OANDA:EUR_USD,IC MARKETS:1", topic), Map.of("disk_buffer_dir", tmp.resolve("buffer").toString())));
+      "AAPL,MSFT,BINANCE:BTCUSDT,OANDA:EUR_USD,IC MARKETS:1", topic), Map.of()));
     vertx.deployVerticle(main).await();
     WebClient web = WebClient.create(vertx);
 

@@ -70,7 +70,6 @@ class DeadLetterIT extends RealBrokerTest {
     String dlq = topic + "_dlq";
     long startedAt = System.currentTimeMillis();
     MainVerticle main = new MainVerticle(ServiceConfigs.local(ServiceConfigs.env(fakeFinnhub.actualPort(), "any", "AAPL", topic), Map.of(
-      "disk_buffer_dir", tmp.resolve("buffer").toString(),
       "dead_letter_topic", dlq,
       "dead_letter_max_payload_bytes", MAX_PAYLOAD)));
     vertx.deployVerticle(main).await();

@@ -31,6 +31,7 @@ class DiskBufferDirIT {
     Path buffer = tmp.resolve("buffer");
     // Finnhub at the discard port: the service keeps reconnecting, which is all this test needs of it.
     Map<String, String> env = ServiceConfigs.env(9, "unused", "AAPL", KafkaTestSupport.uniqueTopic("it_dir"));
+    env.remove("KAFKA_DISK_BUFFER_DIR"); // the key under test comes from the file here
     env.put("APP_CONFIG", ServiceConfigs.write(tmp, Map.of("disk_buffer_dir", buffer.toString())).toString());
     try (ServiceProcess first = ServiceProcess.start(tmp.resolve("first.log"), env)) {
       Process second = startRaw(tmp.resolve("second.log"), env);

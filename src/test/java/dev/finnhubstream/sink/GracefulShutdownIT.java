@@ -55,6 +55,8 @@ class GracefulShutdownIT extends RealBrokerTest {
   private Map<String, String> env(String topic, Path config) {
     Map<String, String> env = ServiceConfigs.env(emulator.actualPort(), TOKEN, SYMBOLS, topic);
     env.put("APP_CONFIG", config.toString());
+    // The same directory for every start of one test: the restart must find what the stopped process left.
+    env.put("KAFKA_DISK_BUFFER_DIR", tmp.resolve("buffer").toString());
     return env;
   }
 
@@ -64,7 +66,7 @@ class GracefulShutdownIT extends RealBrokerTest {
     long total = 1_000_000;
     startEmulator(5_000, total);
     String topic = KafkaTestSupport.uniqueTopic("it_sigterm");
-    Path config = ServiceConfigs.write(tmp, Map.of("disk_buffer_dir", tmp.resolve("buffer").toString()));
+    Path config = ServiceConfigs.write(tmp, Map.of());
     service = ServiceProcess.start(tmp.resolve("service.log"), env(topic, config));
     await().atMost(Duration.ofSeconds(60)).until(() -> emulator.tradesSent() >= 20_000);
 
@@ -86,7 +88,7 @@ class GracefulShutdownIT extends RealBrokerTest {
   void sigtermDuringOutageKeepsTradesOnDisk() throws Exception {
     startEmulator(2_000, 1_000_000);
     String topic = KafkaTestSupport.uniqueTopic("it_sigterm_outage");
-    Path config = ServiceConfigs.write(tmp, Map.of("disk_buffer_dir", tmp.resolve("buffer").toString(), "outage_after_ms", 2_000));
+    Path config = ServiceConfigs.write(tmp, Map.of("outage_after_ms", 2_000));
     service = ServiceProcess.start(tmp.resolve("first.log"), env(topic, config));
     await().atMost(Duration.ofSeconds(60)).until(() -> emulator.tradesSent() >= 5_000 && service.sinkStatus().getLong("acked") > 0);
     LocalBroker.kill9();

@@ -28,8 +28,7 @@ class TopicCheckIT extends RealBrokerTest {
   @DisplayName("with create_topics false, a missing trades or dead-letter topic stops start-up naming the key")
   void missingTopicsStopStartup() throws Exception {
     String topic = KafkaTestSupport.uniqueTopic("it_missing");
-    Map<String, Object> noCreation = Map.of("create_topics", false, "disk_buffer_dir", tmp.resolve("a").toString(),
-      "dead_letter_topic", topic + "_dlq");
+    Map<String, Object> noCreation = Map.of("create_topics", false, "dead_letter_topic", topic + "_dlq");
     assertThatThrownBy(() -> vertx.deployVerticle(new MainVerticle(ServiceConfigs.local(
       ServiceConfigs.env(9, "unused", "AAPL", topic), noCreation))).await())
       .isInstanceOf(ConfigException.class)
@@ -44,7 +43,7 @@ class TopicCheckIT extends RealBrokerTest {
         .all().get(60, TimeUnit.SECONDS);
     }
     String started = vertx.deployVerticle(new MainVerticle(ServiceConfigs.local(ServiceConfigs.env(9, "unused", "AAPL", topic),
-      Map.of("create_topics", false, "disk_buffer_dir", tmp.resolve("c").toString(), "dead_letter_topic", topic + "_dlq")))).await();
+      Map.of("create_topics", false, "dead_letter_topic", topic + "_dlq")))).await();
     assertThat(started).isNotBlank();
   }
 }

@@ -48,7 +48,8 @@ public final class ServiceConfigs {
 
   /**
    * The service environment of a test: the Finnhub stand-in on {@code finnhubPort} with {@code token} and
-   * {@code symbols} (comma-separated), the test broker, the test's own topic, any free HTTP port. Mutable.
+   * {@code symbols} (comma-separated), the test broker, the test's own topic and outage-buffer directory, any free
+   * HTTP port. Mutable.
    */
   public static Map<String, String> env(int finnhubPort, String token, String symbols, String topic) {
     Map<String, String> env = new HashMap<>();
@@ -57,6 +58,7 @@ public final class ServiceConfigs {
     env.put("FINNHUB_SYMBOLS", symbols);
     env.put("KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap());
     env.put("KAFKA_TOPIC", topic);
+    env.put("KAFKA_DISK_BUFFER_DIR", ServiceEnv.freshBufferDir());
     env.put("HTTP_PORT", "0");
     return env;
   }
