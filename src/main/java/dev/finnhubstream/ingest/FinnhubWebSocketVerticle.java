@@ -50,6 +50,8 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   private static final int LOGGED_PAYLOAD_CHARS = 200;
   private static final String TOO_MANY_SYMBOLS = "Subscribing to too many symbols";
   private static final String INVALID_SYMBOL = "Invalid symbol";
+  /** Frame characters read per event-loop turn (one turn is a few hundred trades; see yieldAfterTurn). */
+  static final int READ_TURN_CHARS = 64 * 1024;
 
   private final FinnhubConfig config;
   private final String connectionName;
@@ -81,6 +83,9 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   private String lastError;
   /** Set by the Kafka side: while true the socket is not read, so TCP pushes back on Finnhub. */
   private boolean paused;
+  /** Frame characters handled since this verticle last gave the event loop back (see {@link #READ_TURN_CHARS}). */
+  private long charsThisTurn;
+  private boolean yielding;
   private boolean stopping;
 
   /**
@@ -358,6 +363,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   // ---- frames ----------------------------------------------------------------------------------
 
   private void onFrame(WebSocket ws, String text) {
+    yieldAfterTurn(ws, text.length());
     // Frames that still arrive on a socket being closed are kept: Finnhub never replays them.
     long receivedAt = System.currentTimeMillis();
     long seq = frameSequence.incrementAndGet();
@@ -383,6 +389,28 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       vertx.eventBus().publish(Addresses.DEAD_LETTERS, new DeadLetter("malformed:" + m.reason(), text, receivedAt, connectionName, seq));
       logSampled(counters.malformedFrames, "[{}] malformed frame {} ({}): {}", connectionName, seq, m.reason(), truncate(text));
     }
+  }
+
+  /**
+   * Pauses the socket for one event-loop turn once a turn handled {@link #READ_TURN_CHARS}. One network read can
+   * hold a megabyte of frames, all published before the Kafka writer sees the first: its pause signal would
+   * come too late to bound its queue. Giving the loop back every few dozen kilobytes lets the writer count
+   * what was published and pause us in time, so its queue overshoots the high watermark by a turn or two at most.
+   */
+  private void yieldAfterTurn(WebSocket ws, int chars) {
+    charsThisTurn += chars;
+    if (charsThisTurn < READ_TURN_CHARS || yielding) {
+      return;
+    }
+    yielding = true;
+    ws.pause();
+    context.runOnContext(v -> {
+      charsThisTurn = 0;
+      yielding = false;
+      if (!paused && socket == ws) {
+        ws.resume();
+      }
+    });
   }
 
   private void onTrades(FinnhubMessage.Trades t, String text, long receivedAt, long seq) {

@@ -91,6 +91,8 @@ class BackpressureIT extends RealBrokerTest {
 
     JsonObject status = StatusOf.service(web, main);
     JsonObject sink = status.getJsonObject("kafka");
+    System.out.printf("BackpressureIT: %d pauses; queue peak %d bytes (high watermark %d, max %d); in-flight peak %d bytes (bound %d)%n",
+      sink.getLong("pauses"), sink.getLong("peak_queued_bytes"), HIGH, MAX, sink.getLong("peak_in_flight_bytes"), IN_FLIGHT);
     assertThat(sink.getLong("pauses")).as("times the writer asked Finnhub reading to pause").isPositive();
     assertThat(status.getJsonArray("finnhub").getJsonObject(0).getJsonObject("counters").getLong("pauses")).as("times the Finnhub side paused").isPositive();
     assertThat(sink.getLong("peak_queued_bytes")).as("queue peak").isLessThan(MAX);
