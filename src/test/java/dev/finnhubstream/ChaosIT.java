@@ -78,14 +78,9 @@ class ChaosIT {
     // so the backoff really grows between them.
     file.getJsonObject("environments").getJsonObject("local").getJsonObject("finnhub")
       .put("reconnect_initial_ms", INITIAL_MS).put("reconnect_max_ms", MAX_MS).put("reconnect_stable_ms", 5_000);
-    AppConfig cfg = ConfigResolver.resolve(file, "conf/app.json", Map.of(
-      "FINNHUB_URL", "ws://127.0.0.1:" + emulator.actualPort(),
-      "FINNHUB_TOKEN", TOKEN,
-      "FINNHUB_SYMBOLS", "AAPL,MSFT,TSLA,BINANCE:BTCUSDT,IC MARKETS:1",
-      "KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap(),
-      "KAFKA_TOPIC", topic,
-      "KAFKA_DISK_BUFFER_DIR", ServiceEnv.freshBufferDir(),
-      "HTTP_PORT", "0"));
+    Map<String, String> env = ServiceEnv.forEmulator(emulator, TOKEN, topic);
+    env.put("FINNHUB_SYMBOLS", "AAPL,MSFT,TSLA,BINANCE:BTCUSDT,IC MARKETS:1");
+    AppConfig cfg = ConfigResolver.resolve(file, "conf/app.json", env);
     MainVerticle main = new MainVerticle(cfg);
     vertx.deployVerticle(main).await();
 

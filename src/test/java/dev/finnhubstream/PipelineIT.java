@@ -69,14 +69,9 @@ class PipelineIT {
     JsonObject file = new JsonObject(Files.readString(Path.of("conf/app.json")));
     // Subscribe all symbols at once: the emulator only sends trades for symbols already subscribed.
     file.getJsonObject("environments").getJsonObject("local").getJsonObject("finnhub").put("subscribes_per_second", 1_000);
-    AppConfig cfg = ConfigResolver.resolve(file, "conf/app.json", Map.of(
-      "FINNHUB_URL", "ws://127.0.0.1:" + emulator.actualPort(),
-      "FINNHUB_TOKEN", TOKEN,
-      "FINNHUB_SYMBOLS", String.join(",", SYMBOLS),
-      "KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap(),
-      "KAFKA_TOPIC", topic,
-      "KAFKA_DISK_BUFFER_DIR", ServiceEnv.freshBufferDir(),
-      "HTTP_PORT", "0"));
+    Map<String, String> env = ServiceEnv.forEmulator(emulator, TOKEN, topic);
+    env.put("FINNHUB_SYMBOLS", String.join(",", SYMBOLS));
+    AppConfig cfg = ConfigResolver.resolve(file, "conf/app.json", env);
     MainVerticle main = new MainVerticle(cfg);
     vertx.deployVerticle(main).await();
 

@@ -67,8 +67,8 @@ public final class SchemaTool {
         throw new ConfigException(EnvironmentVariables.APP_ENV, "unknown environment \"" + environment + "\"",
           "use one of " + environments.fieldNames());
       }
-      JsonObject clickhouse = merged(root, environment, "clickhouse");
-      JsonObject kafka = merged(root, environment, "kafka");
+      JsonObject clickhouse = ConfigResolver.mergedSection(root, environment, "clickhouse");
+      JsonObject kafka = ConfigResolver.mergedSection(root, environment, "kafka");
       String schema = string(clickhouse, "clickhouse.schema", environment);
       Generation generation = Arrays.stream(Generation.values()).filter(g -> g.configName().equals(schema)).findFirst()
         .orElseThrow(() -> new ConfigException("clickhouse.schema", "\"" + schema + "\" is not a schema",
@@ -88,12 +88,6 @@ public final class SchemaTool {
       } catch (IllegalArgumentException e) {
         throw new ConfigException("clickhouse", e.getMessage(), "fix the value in conf/app.json or the environment variable that overrides it");
       }
-    }
-
-    private static JsonObject merged(JsonObject root, String environment, String section) {
-      JsonObject out = root.getJsonObject("common", new JsonObject()).getJsonObject(section, new JsonObject()).copy();
-      out.mergeIn(root.getJsonObject("environments").getJsonObject(environment).getJsonObject(section, new JsonObject()), false);
-      return out;
     }
 
     private static String string(JsonObject section, String key, String environment) {

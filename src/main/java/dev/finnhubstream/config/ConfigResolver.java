@@ -188,14 +188,11 @@ public final class ConfigResolver {
     for (String name : names) {
       ConfigSection section = service.get(name);
       if (section == null) {
-        Set<String> present = new TreeSet<>(common.getJsonObject(name, new JsonObject()).fieldNames());
-        present.addAll(environment.getJsonObject(name, new JsonObject()).fieldNames());
-        section = new ConfigSection(name, config.environment(), file, common.getJsonObject(name),
-          environment.getJsonObject(name), present);
+        sections.put(name, mergedSection(root, config.environment(), name));
       } else {
         read.put(name, section.keysRead());
+        sections.put(name, section.fileValues());
       }
-      sections.put(name, section.fileValues());
     }
     return new Report(config, sections, read);
   }
@@ -257,6 +254,20 @@ public final class ConfigResolver {
         rejectSecrets(nested, path + "." + key);
       }
     }
+  }
+
+  /**
+   * {@code merge(common.<section>, environments.<environment>.<section>)} one level deep, {@code $} comments
+   * left out: what Terraform's {@code merge()} makes of the file, for the sections the service only checks
+   * (the infrastructure's {@code clickhouse}, read by the schema tool). No environment-variable overrides.
+   */
+  public static JsonObject mergedSection(JsonObject root, String environment, String section) {
+    JsonObject common = root.getJsonObject("common", new JsonObject()).getJsonObject(section, new JsonObject());
+    JsonObject env = root.getJsonObject("environments", new JsonObject()).getJsonObject(environment, new JsonObject())
+      .getJsonObject(section, new JsonObject());
+    Set<String> present = new TreeSet<>(common.fieldNames());
+    present.addAll(env.fieldNames());
+    return new ConfigSection(section, environment, DEFAULT_FILE, common, env, present).fileValues();
   }
 
   private static ConfigSection section(String name, String envName, String file, JsonObject common, JsonObject environment) {
