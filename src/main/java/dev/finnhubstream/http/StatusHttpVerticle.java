@@ -92,8 +92,10 @@ public final class StatusHttpVerticle extends VerticleBase {
     new AdminRoutes(vertx, config.finnhub(), new AdminToken(config.http().adminToken()), redact).mount(router);
     router.route().last().handler(ctx -> Responses.error(ctx, 404, "no such endpoint; see GET /status, /ready, /metrics, /debug/eventbus"));
     router.route().failureHandler(this::failure);
-    return vertx.createHttpServer()
-      .requestHandler(router)
+    SlowClientGuard guard = new SlowClientGuard(vertx);
+    return vertx.createHttpServer(SlowClientGuard.serverOptions())
+      .connectionHandler(guard::onConnection)
+      .requestHandler(guard.guarding(router))
       .listen(config.http().port(), config.http().host())
       .onSuccess(s -> {
         server = s;
