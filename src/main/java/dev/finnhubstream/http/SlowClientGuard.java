@@ -41,6 +41,9 @@ final class SlowClientGuard {
 
   static HttpServerOptions serverOptions() {
     return new HttpServerOptions()
+      // Without h2c the server knows an HTTP/1 connection when it opens (with it, only at the first request head, too
+      // late to time a slowloris client); nothing that reads this endpoint speaks cleartext HTTP/2.
+      .setHttp2ClearTextEnabled(false)
       .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
       .setMaxHeaderSize(MAX_HEADER_BYTES)
       .setIdleTimeout(IDLE_TIMEOUT_S)

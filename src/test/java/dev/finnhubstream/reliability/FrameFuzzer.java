@@ -303,15 +303,19 @@ final class FrameFuzzer {
   /** The JSON string literal of {@code s}; with {@code escapeSome}, random characters as {@code \\uXXXX} escapes. */
   private String jsonString(String s, boolean escapeSome) {
     StringBuilder out = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20 || escapeSome && random.nextInt(4) == 0) {
-        out.append(String.format("\\u%04x", (int) c));
+    // Per code point: escaping one half of a surrogate pair would leave the other half alone in the text, which no
+    // WebSocket frame can carry (UTF-8 has no lone surrogates).
+    s.codePoints().forEach(cp -> {
+      if (cp == '"' || cp == '\\') {
+        out.append('\\').appendCodePoint(cp);
+      } else if (cp < 0x20 || escapeSome && random.nextInt(4) == 0) {
+        for (char c : Character.toChars(cp)) {
+          out.append(String.format("\\u%04x", (int) c));
+        }
       } else {
-        out.append(c);
+        out.appendCodePoint(cp);
       }
-    }
+    });
     return out.append('"').toString();
   }
 
