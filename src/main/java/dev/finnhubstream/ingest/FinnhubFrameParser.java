@@ -118,9 +118,9 @@ public final class FinnhubFrameParser {
             }
           }
           case "t" -> {
-            // Parsed from the text: asking Jackson for the number type of an integer beyond long made it return that
-            // stale big value for a later float (fuzzing found it), and a digit count is all "fits a long" needs.
-            Long parsed = v == JsonToken.VALUE_NUMBER_INT ? parseLong(p.getText()) : null;
+            // Up to 18 characters always fit a long: Jackson's fast path. Longer ones are parsed from the text: asking
+            // Jackson about an integer beyond long made it return that stale big value as a later float (fuzzing found it).
+            Long parsed = v != JsonToken.VALUE_NUMBER_INT ? null : p.getTextLength() <= 18 ? (Long) p.getLongValue() : parseLong(p.getText());
             if (parsed != null) {
               ts = parsed;
               hasTs = true;
