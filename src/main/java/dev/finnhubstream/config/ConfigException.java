@@ -12,8 +12,29 @@ public final class ConfigException extends RuntimeException {
   private final String key;
 
   public ConfigException(String key, String problem, String fix) {
-    super(key + ": " + problem + ". Fix: " + fix, null, false, false);
+    super(oneLine(key) + ": " + oneLine(problem) + ". Fix: " + oneLine(fix), null, false, false);
     this.key = key;
+  }
+
+  /** Longest part of a message: a value echoed back (a 100 KB variable, say) is cut, the line stays readable. */
+  static final int MAX_PART_CHARS = 600;
+
+  /**
+   * The text with control characters escaped ({@code \n} as {@code \u000a}) and cut at {@link #MAX_PART_CHARS}:
+   * messages echo values from the file and the environment, and one of them must not forge log lines or flood the log.
+   */
+  static String oneLine(String text) {
+    String s = String.valueOf(text);
+    StringBuilder out = new StringBuilder(Math.min(s.length(), MAX_PART_CHARS + 32));
+    for (int i = 0; i < s.length() && out.length() < MAX_PART_CHARS; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.length() < MAX_PART_CHARS ? out.toString() : out + "…(" + s.length() + " characters)";
   }
 
   /** The JSON path (e.g. {@code environments.local.finnhub.symbols}) or environment variable at fault. */

@@ -136,7 +136,7 @@ public final class ConfigResolver {
     List<Secret> tokens = new ArrayList<>();
     String tokenList = blankToNull(env.get(FINNHUB_TOKEN));
     if (tokenList != null) {
-      for (String token : tokenList.split(",")) {
+      for (String token : tokenList.split(",", -1)) { // -1: a trailing stray comma is an empty key too, not dropped
         if (token.isBlank()) {
           throw new ConfigException(FINNHUB_TOKEN, "contains an empty key", "remove the stray comma");
         }

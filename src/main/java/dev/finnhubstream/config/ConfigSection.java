@@ -164,6 +164,9 @@ final class ConfigSection {
     }
     read.add(key);
     Object v = values.get(key);
+    if (v == null && origins.containsKey(key)) {
+      throw new ConfigException(origin(key), "is null", "make it " + expected + ", or remove the key to use the one in common." + name);
+    }
     if (v == null) {
       throw new ConfigException(name + "." + key, "missing for environment \"" + environment + "\"",
         "add \"" + key + "\" (" + expected + ") to common." + name + " or environments." + environment + "." + name

@@ -90,10 +90,14 @@ public final class StatusHttpVerticle extends VerticleBase {
     router.get("/status.js").handler(ctx -> ctx.response().putHeader("Content-Type", "text/javascript; charset=utf-8").end(statusScript));
     debug.mount(router);
     new AdminRoutes(vertx, config.finnhub(), new AdminToken(config.http().adminToken()), redact).mount(router);
-    router.route().last().handler(ctx -> Responses.error(ctx, 404, "no such endpoint; see GET /status, /ready, /metrics, /debug/eventbus"));
+    router.errorHandler(404, ctx -> Responses.error(ctx, 404, "no such endpoint; see GET /status, /ready, /metrics, /debug/eventbus"));
+    // The method only: the path is the client's text and could hold anything, a token included.
+    router.errorHandler(405, ctx -> Responses.error(ctx, 405, ctx.request().method() + " is not allowed on this endpoint"));
     router.route().failureHandler(this::failure);
-    return vertx.createHttpServer()
-      .requestHandler(router)
+    SlowClientGuard guard = new SlowClientGuard(vertx);
+    return vertx.createHttpServer(SlowClientGuard.serverOptions())
+      .connectionHandler(guard::onConnection)
+      .requestHandler(guard.guarding(router))
       .listen(config.http().port(), config.http().host())
       .onSuccess(s -> {
         server = s;

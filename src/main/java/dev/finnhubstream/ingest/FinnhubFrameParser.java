@@ -22,6 +22,8 @@ import java.util.List;
 public final class FinnhubFrameParser {
 
   private static final JsonFactory JSON = JsonFactory.builder().build();
+  /** The fields of a trade object, one character each (position = bit in the duplicate check). */
+  private static final String TRADE_FIELDS = "stpvc";
 
   /**
    * @param frame        the text frame as received
@@ -42,9 +44,14 @@ public final class FinnhubFrameParser {
         String field = p.currentName();
         JsonToken value = p.nextToken();
         switch (field) {
-          case "type" -> type = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          case "msg" -> msg = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "type" -> type = value == JsonToken.VALUE_STRING ? p.getText() : skipped(p);
+          case "msg" -> msg = value == JsonToken.VALUE_STRING ? p.getText() : skipped(p);
           case "data" -> {
+            if (hasData) {
+              // A second "data" array would restart the element index: two trades with one ingest id, and the
+              // downstream deduplication would drop one. Which array Finnhub meant is unknowable: refuse the frame.
+              return new Malformed("duplicate_key:data");
+            }
             if (value == JsonToken.START_ARRAY) {
               hasData = true;
               readTrades(p, frame, receivedAtMs, idPrefix, trades, rejected);
@@ -90,22 +97,35 @@ public final class FinnhubFrameParser {
       double volume = Double.NaN;
       boolean hasTs = false;
       List<String> conditions = List.of();
+      int seen = 0; // bit per known field: a repeated one makes the trade ambiguous (which price?), so it is rejected
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken v = p.nextToken();
+        int bit = TRADE_FIELDS.indexOf(field);
+        if (bit >= 0 && field.length() == 1) {
+          if ((seen & 1 << bit) != 0) {
+            error = firstError(error, "duplicate_field:" + field);
+          }
+          seen |= 1 << bit;
+        }
         switch (field) {
           case "s" -> {
             if (v == JsonToken.VALUE_STRING && !p.getText().isEmpty()) {
               symbol = p.getText();
             } else {
+              p.skipChildren();
               error = firstError(error, "wrong_type:s");
             }
           }
           case "t" -> {
-            if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-              ts = p.getLongValue();
+            // Up to 18 characters always fit a long: Jackson's fast path. Longer ones are parsed from the text: asking
+            // Jackson about an integer beyond long made it return that stale big value as a later float (fuzzing found it).
+            Long parsed = v != JsonToken.VALUE_NUMBER_INT ? null : p.getTextLength() <= 18 ? (Long) p.getLongValue() : parseLong(p.getText());
+            if (parsed != null) {
+              ts = parsed;
               hasTs = true;
             } else {
+              p.skipChildren(); // an object or array in its place: skip it whole, or its insides would be read as fields
               error = firstError(error, "wrong_type:t");
             }
           }
@@ -113,6 +133,7 @@ public final class FinnhubFrameParser {
             if (v.isNumeric()) {
               price = p.getDoubleValue();
             } else {
+              p.skipChildren();
               error = firstError(error, "wrong_type:p");
             }
           }
@@ -120,6 +141,7 @@ public final class FinnhubFrameParser {
             if (v.isNumeric()) {
               volume = p.getDoubleValue();
             } else {
+              p.skipChildren();
               error = firstError(error, "wrong_type:v");
             }
           }
@@ -168,6 +190,20 @@ public final class FinnhubFrameParser {
       }
     }
     return ok ? codes : null;
+  }
+
+  /** Skips a value of the wrong type, an object or array whole; null. */
+  private static String skipped(JsonParser p) throws IOException {
+    p.skipChildren();
+    return null;
+  }
+
+  private static Long parseLong(String digits) {
+    try {
+      return Long.parseLong(digits);
+    } catch (NumberFormatException beyondLong) {
+      return null;
+    }
   }
 
   private static String validate(String symbol, boolean hasTs, long ts, double price, double volume) {

@@ -383,11 +383,11 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       }
     } else if (message instanceof FinnhubMessage.Unknown u) {
       counters.unknownFrames++;
-      logSampled(counters.unknownFrames, "[{}] ignored frame of unknown type \"{}\"", connectionName, u.type());
+      logSampled(counters.unknownFrames, "[{}] ignored frame of unknown type \"{}\"", connectionName, redact(u.type()));
     } else if (message instanceof FinnhubMessage.Malformed m) {
       counters.malformedFrames++;
-      vertx.eventBus().publish(Addresses.DEAD_LETTERS, new DeadLetter("malformed:" + m.reason(), text, receivedAt, connectionName, seq));
-      logSampled(counters.malformedFrames, "[{}] malformed frame {} ({}): {}", connectionName, seq, m.reason(), truncate(text));
+      vertx.eventBus().publish(Addresses.DEAD_LETTERS, new DeadLetter("malformed:" + m.reason(), redact(text), receivedAt, connectionName, seq));
+      logSampled(counters.malformedFrames, "[{}] malformed frame {} ({}): {}", connectionName, seq, m.reason(), truncate(redact(text)));
     }
   }
 
@@ -430,14 +430,15 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       counters.rejectedTrades += t.rejected().size();
       for (FinnhubMessage.RejectedTrade r : t.rejected()) {
         vertx.eventBus().publish(Addresses.DEAD_LETTERS,
-          new DeadLetter("invalid_trade:" + r.reason(), r.raw(), receivedAt, connectionName, seq));
+          new DeadLetter("invalid_trade:" + r.reason(), redact(r.raw()), receivedAt, connectionName, seq));
       }
       logSampled(counters.rejectedTrades, "[{}] {} invalid trade(s) in frame {} (first: {}); payload: {}",
-        connectionName, t.rejected().size(), seq, t.rejected().get(0).reason(), truncate(text));
+        connectionName, t.rejected().size(), seq, t.rejected().get(0).reason(), truncate(redact(text)));
     }
   }
 
-  private void onServerError(WebSocket ws, String message, long now) {
+  private void onServerError(WebSocket ws, String serverMessage, long now) {
+    String message = redact(serverMessage); // Finnhub may echo what it was sent: a key, in the worst case
     if (message.startsWith(TOO_MANY_SYMBOLS)) {
       counters.capErrors++;
       String blamed = book.onTooManySymbols(now);
@@ -488,10 +489,18 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   }
 
   private String redact(Throwable e) {
-    String text = e.getClass().getSimpleName() + ": " + e.getMessage();
+    return redact(e.getClass().getSimpleName() + ": " + e.getMessage());
+  }
+
+  /**
+   * The text with every Finnhub key replaced: whatever a frame carries (an error echoing the subscribe request, a
+   * garbled frame) goes to the log and the dead-letter topic, and a key must reach neither.
+   */
+  private String redact(String text) {
+    String out = text;
     for (Secret s : config.tokens()) {
-      text = s.redact(text);
+      out = s.redact(out);
     }
-    return text;
+    return out;
   }
 }

@@ -212,6 +212,7 @@ class ConfigResolverTest {
     assertThat(cfg.finnhub().shard(2)).containsExactly("C", "F");
     failsWith(committed(), env("FINNHUB_TOKEN", "k1,k2,k1"), "FINNHUB_TOKEN").hasMessageContaining("more than once");
     failsWith(committed(), env("FINNHUB_TOKEN", "k1,,k2"), "FINNHUB_TOKEN").hasMessageContaining("empty");
+    failsWith(committed(), env("FINNHUB_TOKEN", "k1,"), "FINNHUB_TOKEN").hasMessageContaining("empty"); // trailing comma
     failsWith(committed(), env("FINNHUB_TOKEN", "k1,k2,k3", "FINNHUB_SYMBOLS", "A,B"), "FINNHUB_TOKEN");
     AppConfig none = ConfigResolver.resolve(committed(), FILE, Map.of());
     assertThat(none.finnhub().connectionCount()).isEqualTo(1);

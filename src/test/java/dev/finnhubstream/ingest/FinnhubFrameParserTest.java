@@ -37,6 +37,27 @@ class FinnhubFrameParserTest {
   }
 
   @Test
+  @DisplayName("a second data array is refused whole (its indexes would repeat ingest ids); a repeated trade field rejects that trade")
+  void duplicateKeys() {
+    assertThat(parser.parse("{\"data\":[{\"p\":1,\"s\":\"A\",\"t\":1,\"v\":1}],\"data\":[{\"p\":2,\"s\":\"B\",\"t\":1,\"v\":1}],"
+      + "\"type\":\"trade\"}", NOW, "run1-7-")).isEqualTo(new Malformed("duplicate_key:data"));
+    Trades t = trades("{\"type\":\"trade\",\"data\":[{\"p\":1,\"s\":\"A\",\"t\":1,\"v\":1,\"p\":900},{\"p\":2,\"s\":\"B\",\"t\":1,\"v\":1}]}");
+    assertThat(t.trades()).extracting(Trade::symbol).containsExactly("B");
+    assertThat(t.rejected()).extracting(FinnhubMessage.RejectedTrade::reason).containsExactly("duplicate_field:p");
+  }
+
+  @Test
+  @DisplayName("a value of the wrong type that is an object or array is skipped whole; a t beyond long does not leak into later numbers")
+  void wrongTypeContainersAndHugeIntegers() {
+    Trades t = trades("{\"type\":\"trade\",\"data\":[{\"p\":{\"a\":[1,2]},\"s\":\"A\",\"t\":1,\"v\":1},"
+      + "{\"p\":1,\"s\":\"B\",\"t\":99999999999999999999999999,\"v\":1},{\"p\":46.5,\"s\":\"C\",\"t\":2,\"v\":[3]},"
+      + "{\"p\":7.25,\"s\":\"D\",\"t\":3,\"v\":1}],\"msg\":{\"type\":\"x\"}}");
+    assertThat(t.rejected()).extracting(FinnhubMessage.RejectedTrade::reason).containsExactly("wrong_type:p", "wrong_type:t", "wrong_type:v");
+    assertThat(t.trades()).containsExactly(new Trade("D", 3, 7.25, 1.0, List.of(), NOW, "run1-7-3"));
+    assertThat(parser.parse("{\"data\":[],\"type\":[\"trade\"]}", NOW, "p-")).isEqualTo(new Malformed("missing_type"));
+  }
+
+  @Test
   @DisplayName("c absent, empty, null or present all parse; the record always has a list")
   void conditionsVariants() {
     Trades t = trades("""
