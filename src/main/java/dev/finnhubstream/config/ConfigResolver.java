@@ -102,8 +102,13 @@ public final class ConfigResolver {
     checkSections(common, "common");
     checkSections(environment, "environments." + envName);
     for (String other : environments.fieldNames()) {
-      // Catch typos in every environment at start-up of any one, not only in the one deployed next.
-      checkSections(object(environments, other, "environments." + other), "environments." + other);
+      // Catch typos in every environment at start-up of any one, not only in the one deployed next: section
+      // names, and the keys of the service's sections (building a section refuses unknown keys).
+      JsonObject otherEnvironment = object(environments, other, "environments." + other);
+      checkSections(otherEnvironment, "environments." + other);
+      for (String name : SERVICE_SECTIONS.keySet()) {
+        section(name, other, file, common, otherEnvironment);
+      }
     }
 
     ConfigSection finnhub = section("finnhub", envName, file, common, environment);

@@ -125,6 +125,8 @@ class ConfigResolverTest {
   void typoElsewhere() throws IOException {
     JsonObject root = edited(r -> r.getJsonObject("environments").getJsonObject("prod").put("kafak", new JsonObject()));
     failsWith(root, Map.of(), "environments.prod.kafak").hasMessageContaining("did you mean \"kafka\"");
+    JsonObject keyTypo = edited(r -> r.getJsonObject("environments").getJsonObject("dev").getJsonObject("kafka").put("lnger_ms", 5));
+    failsWith(keyTypo, Map.of(), "environments.dev.kafka.lnger_ms").hasMessageContaining("did you mean \"linger_ms\"");
   }
 
   @Test
