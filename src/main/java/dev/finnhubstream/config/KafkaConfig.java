@@ -20,7 +20,7 @@ import java.util.Set;
  * @param securityProtocol  PLAINTEXT locally; SASL_SSL for Yandex Managed Kafka
  * @param saslMechanism     SCRAM-SHA-512 on Managed Kafka
  * @param username          SASL user, when SASL is on
- * @param password          SASL password from {@code KAFKA_PASSWORD}, when SASL is on
+ * @param password          SASL password from {@code KAFKA_PASSWORD}; used only with SASL, kept otherwise so answers redact it
  * @param lingerMs          producer {@code linger.ms}
  * @param batchSize         producer {@code batch.size} in bytes
  * @param compressionType   producer {@code compression.type}
@@ -132,7 +132,8 @@ public record KafkaConfig(String bootstrapServers, String topic, int partitions,
     int deadLetterPartitions = (int) s.integer("dead_letter_partitions", 1, 10_000);
     int deadLetterPayload = (int) s.integer("dead_letter_max_payload_bytes", 64, MAX_DEAD_LETTER_PAYLOAD_BYTES);
     return new KafkaConfig(bootstrap, topic, partitions, replication, retention, create, protocol, mechanism,
-      username, sasl ? password : null, linger, batch, compression, deadLetterTopic, deadLetterPartitions,
+      // Kept without SASL too (unused then): the status endpoint redacts every secret it was given.
+      username, password, linger, batch, compression, deadLetterTopic, deadLetterPartitions,
       deadLetterPayload, Delivery.from(s));
   }
 

@@ -57,6 +57,8 @@ class ConfigResolverTest {
     assertThat(cfg.kafka().bootstrapServers()).isEqualTo("127.0.0.1:19092");
     assertThat(cfg.kafka().securityProtocol()).isEqualTo("PLAINTEXT");
     assertThat(cfg.kafka().password()).isNull();
+    assertThat(ConfigResolver.resolve(committed(), FILE, Map.of("KAFKA_PASSWORD", "local-pw")).kafka().password())
+      .as("a password set for PLAINTEXT is unused but still known, so answers redact it").isNotNull();
     // Shallow merge per section: keys the local section does not set come from common.
     assertThat(cfg.kafka().topic()).isEqualTo("finnhub_trades");
     assertThat(cfg.kafka().replicationFactor()).isEqualTo((short) 1);
