@@ -108,6 +108,7 @@ public final class FinnhubEmulator extends VerticleBase {
   private final AtomicInteger maxConcurrentConnectionsPerToken = new AtomicInteger();
   private final List<Long> openedAtMs = new ArrayList<>();
   private final List<Long> closedAtMs = new ArrayList<>();
+  private final List<Long> droppedAtMs = new ArrayList<>();
   private final List<EmulatedTrade> recorded = new ArrayList<>();
   private final long recordLimit;
   /** Token to label, in order of first accepted connection; event-loop only. The tokens never leave this map. */
@@ -259,7 +260,21 @@ public final class FinnhubEmulator extends VerticleBase {
     }
   }
 
-  /** Epoch ms at which each connection's socket closed (whoever closed it), in order. */
+  /**
+   * Epoch ms at which the emulator began each drop it made (one per connection dropped), in order. The client
+   * learns of a drop after this moment, so the gap to the next connection bounds its reconnect delay from above.
+   */
+  public List<Long> connectionDroppedAtMs() {
+    synchronized (droppedAtMs) {
+      return List.copyOf(droppedAtMs);
+    }
+  }
+
+  /**
+   * Epoch ms at which each connection's socket closed (whoever closed it), in order. After an abrupt drop that
+   * is when the client closed its side, after it noticed: a gap measured from here reads shorter than the
+   * client's reconnect delay.
+   */
   public List<Long> connectionClosedAtMs() {
     synchronized (closedAtMs) {
       return List.copyOf(closedAtMs);
@@ -393,6 +408,9 @@ public final class FinnhubEmulator extends VerticleBase {
   private Future<Void> dropAll(DropMode mode, String why) {
     List<Future<Void>> closes = new ArrayList<>();
     for (Connection connection : List.copyOf(connections)) {
+      synchronized (droppedAtMs) {
+        droppedAtMs.add(System.currentTimeMillis());
+      }
       closes.add(connection.close(mode));
     }
     LOGGER.info("Dropping {} connection(s), {}: {}", closes.size(), mode, why);
