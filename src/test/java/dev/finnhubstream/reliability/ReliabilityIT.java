@@ -466,8 +466,8 @@ class ReliabilityIT extends RealBrokerTest {
       try (ScenarioRun run = run("kafka-kill9", stream(total), SYMBOLS, Map.of(), Map.of())) {
         run.start(null);
         run.awaitSent(total / 3, SCALE.sending(total));
-        long acked = run.acked();
         LocalBroker.kill9();
+        long acked = run.acked();
         long restart = System.nanoTime();
         LocalBroker.start();
         long brokerStartMs = (System.nanoTime() - restart) / 1_000_000;
