@@ -182,6 +182,24 @@ class ReliabilityIT extends RealBrokerTest {
     soft.check(() -> TradeChecks.assertSameBySymbol(c.records(), sent));
   }
 
+  /** The end of an exactly-once scenario: the stream sent and delivered, counted, and the promise checked. */
+  private static void deliveredExactlyOnce(ScenarioRun run, Row row, SoftAssertions soft, long total) {
+    run.awaitSent(total, SCALE.sending(total));
+    awaitDelivered(run, Duration.ofMinutes(3));
+    Counts c = run.measure(total, 0);
+    row.counts(c);
+    row.dropped = run.sink().getJsonObject("disk_buffer").getLong("dropped");
+    assertExactlyOnce(soft, c);
+    assertInOrder(soft, c, run.emulator.sentTrades());
+  }
+
+  /** Ends a fault; returns the milliseconds from then to the first trade Kafka acknowledges. */
+  private static long firstAckAfter(ScenarioRun run, Runnable endOfFault) {
+    long acked = run.acked();
+    endOfFault.run();
+    return millisUntil(Duration.ofMinutes(1), () -> run.acked() > acked);
+  }
+
   /** The longest gap between the emulator seeing a connection close and the next one open. */
   private static long worstReconnectMs(ScenarioRun run) {
     List<Long> opened = run.emulator.connectionOpenedAtMs();
@@ -204,16 +222,10 @@ class ReliabilityIT extends RealBrokerTest {
       row.scenario = String.format(Locale.ROOT, "abrupt disconnect (TCP FIN, no close frame) every %,d trades", every);
       try (ScenarioRun run = run("finnhub-abrupt", stream(SCALE.trades()).withDisconnectEveryTrades(every), SYMBOLS, FAST_RECONNECT, Map.of())) {
         run.start(null);
-        run.awaitSent(SCALE.trades(), SCALE.sending(SCALE.trades()));
-        awaitDelivered(run, Duration.ofMinutes(2));
+        deliveredExactlyOnce(run, row, soft, SCALE.trades());
         JsonObject connection = run.connection();
-        Counts c = run.measure(SCALE.trades(), 0);
-        row.counts(c);
-        row.dropped = run.sink().getJsonObject("disk_buffer").getLong("dropped");
         row.recoveryMs = worstReconnectMs(run);
         row.note("Recovery: the longest gap from a disconnect to the next connection (%d reconnects).", connection.getLong("reconnects"));
-        assertExactlyOnce(soft, c);
-        assertInOrder(soft, c, run.emulator.sentTrades());
         soft.assertThat(connection.getLong("reconnects")).as("reconnects").isGreaterThanOrEqualTo(SCALE.faults() - 1);
         soft.assertThat(run.emulator.maxConcurrentConnectionsPerToken()).as("connections at once").isEqualTo(1);
       }
@@ -267,18 +279,10 @@ class ReliabilityIT extends RealBrokerTest {
           run.awaitSent(SCALE.trades() / 2, SCALE.sending(SCALE.trades()));
           run.emulator.setSilence(Silence.PINGS_ONLY);
           Thread.sleep(SCALE.faultMs());
-          long acked = run.acked();
-          run.emulator.setSilence(Silence.NONE);
-          row.recoveryMs = millisUntil(Duration.ofMinutes(1), () -> run.acked() > acked);
-          run.awaitSent(SCALE.trades(), SCALE.sending(SCALE.trades()));
-          awaitDelivered(run, Duration.ofMinutes(2));
+          row.recoveryMs = firstAckAfter(run, () -> run.emulator.setSilence(Silence.NONE));
+          deliveredExactlyOnce(run, row, soft, SCALE.trades());
           JsonObject connection = run.connection();
-          Counts c = run.measure(SCALE.trades(), 0);
-          row.counts(c);
-          row.dropped = run.sink().getJsonObject("disk_buffer").getLong("dropped");
           row.note("Recovery: end of the silence to the first trade acknowledged by Kafka after it.");
-          assertExactlyOnce(soft, c);
-          assertInOrder(soft, c, run.emulator.sentTrades());
           soft.assertThat(connection.getLong("reconnects")).as("reconnects").isZero();
           soft.assertThat(connection.getJsonObject("counters").getLong("watchdog_trips")).as("watchdog trips").isZero();
         }
@@ -304,19 +308,11 @@ class ReliabilityIT extends RealBrokerTest {
           long trippedAfterMs = millisUntil(Duration.ofMinutes(1),
             () -> run.connection().getJsonObject("counters").getLong("watchdog_trips") > 0);
           Thread.sleep(Math.max(0, SCALE.faultMs() - (System.nanoTime() - silencedAt) / 1_000_000));
-          long acked = run.acked();
-          run.emulator.setSilence(Silence.NONE);
-          row.recoveryMs = millisUntil(Duration.ofMinutes(1), () -> run.acked() > acked);
-          run.awaitSent(SCALE.trades(), SCALE.sending(SCALE.trades()));
-          awaitDelivered(run, Duration.ofMinutes(2));
+          row.recoveryMs = firstAckAfter(run, () -> run.emulator.setSilence(Silence.NONE));
+          deliveredExactlyOnce(run, row, soft, SCALE.trades());
           JsonObject connection = run.connection();
-          Counts c = run.measure(SCALE.trades(), 0);
-          row.counts(c);
-          row.dropped = run.sink().getJsonObject("disk_buffer").getLong("dropped");
           row.note("The watchdog tripped %.1f s into the silence (%d trips). Recovery: end of the silence to the first trade"
             + " acknowledged after it.", trippedAfterMs / 1000.0, connection.getJsonObject("counters").getLong("watchdog_trips"));
-          assertExactlyOnce(soft, c);
-          assertInOrder(soft, c, run.emulator.sentTrades());
           soft.assertThat(trippedAfterMs).as("watchdog detection time, ms").isLessThan(watchdogMs + 20_000);
         }
       });
@@ -383,13 +379,7 @@ class ReliabilityIT extends RealBrokerTest {
           perFrame.add(String.format(Locale.ROOT, "%,d", before - sentBefore));
         }
         row.note("Trades per huge frame: %s.", String.join(", ", perFrame));
-        run.awaitSent(total, SCALE.sending(total));
-        awaitDelivered(run, Duration.ofMinutes(3));
-        Counts c = run.measure(total, 0);
-        row.counts(c);
-        row.dropped = run.sink().getJsonObject("disk_buffer").getLong("dropped");
-        assertExactlyOnce(soft, c);
-        assertInOrder(soft, c, run.emulator.sentTrades());
+        deliveredExactlyOnce(run, row, soft, total);
         soft.assertThat(run.connection().getLong("reconnects")).as("reconnects").isZero();
       }
     });
@@ -408,18 +398,10 @@ class ReliabilityIT extends RealBrokerTest {
         run.emulator.dropConnections(DropMode.ABRUPT).await();
         Thread.sleep(SCALE.faultMs());
         long rejected = run.emulator.handshakesRejected();
-        long acked = run.acked();
-        run.emulator.setHandshakeRejection(0);
-        row.recoveryMs = millisUntil(Duration.ofMinutes(1), () -> run.acked() > acked);
-        run.awaitSent(SCALE.trades(), SCALE.sending(SCALE.trades()));
-        awaitDelivered(run, Duration.ofMinutes(2));
-        Counts c = run.measure(SCALE.trades(), 0);
-        row.counts(c);
-        row.dropped = run.sink().getJsonObject("disk_buffer").getLong("dropped");
+        row.recoveryMs = firstAckAfter(run, () -> run.emulator.setHandshakeRejection(0));
+        deliveredExactlyOnce(run, row, soft, SCALE.trades());
         row.note("%d handshakes rejected in %d s. Recovery: end of the storm to the first trade acknowledged (includes waiting out"
           + " rejected_key_retry_ms).", rejected, SCALE.faultMs() / 1000);
-        assertExactlyOnce(soft, c);
-        assertInOrder(soft, c, run.emulator.sentTrades());
         soft.assertThat(rejected).as("handshakes rejected").isGreaterThanOrEqualTo(2)
           .isLessThanOrEqualTo(SCALE.faultMs() / 1_000 + 2);
       }
@@ -436,16 +418,10 @@ class ReliabilityIT extends RealBrokerTest {
         row.scenario = String.format(Locale.ROOT, "5 symbols, Finnhub caps the key at %d", cap);
         try (ScenarioRun run = run("finnhub-cap", stream(SCALE.trades()).withSymbolCap(cap), SYMBOLS, Map.of(), Map.of())) {
           run.start(null);
-          run.awaitSent(SCALE.trades(), SCALE.sending(SCALE.trades()));
-          awaitDelivered(run, Duration.ofMinutes(2));
+          deliveredExactlyOnce(run, row, soft, SCALE.trades());
           JsonObject connection = run.connection();
-          Counts c = run.measure(SCALE.trades(), 0);
-          row.counts(c);
-          row.dropped = run.sink().getJsonObject("disk_buffer").getLong("dropped");
           row.note("Subscribed %s; reported over cap: %s; %d cap errors.", connection.getJsonArray("subscribed"),
             connection.getValue("over_cap"), connection.getJsonObject("counters").getLong("cap_errors"));
-          assertExactlyOnce(soft, c);
-          assertInOrder(soft, c, run.emulator.sentTrades());
           soft.assertThat(run.emulator.subscribedSymbols()).as("symbols Finnhub streams").hasSize(cap);
           soft.assertThat(connection.getJsonObject("counters").getLong("cap_errors")).as("cap errors").isPositive();
           soft.assertThat(String.valueOf(connection.getValue("over_cap"))).as("over_cap in /status").isNotIn("null", "{}", "[]");
@@ -477,17 +453,11 @@ class ReliabilityIT extends RealBrokerTest {
           JsonObject sink = run.sink();
           return "DIRECT".equals(sink.getString("mode")) && sink.getLong("received") - sink.getLong("acked") < SCALE.rate();
         });
-        run.awaitSent(total, SCALE.sending(total));
-        awaitDelivered(run, Duration.ofMinutes(3));
+        deliveredExactlyOnce(run, row, soft, total);
         JsonObject sink = run.sink();
-        Counts c = run.measure(total, 0);
-        row.counts(c);
-        row.dropped = sink.getJsonObject("disk_buffer").getLong("dropped");
         row.note("Recovery: broker restart command to the first trade acknowledged after it, of which the broker's own start"
           + " took %.1f s; caught up (direct mode, less than 1 s of trades unacknowledged) %.1f s later; %,d trades went through"
           + " the disk buffer.", brokerStartMs / 1000.0, caughtUp / 1000.0, sink.getJsonObject("disk_buffer").getLong("spilled"));
-        assertExactlyOnce(soft, c);
-        assertInOrder(soft, c, run.emulator.sentTrades());
         soft.assertThat(sink.getLong("failed")).as("failed").isZero();
       } finally {
         LocalBroker.start();
@@ -515,17 +485,11 @@ class ReliabilityIT extends RealBrokerTest {
           soft.assertThat(run.emulator.tradesSent()).as("the stream goes on through the outage").isLessThan(total);
           long brokerStartMs = restartBroker();
           row.recoveryMs = brokerStartMs + millisUntil(Duration.ofMinutes(5), () -> drained(run));
-          run.awaitSent(total, SCALE.sending(total));
-          awaitDelivered(run, Duration.ofMinutes(3));
+          deliveredExactlyOnce(run, row, soft, total);
           JsonObject sink = run.sink();
-          Counts c = run.measure(total, 0);
-          row.counts(c);
-          row.dropped = sink.getJsonObject("disk_buffer").getLong("dropped");
           row.note("%,d trades on disk when the broker was restarted, %,d spilled in all. Recovery: broker restart command to the"
             + " disk buffer drained (direct mode), of which the broker's own start took %.1f s.", onDisk,
             sink.getJsonObject("disk_buffer").getLong("spilled"), brokerStartMs / 1000.0);
-          assertExactlyOnce(soft, c);
-          assertInOrder(soft, c, run.emulator.sentTrades());
           soft.assertThat(onDisk).as("trades on disk at the end of the outage").isPositive();
           soft.assertThat(sink.getLong("outages")).as("outages").isGreaterThanOrEqualTo(1);
           soft.assertThat(sink.getLong("failed")).as("failed").isZero();
