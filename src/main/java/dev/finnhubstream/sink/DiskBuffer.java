@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * every few hundred ms); {@link #close()} forces them to the device. A torn frame at the end of a segment (a
  * crash mid-write) fails its checksum at start-up and is cut off, logged with its size.
  *
+ * <p>Crash report: while a process uses the directory, a {@code running} file holds its last {@link #checkpoint}
+ * (what it held in memory, which a crash loses); {@link #close()} deletes it. Finding it at start-up means the
+ * previous process stopped without closing the buffer (kill -9, out of memory, power loss): {@link #open} logs
+ * what that process may have lost and keeps it as {@link #previousRun()} for the status endpoint.
+ *
  * <p>Not thread-safe: only the writer's delivery thread uses it.
  */
 final class DiskBuffer implements Closeable {
@@ -52,6 +57,9 @@ final class DiskBuffer implements Closeable {
   /** Ids of new buffers start here, leaving room below for segments written by {@link #prepend}. */
   static final long FIRST_SEGMENT = 1_000_000_000_000L;
   private static final String SUFFIX = ".seg";
+  private static final String RUNNING = "running";
+  /** How often the writer checkpoints (with every flush): the window a crash report cannot see. */
+  static final long CHECKPOINT_EVERY_MS = 200;
   private static final int FRAME_HEADER = 8;
   private static final int WRITE_BUFFER = 64 * 1024;
   private static final int READ_BUFFER = 256 * 1024;
@@ -85,6 +93,23 @@ final class DiskBuffer implements Closeable {
   private long ackOffset;
   private boolean cursorDirty;
 
+  /** What the last process that used this directory left in its {@code running} file, if it did not close it. */
+  private PreviousRun previousRun;
+
+  /**
+   * A process that stopped without closing the buffer, as of its last checkpoint.
+   *
+   * @param checkpointAtMs when it last wrote the checkpoint (epoch ms); it stopped at most a flush interval later
+   * @param received       trades it had received by then
+   * @param heldInMemory   trades (about) it held in memory then, neither acknowledged by Kafka nor on disk: lost
+   */
+  record PreviousRun(long checkpointAtMs, long received, long heldInMemory) {
+
+    Map<String, Object> toMap() {
+      return Map.of("clean_shutdown", false, "checkpoint_at_ms", checkpointAtMs, "received", received, "held_in_memory", heldInMemory);
+    }
+  }
+
   private DiskBuffer(Path dir, long maxBytes, FileChannel lockChannel, FileLock lock) {
     this.dir = dir;
     this.maxBytes = maxBytes;
@@ -116,6 +141,8 @@ final class DiskBuffer implements Closeable {
     DiskBuffer buffer = new DiskBuffer(dir, maxBytes, lockChannel, lock);
     try {
       buffer.recover();
+      buffer.previousRun = buffer.readPreviousRun();
+      buffer.checkpoint(0, 0);
     } catch (IOException | RuntimeException e) {
       buffer.close();
       throw e;
@@ -367,6 +394,47 @@ final class DiskBuffer implements Closeable {
     }
   }
 
+  /** The previous process's checkpoint when it stopped without closing this buffer; null after a clean stop. */
+  PreviousRun previousRun() {
+    return previousRun;
+  }
+
+  /**
+   * Records, for the crash report of the next start, how many trades this process has received and how many it
+   * holds in memory only. Written atomically; the writer calls it with every {@link #flush()}.
+   */
+  void checkpoint(long received, long heldInMemory) {
+    try {
+      Path tmp = dir.resolve(RUNNING + ".tmp");
+      Files.writeString(tmp, System.currentTimeMillis() + " " + received + " " + heldInMemory + "\n", StandardCharsets.US_ASCII);
+      Files.move(tmp, dir.resolve(RUNNING), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the checkpoint of the disk buffer in " + dir, e);
+    }
+  }
+
+  private PreviousRun readPreviousRun() throws IOException {
+    Path file = dir.resolve(RUNNING);
+    if (!Files.exists(file)) {
+      return null;
+    }
+    String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+    String[] parts = text.split(" ");
+    PreviousRun run;
+    try {
+      run = new PreviousRun(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+    } catch (RuntimeException e) {
+      // Torn by the crash itself (the write is atomic, so only a damaged disk does this): the crash is still known.
+      run = new PreviousRun(Files.getLastModifiedTime(file).toMillis(), -1, -1);
+    }
+    LOGGER.warn("Disk buffer {}: the previous run stopped without a clean shutdown (kill -9, out of memory, power loss)."
+        + " At its last checkpoint ({}) it had received {} trades and held about {} in memory only, neither acknowledged by"
+        + " Kafka nor on disk: those are lost, with what it received after that checkpoint (at most {} ms). What it wrote"
+        + " to this buffer is replayed.", dir, java.time.Instant.ofEpochMilli(run.checkpointAtMs()), run.received(),
+      run.heldInMemory(), CHECKPOINT_EVERY_MS);
+    return run;
+  }
+
   /** Hands buffered appends to the OS and saves the acknowledgement cursor, so a crash loses neither. */
   void flush() {
     try {
@@ -391,6 +459,8 @@ final class DiskBuffer implements Closeable {
       } else if (cursorDirty) {
         flush();
       }
+      // A clean stop: everything held is delivered or on disk, nothing for the next start to report.
+      Files.deleteIfExists(dir.resolve(RUNNING));
     } finally {
       closeQuietly(writeChannel);
       closeQuietly(readChannel);

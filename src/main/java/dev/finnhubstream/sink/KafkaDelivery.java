@@ -72,7 +72,7 @@ final class KafkaDelivery {
   private static final int RECORDS_PER_TURN = 2048;
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   private static final long REFUSED_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-  private static final long FLUSH_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  private static final long FLUSH_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(DiskBuffer.CHECKPOINT_EVERY_MS);
   private static final long MAX_PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   /**
    * Heap estimate of a queued trade before it is serialized (record, strings, list). By count only: the
@@ -207,7 +207,17 @@ final class KafkaDelivery {
         .put("max_bytes", disk.maxBytes())
         .put("spilled", stats.spilledToDisk.sum())
         .put("replayed", stats.replayedFromDisk.sum())
-        .put("dropped", stats.dropped.sum()));
+        .put("dropped", stats.dropped.sum())
+        .put("previous_run", disk.previousRun() == null ? null : new JsonObject(disk.previousRun().toMap())));
+  }
+
+  /**
+   * Records a crash would lose: those in the producer's hands (an over-estimate while the disk buffer is replayed:
+   * those are on disk too), staged, and still in the inbox (from its byte estimate).
+   */
+  private long heldInMemory() {
+    long inbox = (flow.get(FlowCounters.OFFERED_BYTES) - flow.get(FlowCounters.TAKEN_BYTES)) / TRADE_ESTIMATE_BYTES;
+    return Math.max(0, flow.inFlightRecords()) + staged.size() + Math.max(0, inbox);
   }
 
   static long estimate(TradeBatch batch) {
@@ -269,6 +279,7 @@ final class KafkaDelivery {
     if (now - nextFlushNanos >= 0) {
       nextFlushNanos = now + FLUSH_EVERY_NANOS;
       disk.flush();
+      disk.checkpoint(stats.tradesReceived.sum(), heldInMemory());
     }
     diskBytes = disk.sizeBytes();
     diskRecords = disk.unreadRecords();

@@ -197,4 +197,31 @@ class DiskBufferTest {
         .hasMessageContaining("in use by another process");
     }
   }
+
+  @Test
+  @DisplayName("a clean close leaves nothing to report; a process that never closed is reported with its last checkpoint")
+  void crashReport() throws IOException {
+    try (DiskBuffer buffer = DiskBuffer.open(dir, BUDGET)) {
+      assertThat(buffer.previousRun()).as("first start").isNull();
+      buffer.checkpoint(100, 7);
+    }
+    String leftByACrash;
+    try (DiskBuffer buffer = DiskBuffer.open(dir, BUDGET)) {
+      assertThat(buffer.previousRun()).as("after a clean close").isNull();
+      buffer.checkpoint(2_500, 42);
+      // What kill -9 leaves behind: the running file of the last checkpoint (close() would delete it).
+      leftByACrash = Files.readString(dir.resolve("running"));
+    }
+    Files.writeString(dir.resolve("running"), leftByACrash);
+    try (DiskBuffer buffer = DiskBuffer.open(dir, BUDGET)) {
+      DiskBuffer.PreviousRun crashed = buffer.previousRun();
+      assertThat(crashed).isNotNull();
+      assertThat(crashed.received()).isEqualTo(2_500);
+      assertThat(crashed.heldInMemory()).isEqualTo(42);
+      assertThat(crashed.checkpointAtMs()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
+    }
+    try (DiskBuffer buffer = DiskBuffer.open(dir, BUDGET)) {
+      assertThat(buffer.previousRun()).as("reported once").isNull();
+    }
+  }
 }

@@ -1,0 +1,695 @@
+package dev.finnhubstream.reliability;
+
+import static dev.finnhubstream.reliability.ScenarioRun.millisUntil;
+import static org.awaitility.Awaitility.await;
+
+import dev.finnhubstream.emulator.DropMode;
+import dev.finnhubstream.emulator.EmulatedTrade;
+import dev.finnhubstream.emulator.EmulatorOptions;
+import dev.finnhubstream.emulator.MalformedKind;
+import dev.finnhubstream.emulator.Silence;
+import dev.finnhubstream.reliability.ScenarioRun.Counts;
+import dev.finnhubstream.support.LocalBroker;
+import dev.finnhubstream.support.RealBrokerTest;
+import dev.finnhubstream.support.ServiceProcess;
+import dev.finnhubstream.support.TradeChecks;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reliability suite: every fault of issue 10 against the fat jar, the emulator, the real broker and ClickHouse
+ * 18.16, one scenario per test, each writing its row of the reliability table (then asserting its promise). CI runs
+ * the short form; {@code ci/soak.sh} runs it with {@code -Dreliability.scale=soak}: more trades, longer faults, the
+ * full two-minute broker outage. The table is logged at the end and kept in {@code target/reliability/table.md}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReliabilityIT extends RealBrokerTest {
+
+  private static final Logger LOGGER = LoggerFactory.getLogger(ReliabilityIT.class);
+  private static final Path RUNS = Path.of("target", "reliability-runs");
+  private static final String SYMBOLS = "AAPL,MSFT,BINANCE:BTCUSDT,OANDA:EUR_USD,IC MARKETS:1";
+  /** The service's closing log line: trades received by the writer (GracefulShutdownIT reads the same line). */
+  private static final String STOPPED = "Kafka writer stopped: received (\\d+) trades";
+  /** Fast reconnects, so a fault's recovery shows the service's reaction rather than a long production backoff. */
+  private static final Map<String, Object> FAST_RECONNECT = Map.of("reconnect_initial_ms", 100, "reconnect_max_ms", 1_000,
+    "reconnect_stable_ms", 5_000, "rejected_key_retry_ms", 1_000);
+
+  /**
+   * The parameters of one form of the suite.
+   *
+   * @param trades        trades per scenario (the stream's length)
+   * @param rate          trades per second the emulator sends
+   * @param faults        how many times a repeated fault (disconnect, reset, huge frame) happens
+   * @param faultMs       length of a timed fault (silence, 401 storm)
+   * @param outageMs      how long the broker is unreachable
+   * @param hugeFrameBytes size of each several-MB frame
+   */
+  record Scale(String name, int trades, int rate, int faults, long faultMs, long outageMs, int hugeFrameBytes) {
+
+    static Scale of(String name) {
+      return switch (name) {
+        case "short" -> new Scale(name, 20_000, 2_000, 4, 5_000, 20_000, 2 << 20);
+        case "soak" -> new Scale(name, 200_000, 5_000, 10, 30_000, 120_000, 5 << 20);
+        default -> throw new IllegalArgumentException("reliability.scale must be short or soak, got " + name);
+      };
+    }
+
+    /** Time for the emulator to send {@code n} trades at the rate, with a generous margin for a shared machine. */
+    Duration sending(long n) {
+      return Duration.ofSeconds(60 + 3 * n / rate);
+    }
+  }
+
+  private static final Scale SCALE = Scale.of(System.getProperty("reliability.scale", "short"));
+
+  /** What a scenario fills in; -1 = not measured. */
+  static final class Row {
+    String scenario = "";
+    long sent = -1;
+    long inKafka = -1;
+    long inClickHouse = -1;
+    long missing = -1;
+    long duplicated = -1;
+    long deadLettered = -1;
+    long dropped = -1;
+    long recoveryMs = -1;
+    final StringBuilder notes = new StringBuilder();
+
+    /** The counts columns; missing as sent-based unless the scenario overrides it. */
+    void counts(Counts c) {
+      sent = c.sent();
+      inKafka = c.inKafka();
+      inClickHouse = c.inClickHouse();
+      missing = c.missing();
+      duplicated = c.duplicated();
+      deadLettered = c.deadLettered();
+    }
+
+    Row note(String format, Object... args) {
+      notes.append(notes.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, format, args));
+      return this;
+    }
+  }
+
+  @FunctionalInterface
+  interface Body {
+    void run(Row row, SoftAssertions soft) throws Exception;
+  }
+
+  @BeforeAll
+  static void announce() {
+    LOGGER.info("Reliability suite, scale {}: {}", SCALE.name(), SCALE);
+  }
+
+  @AfterAll
+  static void printTable() {
+    LOGGER.info("Reliability table ({} form; target/reliability/table.md):\n{}", SCALE.name(),
+      ReliabilityTable.writeTable(ScenarioResult.DIR));
+  }
+
+  /** Runs one scenario and writes its row whatever happens, then fails the test if a promise did not hold. */
+  private static void scenario(String group, String id, String promise, Body body) throws Exception {
+    Row row = new Row();
+    SoftAssertions soft = new SoftAssertions();
+    Throwable failure = null;
+    try {
+      body.run(row, soft);
+    } catch (Throwable t) {
+      failure = t;
+    }
+    boolean passed = failure == null && soft.errorsCollected().isEmpty();
+    if (failure != null) {
+      row.note("Aborted: %s", String.valueOf(failure.getMessage()).lines().findFirst().orElse(failure.toString()));
+    }
+    soft.errorsCollected().forEach(e -> row.note("Failed: %s", String.valueOf(e.getMessage()).lines()
+      .filter(l -> !l.isBlank()).limit(3).collect(Collectors.joining(" "))));
+    new ScenarioResult(group, id, row.scenario, promise, row.sent, row.inKafka, row.inClickHouse, row.missing, row.duplicated,
+      row.deadLettered, row.dropped, row.recoveryMs, -1, passed, row.notes.toString()).write();
+    if (failure instanceof Exception e) {
+      throw e;
+    } else if (failure instanceof Error e) {
+      throw e;
+    }
+    soft.assertAll();
+  }
+
+  private ScenarioRun run(String id, EmulatorOptions emulator, String symbols, Map<String, Object> finnhub,
+                          Map<String, Object> kafka) {
+    return new ScenarioRun(vertx, RUNS, id, emulator, symbols, finnhub, kafka);
+  }
+
+  private static EmulatorOptions stream(long total) {
+    return EmulatorOptions.defaults().withTradesPerSecond(SCALE.rate()).withTotalTrades(total).withMaxTradesPerFrame(8)
+      .withPingIntervalMs(1_000);
+  }
+
+  /** Waits until every trade the writer received is acknowledged (or counted failed or dropped), none in flight or on disk. */
+  private static void awaitDelivered(ScenarioRun run, Duration atMost) {
+    await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+      JsonObject sink = run.sink();
+      JsonObject disk = sink.getJsonObject("disk_buffer");
+      return sink.getLong("acked") + sink.getLong("failed") + disk.getLong("dropped") >= sink.getLong("received")
+        && sink.getLong("in_flight_records") == 0 && disk.getLong("records") == 0;
+    });
+  }
+
+  /** Exactly once against what was sent: nothing missing, nothing extra, no duplicate, all in ClickHouse, in order. */
+  private static void assertExactlyOnce(SoftAssertions soft, Counts c) {
+    soft.assertThat(c.missing()).as("trades sent and missing from Kafka").isZero();
+    soft.assertThat(c.unexpected()).as("records in Kafka matching no sent trade").isZero();
+    soft.assertThat(c.duplicated()).as("duplicate records in Kafka").isZero();
+    soft.assertThat(c.inClickHouse()).as("distinct trades in ClickHouse").isEqualTo(c.sent());
+  }
+
+  private static void assertInOrder(SoftAssertions soft, Counts c, List<EmulatedTrade> sent) {
+    soft.check(() -> TradeChecks.assertSameBySymbol(c.records(), sent));
+  }
+
+  /** The end of an exactly-once scenario: the stream sent and delivered, counted, and the promise checked. */
+  private static void deliveredExactlyOnce(ScenarioRun run, Row row, SoftAssertions soft, long total) {
+    run.awaitSent(total, SCALE.sending(total));
+    awaitDelivered(run, Duration.ofMinutes(3));
+    Counts c = run.measure(total, 0);
+    row.counts(c);
+    row.dropped = run.sink().getJsonObject("disk_buffer").getLong("dropped");
+    assertExactlyOnce(soft, c);
+    assertInOrder(soft, c, run.emulator.sentTrades());
+  }
+
+  /** Ends a fault; returns the milliseconds from then to the first trade Kafka acknowledges. */
+  private static long firstAckAfter(ScenarioRun run, Runnable endOfFault) {
+    long acked = run.acked();
+    endOfFault.run();
+    return millisUntil(Duration.ofMinutes(1), () -> run.acked() > acked);
+  }
+
+  /** The longest gap between the emulator seeing a connection close and the next one open. */
+  private static long worstReconnectMs(ScenarioRun run) {
+    List<Long> opened = run.emulator.connectionOpenedAtMs();
+    List<Long> closed = run.emulator.connectionClosedAtMs();
+    long worst = -1;
+    for (int i = 0; i + 1 < opened.size() && i < closed.size(); i++) {
+      worst = Math.max(worst, opened.get(i + 1) - closed.get(i));
+    }
+    return worst;
+  }
+
+  // ---- Finnhub side ----
+
+  @Test
+  @Order(1)
+  @DisplayName("Finnhub: abrupt disconnects every N trades: every trade exactly once, in order")
+  void abruptDisconnects() throws Exception {
+    int every = SCALE.trades() / SCALE.faults();
+    scenario("Finnhub", "finnhub-1-abrupt-disconnects", "every trade exactly once, in order per symbol", (row, soft) -> {
+      row.scenario = String.format(Locale.ROOT, "abrupt disconnect (TCP FIN, no close frame) every %,d trades", every);
+      try (ScenarioRun run = run("finnhub-abrupt", stream(SCALE.trades()).withDisconnectEveryTrades(every), SYMBOLS, FAST_RECONNECT, Map.of())) {
+        run.start(null);
+        deliveredExactlyOnce(run, row, soft, SCALE.trades());
+        JsonObject connection = run.connection();
+        row.recoveryMs = worstReconnectMs(run);
+        row.note("Recovery: the longest gap from a disconnect to the next connection (%d reconnects).", connection.getLong("reconnects"));
+        soft.assertThat(connection.getLong("reconnects")).as("reconnects").isGreaterThanOrEqualTo(SCALE.faults() - 1);
+        soft.assertThat(run.emulator.maxConcurrentConnectionsPerToken()).as("connections at once").isEqualTo(1);
+      }
+    });
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("Finnhub: TCP resets: every trade received exactly once")
+  void tcpResets() throws Exception {
+    scenario("Finnhub", "finnhub-2-tcp-resets", "every trade received exactly once; a reset loses only what the socket had not delivered",
+      (row, soft) -> {
+        row.scenario = String.format(Locale.ROOT, "TCP reset (RST) %d times in %,d trades", SCALE.faults(), SCALE.trades());
+        try (ScenarioRun run = run("finnhub-rst", stream(SCALE.trades()), SYMBOLS, FAST_RECONNECT, Map.of())) {
+          run.start(null);
+          for (int i = 1; i <= SCALE.faults(); i++) {
+            run.awaitSent((long) i * SCALE.trades() / (SCALE.faults() + 1), SCALE.sending(SCALE.trades()));
+            run.emulator.dropConnections(DropMode.RESET).await();
+          }
+          run.awaitSent(SCALE.trades(), SCALE.sending(SCALE.trades()));
+          awaitDelivered(run, Duration.ofMinutes(2));
+          long received = run.sink().getLong("received");
+          Counts c = run.measure(received, 0);
+          row.counts(c);
+          row.missing = received - (c.distinctInKafka() - c.unexpected());
+          row.dropped = run.sink().getJsonObject("disk_buffer").getLong("dropped");
+          row.recoveryMs = worstReconnectMs(run);
+          row.note("Missing counts received trades (%,d) absent from Kafka; %,d trades the emulator wrote were discarded with its"
+            + " socket buffer by the resets and never received (Finnhub has no replay). Recovery: longest reset-to-reconnect gap.",
+            received, c.missing());
+          soft.assertThat(row.missing).as("received trades missing from Kafka").isZero();
+          soft.assertThat(c.unexpected()).as("records matching no sent trade").isZero();
+          soft.assertThat(c.duplicated()).as("duplicates").isZero();
+          soft.assertThat(c.inClickHouse()).as("distinct trades in ClickHouse").isEqualTo(c.distinctInKafka());
+          soft.assertThat(run.connection().getLong("reconnects")).as("reconnects").isGreaterThanOrEqualTo(SCALE.faults());
+        }
+      });
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("Finnhub: silence with pings only: the connection is kept and trades resume")
+  void silenceWithPings() throws Exception {
+    long watchdogMs = SCALE.faultMs() / 2;
+    scenario("Finnhub", "finnhub-3-silence-pings", "pings keep the connection: no reconnect, trades resume, exactly once",
+      (row, soft) -> {
+        row.scenario = String.format(Locale.ROOT, "%d s of pings only (no trades), watchdog %d s", SCALE.faultMs() / 1000, watchdogMs / 1000);
+        Map<String, Object> finnhub = Map.of("watchdog_ms", watchdogMs);
+        try (ScenarioRun run = run("finnhub-pings", stream(SCALE.trades()), SYMBOLS, finnhub, Map.of())) {
+          run.start(null);
+          run.awaitSent(SCALE.trades() / 2, SCALE.sending(SCALE.trades()));
+          run.emulator.setSilence(Silence.PINGS_ONLY);
+          Thread.sleep(SCALE.faultMs());
+          row.recoveryMs = firstAckAfter(run, () -> run.emulator.setSilence(Silence.NONE));
+          deliveredExactlyOnce(run, row, soft, SCALE.trades());
+          JsonObject connection = run.connection();
+          row.note("Recovery: end of the silence to the first trade acknowledged by Kafka after it.");
+          soft.assertThat(connection.getLong("reconnects")).as("reconnects").isZero();
+          soft.assertThat(connection.getJsonObject("counters").getLong("watchdog_trips")).as("watchdog trips").isZero();
+        }
+      });
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("Finnhub: silence without pings: the watchdog replaces the dead connection")
+  void silenceWithoutPings() throws Exception {
+    long watchdogMs = 3_000;
+    scenario("Finnhub", "finnhub-4-silence-total", "a silent connection is replaced after watchdog_ms; exactly once",
+      (row, soft) -> {
+        row.scenario = String.format(Locale.ROOT, "total silence (no trades, no pings, no pongs) for %d s, watchdog %d s",
+          SCALE.faultMs() / 1000, watchdogMs / 1000);
+        Map<String, Object> finnhub = new java.util.HashMap<>(FAST_RECONNECT);
+        finnhub.put("watchdog_ms", watchdogMs);
+        try (ScenarioRun run = run("finnhub-silent", stream(SCALE.trades()), SYMBOLS, finnhub, Map.of())) {
+          run.start(null);
+          run.awaitSent(SCALE.trades() / 2, SCALE.sending(SCALE.trades()));
+          run.emulator.setSilence(Silence.TOTAL);
+          long silencedAt = System.nanoTime();
+          long trippedAfterMs = millisUntil(Duration.ofMinutes(1),
+            () -> run.connection().getJsonObject("counters").getLong("watchdog_trips") > 0);
+          Thread.sleep(Math.max(0, SCALE.faultMs() - (System.nanoTime() - silencedAt) / 1_000_000));
+          row.recoveryMs = firstAckAfter(run, () -> run.emulator.setSilence(Silence.NONE));
+          deliveredExactlyOnce(run, row, soft, SCALE.trades());
+          JsonObject connection = run.connection();
+          row.note("The watchdog tripped %.1f s into the silence (%d trips). Recovery: end of the silence to the first trade"
+            + " acknowledged after it.", trippedAfterMs / 1000.0, connection.getJsonObject("counters").getLong("watchdog_trips"));
+          soft.assertThat(trippedAfterMs).as("watchdog detection time, ms").isLessThan(watchdogMs + 20_000);
+        }
+      });
+  }
+
+  @Test
+  @Order(5)
+  @DisplayName("Finnhub: 1% malformed frames: every valid trade once, every bad frame counted and dead-lettered")
+  void malformedFrames() throws Exception {
+    scenario("Finnhub", "finnhub-5-malformed-frames",
+      "every valid trade exactly once; every bad frame counted; unparseable frames and invalid trades dead-lettered", (row, soft) -> {
+        row.scenario = "1 % malformed frames (6 kinds)";
+        try (ScenarioRun run = run("finnhub-malformed", stream(SCALE.trades()).withMalformedFrameRatio(0.01), SYMBOLS, Map.of(), Map.of())) {
+          run.start(null);
+          run.awaitSent(SCALE.trades(), SCALE.sending(SCALE.trades()));
+          awaitDelivered(run, Duration.ofMinutes(2));
+          await().atMost(Duration.ofMinutes(1)).until(() -> {
+            JsonObject dl = run.sink().getJsonObject("dead_letters");
+            return dl.getLong("acked") >= dl.getLong("received");
+          });
+          JsonObject counters = run.connection().getJsonObject("counters");
+          long expectedDeadLetters = counters.getLong("malformed_frames") + counters.getLong("rejected_trades");
+          Counts c = run.measure(SCALE.trades(), expectedDeadLetters);
+          row.counts(c);
+          row.dropped = run.sink().getJsonObject("disk_buffer").getLong("dropped");
+          Map<MalformedKind, Long> bad = run.emulator.malformedFramesSentByKind();
+          row.note("%d malformed frames sent %s; the service counted %d unparseable, %d unknown, %d empty, %d invalid trades;"
+              + " dead letters are the unparseable frames and the invalid trades.", run.emulator.malformedFramesSent(), bad,
+            counters.getLong("malformed_frames"), counters.getLong("unknown_frames"), counters.getLong("empty_trade_frames"),
+            counters.getLong("rejected_trades"));
+          assertExactlyOnce(soft, c);
+          assertInOrder(soft, c, run.emulator.sentTrades());
+          soft.assertThat(run.emulator.malformedFramesSent()).as("malformed frames sent").isPositive();
+          soft.assertThat(counters.getLong("malformed_frames")).as("unparseable frames counted")
+            .isEqualTo(bad.get(MalformedKind.TRUNCATED_JSON) + bad.get(MalformedKind.NAN));
+          soft.assertThat(counters.getLong("unknown_frames")).isEqualTo(bad.get(MalformedKind.UNKNOWN_TYPE));
+          soft.assertThat(counters.getLong("empty_trade_frames")).isEqualTo(bad.get(MalformedKind.EMPTY_DATA));
+          soft.assertThat(counters.getLong("rejected_trades")).as("invalid trades counted")
+            .isGreaterThanOrEqualTo(bad.get(MalformedKind.WRONG_TYPES) + bad.get(MalformedKind.MISSING_FIELDS));
+          soft.assertThat(c.deadLettered()).as("records in the dead-letter topic").isEqualTo(expectedDeadLetters);
+        }
+      });
+  }
+
+  @Test
+  @Order(6)
+  @DisplayName("Finnhub: several-MB frames: taken whole, every trade once")
+  void hugeFrames() throws Exception {
+    int frames = Math.min(SCALE.faults(), 4);
+    // Budget: the stream plus the huge frames (a trade takes about 60 bytes of a frame; the emulator refuses a frame
+    // beyond the budget, and streams what a frame leaves of it at the normal rate).
+    long total = SCALE.trades() + (long) frames * SCALE.hugeFrameBytes() / 50;
+    scenario("Finnhub", "finnhub-6-huge-frames", "frames up to max_message_bytes (16 MiB) taken whole; exactly once", (row, soft) -> {
+      row.scenario = String.format(Locale.ROOT, "%d frames of %d MB each in the stream", frames, SCALE.hugeFrameBytes() >> 20);
+      try (ScenarioRun run = run("finnhub-huge", stream(total), SYMBOLS, Map.of(), Map.of())) {
+        run.start(null);
+        long before = 0;
+        List<String> perFrame = new java.util.ArrayList<>();
+        for (int i = 1; i <= frames; i++) {
+          run.awaitSent(before + SCALE.trades() / (frames + 1), SCALE.sending(total));
+          long sentBefore = run.emulator.tradesSent();
+          run.emulator.sendHugeFrame(SCALE.hugeFrameBytes()).await();
+          before = run.emulator.tradesSent();
+          perFrame.add(String.format(Locale.ROOT, "%,d", before - sentBefore));
+        }
+        row.note("Trades per huge frame: %s.", String.join(", ", perFrame));
+        deliveredExactlyOnce(run, row, soft, total);
+        soft.assertThat(run.connection().getLong("reconnects")).as("reconnects").isZero();
+      }
+    });
+  }
+
+  @Test
+  @Order(7)
+  @DisplayName("Finnhub: 401 storm: retries paced by rejected_key_retry_ms, resumes alone, nothing lost")
+  void unauthorizedStorm() throws Exception {
+    scenario("Finnhub", "finnhub-7-401-storm", "retries paced by rejected_key_retry_ms; resumes alone; exactly once", (row, soft) -> {
+      row.scenario = String.format(Locale.ROOT, "every handshake answered 401 for %d s (rejected_key_retry_ms 1 s)", SCALE.faultMs() / 1000);
+      try (ScenarioRun run = run("finnhub-401", stream(SCALE.trades()), SYMBOLS, FAST_RECONNECT, Map.of())) {
+        run.start(null);
+        run.awaitSent(SCALE.trades() / 3, SCALE.sending(SCALE.trades()));
+        run.emulator.setHandshakeRejection(401);
+        run.emulator.dropConnections(DropMode.ABRUPT).await();
+        Thread.sleep(SCALE.faultMs());
+        long rejected = run.emulator.handshakesRejected();
+        row.recoveryMs = firstAckAfter(run, () -> run.emulator.setHandshakeRejection(0));
+        deliveredExactlyOnce(run, row, soft, SCALE.trades());
+        row.note("%d handshakes rejected in %d s. Recovery: end of the storm to the first trade acknowledged (includes waiting out"
+          + " rejected_key_retry_ms).", rejected, SCALE.faultMs() / 1000);
+        soft.assertThat(rejected).as("handshakes rejected").isGreaterThanOrEqualTo(2)
+          .isLessThanOrEqualTo(SCALE.faultMs() / 800 + 2); // one per rejected_key_retry_ms (1 s, -20 % at the shortest)
+      }
+    });
+  }
+
+  @Test
+  @Order(8)
+  @DisplayName("Finnhub: symbol cap errors: symbols within the cap stream, the others are reported, no reconnect loop")
+  void symbolCap() throws Exception {
+    int cap = 3;
+    scenario("Finnhub", "finnhub-8-symbol-cap", "symbols within the cap stream exactly once; the rest reported over_cap; no reconnect loop",
+      (row, soft) -> {
+        row.scenario = String.format(Locale.ROOT, "5 symbols, Finnhub caps the key at %d", cap);
+        try (ScenarioRun run = run("finnhub-cap", stream(SCALE.trades()).withSymbolCap(cap), SYMBOLS, Map.of(), Map.of())) {
+          run.start(null);
+          deliveredExactlyOnce(run, row, soft, SCALE.trades());
+          JsonObject connection = run.connection();
+          row.note("Subscribed %s; reported over cap: %s; %d cap errors.", connection.getJsonArray("subscribed"),
+            connection.getValue("over_cap"), connection.getJsonObject("counters").getLong("cap_errors"));
+          soft.assertThat(run.emulator.subscribedSymbols()).as("symbols Finnhub streams").hasSize(cap);
+          soft.assertThat(connection.getJsonObject("counters").getLong("cap_errors")).as("cap errors").isPositive();
+          soft.assertThat(String.valueOf(connection.getValue("over_cap"))).as("over_cap in /status").isNotIn("null", "{}", "[]");
+          soft.assertThat(connection.getLong("reconnects")).as("reconnects").isZero();
+        }
+      });
+  }
+
+  // ---- Kafka side ----
+
+  @Test
+  @Order(11)
+  @DisplayName("Kafka: broker kill -9 and restart mid-stream: every trade exactly once, in order")
+  void brokerKill9() throws Exception {
+    long total = SCALE.trades() * 2L;
+    scenario("Kafka", "kafka-1-broker-kill9", "every trade exactly once, in order per symbol", (row, soft) -> {
+      row.scenario = "broker kill -9, restarted at once, mid-stream";
+      try (ScenarioRun run = run("kafka-kill9", stream(total), SYMBOLS, Map.of(), Map.of())) {
+        run.start(null);
+        run.awaitSent(total / 3, SCALE.sending(total));
+        LocalBroker.kill9();
+        long acked = run.acked();
+        long restart = System.nanoTime();
+        LocalBroker.start();
+        long brokerStartMs = (System.nanoTime() - restart) / 1_000_000;
+        millisUntil(Duration.ofMinutes(3), () -> run.acked() > acked);
+        row.recoveryMs = (System.nanoTime() - restart) / 1_000_000;
+        long caughtUp = millisUntil(Duration.ofMinutes(3), () -> {
+          JsonObject sink = run.sink();
+          return "DIRECT".equals(sink.getString("mode")) && sink.getLong("received") - sink.getLong("acked") < SCALE.rate();
+        });
+        deliveredExactlyOnce(run, row, soft, total);
+        JsonObject sink = run.sink();
+        row.note("Recovery: broker restart command to the first trade acknowledged after it, of which the broker's own start"
+          + " took %.1f s; caught up (direct mode, less than 1 s of trades unacknowledged) %.1f s later; %,d trades went through"
+          + " the disk buffer.", brokerStartMs / 1000.0, caughtUp / 1000.0, sink.getJsonObject("disk_buffer").getLong("spilled"));
+        soft.assertThat(sink.getLong("failed")).as("failed").isZero();
+      } finally {
+        LocalBroker.start();
+      }
+    });
+  }
+
+  @Test
+  @Order(12)
+  @DisplayName("Kafka: broker unreachable: the disk buffer fills and drains, every trade exactly once, in order")
+  void brokerUnreachable() throws Exception {
+    long total = SCALE.rate() * (SCALE.outageMs() / 1000 + 30);
+    scenario("Kafka", "kafka-2-broker-unreachable", "the disk buffer carries the outage: every trade exactly once, in order",
+      (row, soft) -> {
+        row.scenario = String.format(Locale.ROOT, "broker unreachable for %d s mid-stream (outage_after_ms 2 s)", SCALE.outageMs() / 1000);
+        try (ScenarioRun run = run("kafka-outage", stream(total), SYMBOLS, Map.of(), Map.of("outage_after_ms", 2_000))) {
+          run.start(null);
+          run.awaitSent(SCALE.rate() * 5L, SCALE.sending(total));
+          LocalBroker.kill9();
+          long down = System.nanoTime();
+          await().atMost(Duration.ofSeconds(30)).until(() -> "OUTAGE".equals(run.sink().getString("mode"))
+            && run.sink().getJsonObject("disk_buffer").getLong("records") > 0);
+          Thread.sleep(Math.max(0, SCALE.outageMs() - (System.nanoTime() - down) / 1_000_000));
+          long onDisk = run.sink().getJsonObject("disk_buffer").getLong("records");
+          soft.assertThat(run.emulator.tradesSent()).as("the stream goes on through the outage").isLessThan(total);
+          long brokerStartMs = restartBroker();
+          row.recoveryMs = brokerStartMs + millisUntil(Duration.ofMinutes(5), () -> drained(run));
+          deliveredExactlyOnce(run, row, soft, total);
+          JsonObject sink = run.sink();
+          row.note("%,d trades on disk when the broker was restarted, %,d spilled in all. Recovery: broker restart command to the"
+            + " disk buffer drained (direct mode), of which the broker's own start took %.1f s.", onDisk,
+            sink.getJsonObject("disk_buffer").getLong("spilled"), brokerStartMs / 1000.0);
+          soft.assertThat(onDisk).as("trades on disk at the end of the outage").isPositive();
+          soft.assertThat(sink.getLong("outages")).as("outages").isGreaterThanOrEqualTo(1);
+          soft.assertThat(sink.getLong("failed")).as("failed").isZero();
+          soft.assertThat(row.dropped).as("dropped").isZero();
+        } finally {
+          LocalBroker.start();
+        }
+      });
+  }
+
+  @Test
+  @Order(13)
+  @DisplayName("Kafka: full disk buffer: drops counted, equal to what is missing, never silent")
+  void diskBufferFull() throws Exception {
+    long outageMs = Math.min(SCALE.outageMs(), 30_000);
+    long total = SCALE.rate() * (outageMs / 1000 + 20);
+    scenario("Kafka", "kafka-3-disk-buffer-full", "trades beyond the disk budget are dropped and counted: dropped = missing",
+      (row, soft) -> {
+        row.scenario = String.format(Locale.ROOT, "broker unreachable %d s with a 1 MiB disk buffer", outageMs / 1000);
+        Map<String, Object> kafka = Map.of("outage_after_ms", 1_000, "disk_buffer_max_bytes", 1 << 20);
+        try (ScenarioRun run = run("kafka-full", stream(total), SYMBOLS, Map.of(), kafka)) {
+          run.start(null);
+          run.awaitSent(SCALE.rate() * 3L, SCALE.sending(total));
+          LocalBroker.kill9();
+          await().atMost(Duration.ofSeconds(90)).until(() -> run.sink().getJsonObject("disk_buffer").getLong("dropped") > 0);
+          Thread.sleep(outageMs);
+          long brokerStartMs = restartBroker();
+          row.recoveryMs = brokerStartMs + millisUntil(Duration.ofMinutes(5), () -> drained(run));
+          run.awaitSent(total, SCALE.sending(total));
+          awaitDelivered(run, Duration.ofMinutes(3));
+          JsonObject sink = run.sink();
+          row.dropped = sink.getJsonObject("disk_buffer").getLong("dropped");
+          Counts c = run.measure(total - row.dropped, 0);
+          row.counts(c);
+          row.note("Recovery: broker restart command to the disk buffer drained, of which the broker's own start took %.1f s."
+            + " The log reports the drops as they happen.", brokerStartMs / 1000.0);
+          soft.assertThat(row.dropped).as("dropped").isPositive();
+          soft.assertThat(c.missing()).as("missing trades = dropped trades").isEqualTo(row.dropped);
+          soft.assertThat(c.unexpected()).as("records matching no sent trade").isZero();
+          soft.assertThat(c.duplicated()).as("duplicates").isZero();
+          soft.assertThat(c.inClickHouse()).as("distinct trades in ClickHouse").isEqualTo(c.distinctInKafka());
+          soft.assertThat(sink.getLong("failed")).as("failed").isZero();
+          soft.assertThat(run.service().log()).as("the drops are logged").contains("Dropped trade");
+        } finally {
+          LocalBroker.start();
+        }
+      });
+  }
+
+  /** Starts the broker again; returns how long it took to answer. */
+  private static long restartBroker() {
+    long start = System.nanoTime();
+    LocalBroker.start();
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  /** The outage is over for the writer: writing directly again, nothing left on disk. */
+  private static boolean drained(ScenarioRun run) {
+    JsonObject sink = run.sink();
+    return "DIRECT".equals(sink.getString("mode")) && sink.getJsonObject("disk_buffer").getLong("records") == 0;
+  }
+
+  // ---- Service side ----
+
+  /** Stops the stream and waits until everything the service received is in Kafka: a quiet moment for a restart. */
+  private static long quiesce(ScenarioRun run) {
+    run.emulator.setSilence(Silence.PINGS_ONLY);
+    long[] last = {-1};
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      long sent = run.emulator.tradesSent();
+      boolean still = sent == last[0];
+      last[0] = sent;
+      return still;
+    });
+    awaitDelivered(run, Duration.ofMinutes(2));
+    return run.sink().getLong("received");
+  }
+
+  @Test
+  @Order(21)
+  @DisplayName("Service: SIGTERM mid-stream: nothing received is lost")
+  void sigterm() throws Exception {
+    long total = SCALE.trades() * 10L;
+    scenario("Service", "service-1-sigterm", "exit 0; every trade received before the signal is in Kafka, once", (row, soft) -> {
+      row.scenario = "SIGTERM mid-stream, then a restart";
+      try (ScenarioRun run = run("service-sigterm", stream(total), SYMBOLS, Map.of(), Map.of())) {
+        run.start(null);
+        run.awaitSent(SCALE.trades() / 2, SCALE.sending(total));
+        long stopStarted = System.nanoTime();
+        int exit = run.service().terminate(Duration.ofSeconds(60));
+        long stopMs = (System.nanoTime() - stopStarted) / 1_000_000;
+        long first = Long.parseLong(run.service().logMatch(STOPPED));
+        long restarted = System.nanoTime();
+        ServiceProcess second = run.start(null);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50)).until(() -> run.acked() > 0);
+        row.recoveryMs = (System.nanoTime() - restarted) / 1_000_000;
+        run.awaitSent(SCALE.trades(), SCALE.sending(total));
+        long secondReceived = quiesce(run);
+        long received = first + secondReceived;
+        Counts c = run.measure(received, 0);
+        row.counts(c);
+        row.missing = received - (c.distinctInKafka() - c.unexpected());
+        row.dropped = second.sinkStatus().getJsonObject("disk_buffer").getLong("dropped");
+        row.note("Missing counts received trades (%,d before the signal, %,d after the restart) absent from Kafka; the emulator"
+          + " had written %,d more that the stopping service never read. Shutdown took %.1f s. Recovery: restart of the jar to its"
+          + " first trade acknowledged (JVM start included).", first, secondReceived, c.sent() - received, stopMs / 1000.0);
+        soft.assertThat(exit).as("exit code after SIGTERM").isZero();
+        soft.assertThat(second.sinkStatus().getJsonObject("disk_buffer").getValue("previous_run")).as("crash report after a clean stop")
+          .isNull();
+        soft.assertThat(row.missing).as("received trades missing from Kafka").isZero();
+        soft.assertThat(c.unexpected()).as("records matching no sent trade").isZero();
+        soft.assertThat(c.duplicated()).as("duplicates").isZero();
+        soft.assertThat(c.inClickHouse()).as("distinct trades in ClickHouse").isEqualTo(c.distinctInKafka());
+      }
+    });
+  }
+
+  @Test
+  @Order(22)
+  @DisplayName("Service: kill -9 mid-stream: the loss is bounded by what was not yet acknowledged")
+  void kill9() throws Exception {
+    long total = SCALE.trades() * 10L;
+    scenario("Service", "service-2-kill9",
+      "loses at most what was received and not yet acknowledged nor on disk, reported at restart; nothing else",
+      (row, soft) -> {
+        row.scenario = "kill -9 mid-stream, then a restart on the same disk buffer";
+        try (ScenarioRun run = run("service-kill9", stream(total), SYMBOLS, Map.of(), Map.of())) {
+          run.start(null);
+          run.awaitSent(SCALE.trades() / 2, SCALE.sending(total));
+          JsonObject last = run.sink();
+          run.kill9();
+          await().atMost(Duration.ofSeconds(30)).until(() -> run.emulator.openConnections() == 0);
+          long sentByKill = run.emulator.tradesSent();
+          long ackedAtLastLook = last.getLong("acked");
+          long restarted = System.nanoTime();
+          ServiceProcess second = run.start(null);
+          await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50)).until(() -> run.acked() > 0);
+          row.recoveryMs = (System.nanoTime() - restarted) / 1_000_000;
+          run.awaitSent(SCALE.trades(), SCALE.sending(total));
+          quiesce(run);
+          // At least what Kafka acknowledged to either process; the read then waits 5 s more for anything beyond.
+          Counts c = run.measure(ackedAtLastLook + run.acked(), 0);
+          row.counts(c);
+          row.dropped = second.sinkStatus().getJsonObject("disk_buffer").getLong("dropped");
+          long bound = sentByKill - ackedAtLastLook;
+          JsonObject report = second.sinkStatus().getJsonObject("disk_buffer").getJsonObject("previous_run");
+          row.note("Lost %,d trades; bound: %,d = trades sent to the killed process (%,d) minus those Kafka had acknowledged at the"
+            + " last /status before the kill (%,d received, %,d unacknowledged then). The restart reported the crash: %s."
+            + " Recovery: restart to the first trade acknowledged.", c.missing(), bound, sentByKill, last.getLong("received"),
+            last.getLong("received") - ackedAtLastLook, report == null ? "nothing" : report.encode());
+          soft.assertThat(report).as("/status kafka.disk_buffer.previous_run after the restart").isNotNull();
+          if (report != null) {
+            soft.assertThat(report.getLong("received")).as("received at the last checkpoint").isBetween(1L, sentByKill);
+            soft.assertThat(report.getLong("held_in_memory")).as("held in memory at the last checkpoint").isNotNegative();
+          }
+          soft.assertThat(second.log()).as("the restart logs the crash").contains("previous run stopped without a clean shutdown");
+          soft.assertThat(c.missing()).as("trades lost").isLessThanOrEqualTo(bound);
+          soft.assertThat(c.unexpected()).as("records matching no sent trade").isZero();
+          soft.assertThat(c.duplicated()).as("duplicates").isZero();
+          soft.assertThat(c.inClickHouse()).as("distinct trades in ClickHouse").isEqualTo(c.distinctInKafka());
+          soft.assertThat(c.sent() - c.missing()).as("trades delivered").isPositive();
+        }
+      });
+  }
+
+  @Test
+  @Order(23)
+  @DisplayName("Service: restart with a changed symbol list: the new list is streamed, nothing lost or doubled")
+  void restartWithOtherSymbols() throws Exception {
+    String before = "AAPL,MSFT,BINANCE:BTCUSDT";
+    String after = "AAPL,NVDA,IC MARKETS:1";
+    scenario("Service", "service-3-symbol-change", "the new list is streamed, the dropped symbols stop; exactly once", (row, soft) -> {
+      row.scenario = "SIGTERM, restart with 2 of 3 symbols replaced";
+      try (ScenarioRun run = run("service-symbols", stream(SCALE.trades() * 10L), before, Map.of(), Map.of())) {
+        run.start(null);
+        run.awaitSent(SCALE.trades() / 2, SCALE.sending(SCALE.trades()));
+        quiesce(run);
+        int sentBefore = (int) run.emulator.tradesSent();
+        soft.assertThat(run.service().terminate(Duration.ofSeconds(60))).as("exit code after SIGTERM").isZero();
+        long restarted = System.nanoTime();
+        run.start(after);
+        await().atMost(Duration.ofMinutes(1)).until(() -> run.emulator.subscribedSymbols().size() == 3);
+        run.emulator.setSilence(Silence.NONE);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50)).until(() -> run.acked() > 0);
+        row.recoveryMs = (System.nanoTime() - restarted) / 1_000_000;
+        run.awaitSent(SCALE.trades(), SCALE.sending(SCALE.trades()));
+        quiesce(run);
+        Set<String> streamed = run.emulator.subscribedSymbols();
+        List<EmulatedTrade> sent = run.emulator.sentTrades();
+        Set<String> symbolsAfter = new HashSet<>();
+        sent.subList(sentBefore, sent.size()).forEach(t -> symbolsAfter.add(t.symbol()));
+        Counts c = run.measure(sent.size(), 0);
+        row.counts(c);
+        row.dropped = run.sink().getJsonObject("disk_buffer").getLong("dropped");
+        row.note("Symbols streamed after the restart: %s. Recovery: restart of the jar to its first trade acknowledged.", symbolsAfter);
+        assertExactlyOnce(soft, c);
+        assertInOrder(soft, c, sent);
+        soft.assertThat(streamed).as("symbols subscribed after the restart").containsExactlyInAnyOrder(after.split(","));
+        soft.assertThat(symbolsAfter).as("symbols of the trades after the restart").isSubsetOf(Set.of(after.split(",")));
+      }
+    });
+  }
+}
