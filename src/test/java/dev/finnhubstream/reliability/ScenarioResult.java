@@ -51,11 +51,15 @@ public record ScenarioResult(String group, String id, String scenario, String pr
       j.getString("notes"));
   }
 
-  /** Writes {@code target/reliability/<id>.json}, replacing the row of an earlier run. */
+  /**
+   * Writes {@code target/reliability/<id>.json}, replacing the row of an earlier run, and renders the table
+   * again, so {@code table.md} holds every row written so far whichever test ran last.
+   */
   public ScenarioResult write() {
     try {
       Files.createDirectories(DIR);
       Files.writeString(DIR.resolve(id + ".json"), toJson().encodePrettily());
+      ReliabilityTable.writeTable(DIR);
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
