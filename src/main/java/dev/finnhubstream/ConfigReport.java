@@ -52,7 +52,7 @@ public final class ConfigReport {
       if (args[i].equals("--file") && i + 1 < args.length) {
         file = args[++i];
       } else if (args[i].startsWith("-")) {
-        System.err.println("usage: ConfigReport [--file conf/app.json] [ENV ...]");
+        ToolConsole.message("usage: ConfigReport [--file conf/app.json] [ENV ...]");
         System.exit(2);
         return;
       } else {
@@ -60,12 +60,12 @@ public final class ConfigReport {
       }
     }
     try {
-      System.out.println(report(Files.readString(Path.of(file)), file, environments).encodePrettily());
+      ToolConsole.output(report(Files.readString(Path.of(file)), file, environments).encodePrettily());
     } catch (IOException e) {
-      System.err.println("cannot read " + file + ": " + e.getMessage());
+      ToolConsole.message("cannot read " + file + ": " + e.getMessage());
       System.exit(2);
     } catch (ConfigException e) {
-      System.err.println("Invalid configuration: " + e.getMessage());
+      ToolConsole.message("Invalid configuration: " + e.getMessage());
       System.exit(15);
     }
   }

@@ -1,5 +1,6 @@
 package dev.finnhubstream.clickhouse;
 
+import dev.finnhubstream.ToolConsole;
 import dev.finnhubstream.clickhouse.ClickHouseSchema.Generation;
 import dev.finnhubstream.clickhouse.ClickHouseSchema.Parameters;
 import dev.finnhubstream.config.ConfigException;
@@ -33,7 +34,7 @@ public final class SchemaTool {
 
   public static void main(String[] args) {
     if (args.length > 1 || Arrays.asList(args).contains("--help")) {
-      System.err.println("usage: SchemaTool [ENV]   (prints the ClickHouse schema of ENV, default $APP_ENV or local)");
+      ToolConsole.message("usage: SchemaTool [ENV]   (prints the ClickHouse schema of ENV, default $APP_ENV or local)");
       System.exit(2);
     }
     Map<String, String> env = System.getenv();
@@ -47,9 +48,9 @@ public final class SchemaTool {
         throw new ConfigException(file, "cannot read it as JSON (" + e.getMessage() + ")", "run from the repository root, or set APP_CONFIG");
       }
       SchemaTarget target = SchemaTarget.resolve(root, environment, env);
-      System.out.print(ClickHouseSchema.script(target.generation(), target.parameters()));
+      ToolConsole.output(ClickHouseSchema.script(target.generation(), target.parameters()));
     } catch (ConfigException e) {
-      System.err.println("Invalid configuration, no schema: " + e.getMessage());
+      ToolConsole.message("Invalid configuration, no schema: " + e.getMessage());
       System.exit(15);
     }
   }

@@ -1,5 +1,6 @@
 package dev.finnhubstream.emulator;
 
+import dev.finnhubstream.ToolConsole;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -858,13 +859,13 @@ public final class FinnhubEmulator extends VerticleBase {
     try {
       options = parseArgs(args);
     } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println(USAGE);
+      ToolConsole.message(e.getMessage());
+      ToolConsole.message(USAGE);
       System.exit(2);
       return;
     }
     if (options == null) {
-      System.out.println(USAGE);
+      ToolConsole.output(USAGE);
       return;
     }
     Vertx vertx = Vertx.vertx();

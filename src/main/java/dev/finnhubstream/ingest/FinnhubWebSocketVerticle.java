@@ -386,8 +386,9 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       logSampled(counters.unknownFrames, "[{}] ignored frame of unknown type \"{}\"", connectionName, redact(u.type()));
     } else if (message instanceof FinnhubMessage.Malformed m) {
       counters.malformedFrames++;
-      vertx.eventBus().publish(Addresses.DEAD_LETTERS, new DeadLetter("malformed:" + m.reason(), redact(text), receivedAt, connectionName, seq));
-      logSampled(counters.malformedFrames, "[{}] malformed frame {} ({}): {}", connectionName, seq, m.reason(), truncate(redact(text)));
+      String safe = redact(text);
+      vertx.eventBus().publish(Addresses.DEAD_LETTERS, new DeadLetter("malformed:" + m.reason(), safe, receivedAt, connectionName, seq));
+      logSampled(counters.malformedFrames, "[{}] malformed frame {} ({}): {}", connectionName, seq, m.reason(), truncate(safe));
     }
   }
 
