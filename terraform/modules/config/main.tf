@@ -19,33 +19,15 @@ locals {
   # An environment Terraform deploys says where its state lives; "local" (the developer's machine) does not.
   deployable = contains(keys(local.env), "backend")
 
-  # Every key Terraform reads, by section. The sections Terraform owns hold exactly these keys (anything
-  # else is a typo or a dead key); from the service's sections it reads only these. ci/terraform checks
-  # that the .tf files read exactly this list.
-  terraform_sections = ["yc", "backend", "network", "kafka_cluster", "clickhouse", "registry", "runtime"]
-  terraform_reads = {
-    yc            = ["cloud_id", "deletion_protection", "folder_id", "project", "zone"]
-    backend       = ["bucket", "key", "region"]
-    network       = ["subnets"]
-    kafka_cluster = ["brokers_count", "disk_gb", "disk_type", "environment", "preset", "version", "zones"]
-    clickhouse    = ["admin_cidrs", "database", "disk_gb", "disk_type", "environment", "preset", "public_access", "table", "version"]
-    registry      = ["image_tag", "repository"]
-    runtime = [
-      "health_check_cidrs", "kind", "log_agent_image", "log_retention_hours", "metrics_cidrs",
-      "serverless_core_fraction", "serverless_cores", "serverless_execution_timeout_s", "serverless_interval_minutes",
-      "serverless_memory_mb", "serverless_stop_before_timeout_s", "source_cidrs",
-      "vm_core_fraction", "vm_cores", "vm_disk_gb", "vm_memory_gb", "vm_platform_id",
-    ]
-    kafka  = ["dead_letter_topic", "partitions", "replication_factor", "retention_ms", "sasl_mechanism", "security_protocol", "topic", "username"]
-    http   = ["port"]
-    record = ["fields"]
-  }
-
-  # Keys of Terraform's sections that the project's ClickHouse schema tool reads instead (dev.finnhubstream.clickhouse
-  # .SchemaTool, run after apply): which schema generation, and the modern tables' TTLs.
-  tool_reads = {
-    clickhouse = ["ohlcv_ttl_days", "schema", "trades_ttl_days"]
-  }
+  # Every key Terraform and the project's schema tool read, by section, and the value rules Terraform shares
+  # with the service: generated from the one declaration of every key (src/main/java/dev/finnhubstream/config/
+  # ConfigKeys.java) into keys.json. The sections Terraform owns hold exactly these keys (anything else is a typo
+  # or a dead key); from the service's sections it reads only these. ci/terraform checks that the .tf files read
+  # exactly terraform_reads.
+  keys               = jsondecode(file("${path.module}/keys.json"))
+  terraform_sections = local.keys.terraform_sections
+  terraform_reads    = local.keys.terraform_reads
+  tool_reads         = local.keys.tool_reads
 
   scopes = merge({ common = local.common }, { for name, env in local.environments : "environments.${name}" => env })
   unknown_keys = flatten([
@@ -83,7 +65,7 @@ locals {
       local.cfg.kafka.replication_factor <= local.cfg.kafka_cluster.brokers_count * length(local.cfg.kafka_cluster.zones) ? "" : "kafka.replication_factor: ${local.cfg.kafka.replication_factor} exceeds the ${local.cfg.kafka_cluster.brokers_count * length(local.cfg.kafka_cluster.zones)} broker(s) of kafka_cluster (brokers_count per zone x zones). Fix: lower it or add brokers",
       local.cfg.kafka.security_protocol == "SASL_SSL" ? "" : "kafka.security_protocol: Managed Kafka takes SASL_SSL (port 9091), not ${local.cfg.kafka.security_protocol}. Fix: set SASL_SSL for this environment",
       contains(["SCRAM-SHA-512", "SCRAM-SHA-256"], local.cfg.kafka.sasl_mechanism) ? "" : "kafka.sasl_mechanism: Managed Kafka offers SCRAM-SHA-512 and SCRAM-SHA-256. Fix: use one of them",
-      alltrue([for t in [local.cfg.kafka.topic, local.cfg.kafka.dead_letter_topic] : can(regex("^[a-z0-9_]{1,100}$", t))]) ? "" : "kafka.topic, kafka.dead_letter_topic: use [a-z0-9_] only (Data Transfer names ClickHouse tables after topics). Fix: rename",
+      can(regex(local.keys.patterns["kafka.topic"], local.cfg.kafka.topic)) && can(regex(local.keys.patterns["kafka.dead_letter_topic"], local.cfg.kafka.dead_letter_topic)) ? "" : "kafka.topic, kafka.dead_letter_topic: use [a-z0-9_] only, at most 100 characters (Data Transfer names ClickHouse tables after topics). Fix: rename",
       local.cfg.kafka.topic != local.cfg.kafka.dead_letter_topic ? "" : "kafka.dead_letter_topic: same as kafka.topic. Fix: give dead letters their own topic",
       contains(["PRODUCTION", "PRESTABLE"], local.cfg.kafka_cluster.environment) && contains(["PRODUCTION", "PRESTABLE"], local.cfg.clickhouse.environment) ? "" : "kafka_cluster.environment, clickhouse.environment: use PRODUCTION or PRESTABLE",
       !local.cfg.clickhouse.public_access || length(local.cfg.clickhouse.admin_cidrs) > 0 ? "" : "clickhouse.public_access: true, but clickhouse.admin_cidrs is empty, so nobody could reach the public address. Fix: list the admin networks, or set public_access to false",

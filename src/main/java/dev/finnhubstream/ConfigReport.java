@@ -1,7 +1,8 @@
 package dev.finnhubstream;
 
-import dev.finnhubstream.clickhouse.SchemaTool;
 import dev.finnhubstream.config.ConfigException;
+import dev.finnhubstream.config.ConfigKey;
+import dev.finnhubstream.config.ConfigKeys;
 import dev.finnhubstream.config.ConfigResolver;
 import dev.finnhubstream.config.EnvironmentVariables;
 import dev.finnhubstream.config.RecordConfig;
@@ -40,7 +41,7 @@ public final class ConfigReport {
   static final Map<String, String> DEPLOYMENT_PROVIDED = Map.of(
     EnvironmentVariables.FINNHUB_TOKEN, "placeholder-token",
     EnvironmentVariables.KAFKA_PASSWORD, "placeholder-password",
-    EnvironmentVariables.KAFKA_BOOTSTRAP_SERVERS, "placeholder.invalid:9091");
+    ConfigKeys.KAFKA_BOOTSTRAP_SERVERS.variable(), "placeholder.invalid:9091");
 
   private ConfigReport() {
   }
@@ -91,10 +92,22 @@ public final class ConfigReport {
       ConfigResolver.Report report = ConfigResolver.report(root, file, env);
       TradeJson.checkContract(report.config().record());
       resolved.put(name, report.sections());
-      report.serviceKeysRead().forEach((section, keys) -> read.computeIfAbsent(section, s -> new TreeSet<>()).addAll(keys));
+      report.keysRead().forEach((section, keys) -> read.computeIfAbsent(section, s -> new TreeSet<>()).addAll(keys));
     }
     JsonObject declared = new JsonObject();
-    ConfigResolver.serviceSectionKeys().forEach((section, keys) -> declared.put(section, new JsonArray(new ArrayList<>(new TreeSet<>(keys)))));
+    JsonArray infrastructure = new JsonArray();
+    JsonObject toolKeys = new JsonObject();
+    for (ConfigKeys.Section section : ConfigKeys.sections()) {
+      if (section.service()) {
+        declared.put(section.name(), new JsonArray(new ArrayList<>(section.keyNames())));
+      } else {
+        infrastructure.add(section.name());
+      }
+      List<String> tool = section.keys().stream().filter(k -> k.readBy(ConfigKey.Reader.SCHEMA_TOOL)).map(ConfigKey::name).sorted().toList();
+      if (!tool.isEmpty()) {
+        toolKeys.put(section.name(), new JsonArray(tool));
+      }
+    }
     JsonObject keysRead = new JsonObject();
     read.forEach((section, keys) -> keysRead.put(section, new JsonArray(new ArrayList<>(keys))));
     JsonArray written = new JsonArray();
@@ -104,9 +117,9 @@ public final class ConfigReport {
     return new JsonObject()
       .put("environments", resolved)
       .put("service_sections", declared)
-      .put("infrastructure_sections", new JsonArray(new ArrayList<>(ConfigResolver.infrastructureSections())))
+      .put("infrastructure_sections", infrastructure)
       .put("service_keys_read", keysRead)
-      .put("tool_keys_read", new JsonObject().put("clickhouse", new JsonArray(SchemaTool.CLICKHOUSE_KEYS_READ)))
+      .put("tool_keys_read", toolKeys)
       .put("written_fields", written);
   }
 }

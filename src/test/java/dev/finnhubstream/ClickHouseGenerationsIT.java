@@ -10,7 +10,7 @@ import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.clickhouse.ClickHouseSchema;
 import dev.finnhubstream.clickhouse.ClickHouseSchema.Generation;
 import dev.finnhubstream.clickhouse.ClickHouseSchema.Parameters;
-import dev.finnhubstream.clickhouse.SchemaTool.SchemaTarget;
+import dev.finnhubstream.clickhouse.SchemaTarget;
 import dev.finnhubstream.config.ConfigResolver;
 import dev.finnhubstream.config.RecordConfig;
 import dev.finnhubstream.sink.TradeJson;

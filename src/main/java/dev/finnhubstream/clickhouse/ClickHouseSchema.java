@@ -1,5 +1,6 @@
 package dev.finnhubstream.clickhouse;
 
+import dev.finnhubstream.config.ConfigKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -60,6 +61,7 @@ public final class ClickHouseSchema {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final Pattern BROKERS = Pattern.compile("[A-Za-z0-9.-]+:\\d{1,5}(,[A-Za-z0-9.-]+:\\d{1,5})*");
+    /** Kafka's own rule for names (the consumer group); topics follow the stricter kafka.topic declaration. */
     private static final Pattern KAFKA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
     public Parameters {
@@ -69,7 +71,7 @@ public final class ClickHouseSchema {
         throw new IllegalArgumentException("TTLs must be at least one day, got " + tradesTtlDays + " and " + ohlcvTtlDays);
       }
       requireMatch("Kafka brokers", kafkaBrokers, BROKERS);
-      requireMatch("Kafka topic", kafkaTopic, KAFKA_NAME);
+      requireMatch("Kafka topic", kafkaTopic, ConfigKeys.KAFKA_TOPIC.pattern());
       requireMatch("Kafka consumer group", kafkaGroup, KAFKA_NAME);
     }
 

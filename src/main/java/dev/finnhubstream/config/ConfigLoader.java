@@ -50,13 +50,13 @@ public final class ConfigLoader {
         .setScanPeriod(-1)
         .addStore(new ConfigStoreOptions().setType("file").setFormat("json").setConfig(new JsonObject().put("path", path)))
         .addStore(new ConfigStoreOptions().setType("env").setConfig(new JsonObject()
-          .put("keys", new JsonArray(EnvironmentVariables.ALL)).put("raw-data", true))));
+          .put("keys", new JsonArray(EnvironmentVariables.all())).put("raw-data", true))));
       return retriever.getConfig()
         .eventually(retriever::close)
         .recover(e -> Future.failedFuture(ConfigResolver.invalidJson(path, e.getMessage())))
         .map(merged -> {
           Map<String, String> env = new HashMap<>();
-          for (String name : EnvironmentVariables.ALL) {
+          for (String name : EnvironmentVariables.all()) {
             Object value = merged.remove(name);
             if (value != null) {
               env.put(name, value.toString());

@@ -1,21 +1,11 @@
 package dev.finnhubstream.config;
 
-import static dev.finnhubstream.config.EnvironmentVariables.ADMIN_TOKEN;
-import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_REST_URL;
-import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_SYMBOLS;
-import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_TOKEN;
-import static dev.finnhubstream.config.EnvironmentVariables.FINNHUB_URL;
-import static dev.finnhubstream.config.EnvironmentVariables.HTTP_PORT;
-import static dev.finnhubstream.config.EnvironmentVariables.KAFKA_BOOTSTRAP_SERVERS;
-import static dev.finnhubstream.config.EnvironmentVariables.KAFKA_PASSWORD;
-import static dev.finnhubstream.config.EnvironmentVariables.KAFKA_TOPIC;
-import static dev.finnhubstream.config.EnvironmentVariables.KAFKA_USERNAME;
-
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,19 +26,6 @@ public final class ConfigResolver {
 
   public static final String DEFAULT_ENVIRONMENT = "local";
   public static final String DEFAULT_FILE = "conf/app.json";
-
-  /** Sections the service reads and validates key by key. */
-  static final Map<String, Set<String>> SERVICE_SECTIONS = Map.of(
-    "finnhub", FinnhubConfig.KEYS,
-    "kafka", KafkaConfig.KEYS,
-    "http", HttpConfig.KEYS,
-    "record", RecordConfig.KEYS,
-    "dashboard", DashboardConfig.KEYS,
-    "market_hours", MarketHoursConfig.KEYS);
-
-  /** Sections only Terraform reads; the service checks that they are objects and holds no secrets. */
-  static final Set<String> INFRASTRUCTURE_SECTIONS = Set.of("yc", "backend", "network", "kafka_cluster",
-    "clickhouse", "registry", "runtime");
 
   private static final Set<String> TOP_LEVEL = Set.of("common", "environments", "$comment");
   private static final Pattern SECRET_LIKE_KEY = Pattern.compile(".*(token|password|passwd|secret|private_key).*");
@@ -81,8 +58,16 @@ public final class ConfigResolver {
     return resolve(root, file, env, new HashMap<>());
   }
 
-  /** Like {@link #resolve(JsonObject, String, Map)}; {@code sections} receives the service sections it read. */
-  private static AppConfig resolve(JsonObject root, String file, Map<String, String> env, Map<String, ConfigSection> sections) {
+  /**
+   * Every section of one environment, merged ({@code common} then the environment, one level deep) and
+   * overridden by the environment variables declared on their keys, after the checks that hold for the whole
+   * file: no unknown top-level key, section or key (in any environment), no secret-looking key. The service and
+   * every tool read their sections through this, so they agree on every value and every refusal.
+   *
+   * @param env the process environment; {@code APP_ENV} picks the environment ({@code local} when unset or blank)
+   */
+  static Map<String, ConfigSection> sections(JsonObject root, String file, Map<String, String> env) {
+    String envName = environmentName(env);
     for (String key : root.fieldNames()) {
       if (!TOP_LEVEL.contains(key)) {
         throw new ConfigException(key, "unknown top-level key in " + file,
@@ -91,152 +76,98 @@ public final class ConfigResolver {
     }
     JsonObject common = object(root, "common", "common");
     JsonObject environments = object(root, "environments", "environments");
-    String envName = blankToNull(env.get(EnvironmentVariables.APP_ENV));
-    envName = envName == null ? DEFAULT_ENVIRONMENT : envName;
     if (!environments.containsKey(envName)) {
       throw new ConfigException(EnvironmentVariables.APP_ENV, "unknown environment \"" + envName + "\"",
         "set APP_ENV to one of " + String.join(", ", new TreeSet<>(environments.fieldNames())) + ", or add environments."
           + envName + " to " + file);
     }
-    JsonObject environment = object(environments, envName, "environments." + envName);
     checkSections(common, "common");
-    checkSections(environment, "environments." + envName);
+    Map<String, ConfigSection> selected = null;
     for (String other : environments.fieldNames()) {
       // Catch typos in every environment at start-up of any one, not only in the one deployed next: section
-      // names, and the keys of the service's sections (building a section refuses unknown keys).
-      JsonObject otherEnvironment = object(environments, other, "environments." + other);
-      checkSections(otherEnvironment, "environments." + other);
-      for (String name : SERVICE_SECTIONS.keySet()) {
-        section(name, other, file, common, otherEnvironment);
+      // names and keys (building a section refuses undeclared keys).
+      JsonObject environment = object(environments, other, "environments." + other);
+      checkSections(environment, "environments." + other);
+      Map<String, ConfigSection> sections = new LinkedHashMap<>();
+      for (ConfigKeys.Section declared : ConfigKeys.sections()) {
+        sections.put(declared.name(), new ConfigSection(declared, other, file, common.getJsonObject(declared.name()),
+          environment.getJsonObject(declared.name())));
+      }
+      if (other.equals(envName)) {
+        selected = sections;
       }
     }
-
-    ConfigSection finnhub = section("finnhub", envName, file, common, environment);
-    ConfigSection kafka = section("kafka", envName, file, common, environment);
-    ConfigSection http = section("http", envName, file, common, environment);
-    ConfigSection record = section("record", envName, file, common, environment);
-    ConfigSection dashboard = section("dashboard", envName, file, common, environment);
-    ConfigSection marketHours = section("market_hours", envName, file, common, environment);
-    sections.putAll(Map.of("finnhub", finnhub, "kafka", kafka, "http", http, "record", record, "dashboard", dashboard,
-      "market_hours", marketHours));
-
-    overrideString(finnhub, "url", env, FINNHUB_URL);
-    if (blankToNull(env.get(FINNHUB_SYMBOLS)) != null) {
-      finnhub.override("symbols", parseSymbols(env.get(FINNHUB_SYMBOLS)), FINNHUB_SYMBOLS);
+    for (ConfigKey key : ConfigKeys.overridden()) {
+      selected.get(key.section()).overrideFrom(key, env);
     }
-    overrideString(kafka, "bootstrap_servers", env, KAFKA_BOOTSTRAP_SERVERS);
-    overrideString(kafka, "topic", env, KAFKA_TOPIC);
-    overrideString(kafka, "disk_buffer_dir", env, EnvironmentVariables.KAFKA_DISK_BUFFER_DIR);
-    overrideString(kafka, "username", env, KAFKA_USERNAME);
-    overrideString(dashboard, "clickhouse_url", env, EnvironmentVariables.CLICKHOUSE_URL);
-    overrideString(marketHours, "rest_url", env, FINNHUB_REST_URL);
-    if (blankToNull(env.get(HTTP_PORT)) != null) {
-      try {
-        http.override("port", Integer.parseInt(env.get(HTTP_PORT).strip()), HTTP_PORT);
-      } catch (NumberFormatException e) {
-        throw new ConfigException(HTTP_PORT, "\"" + env.get(HTTP_PORT) + "\" is not a port number", "use an integer from 0 to 65535");
-      }
-    }
+    return selected;
+  }
+
+  /**
+   * What the ClickHouse schema tool needs, resolved like the service's configuration (same file checks, same
+   * overrides, same messages) without the service's own sections, so no Finnhub token or Kafka password is needed.
+   */
+  public static ClickHouseConfig clickHouse(JsonObject root, String file, Map<String, String> env) {
+    return ClickHouseConfig.from(sections(root, file, env));
+  }
+
+  /** Like {@link #resolve(JsonObject, String, Map)}; {@code sections} receives the sections it read. */
+  private static AppConfig resolve(JsonObject root, String file, Map<String, String> env, Map<String, ConfigSection> sections) {
+    sections.putAll(sections(root, file, env));
 
     List<Secret> tokens = new ArrayList<>();
-    String tokenList = blankToNull(env.get(FINNHUB_TOKEN));
+    String tokenList = blankToNull(env.get(EnvironmentVariables.FINNHUB_TOKEN));
     if (tokenList != null) {
       for (String token : tokenList.split(",", -1)) { // -1: a trailing stray comma is an empty key too, not dropped
         if (token.isBlank()) {
-          throw new ConfigException(FINNHUB_TOKEN, "contains an empty key", "remove the stray comma");
+          throw new ConfigException(EnvironmentVariables.FINNHUB_TOKEN, "contains an empty key", "remove the stray comma");
         }
         tokens.add(new Secret(token.strip()));
       }
     }
-    String password = blankToNull(env.get(KAFKA_PASSWORD));
-    String adminToken = blankToNull(env.get(ADMIN_TOKEN));
+    String password = blankToNull(env.get(EnvironmentVariables.KAFKA_PASSWORD));
+    String adminToken = blankToNull(env.get(EnvironmentVariables.ADMIN_TOKEN));
 
-    return new AppConfig(envName, file,
-      FinnhubConfig.from(finnhub, tokens),
-      KafkaConfig.from(kafka, password == null ? null : new Secret(password)),
-      HttpConfig.from(http, adminToken == null ? null : new Secret(adminToken.strip())),
-      RecordConfig.from(record),
-      DashboardConfig.from(dashboard, clickhouseDatabase(common, environment)),
-      MarketHoursConfig.from(marketHours));
-  }
-
-  /** {@code clickhouse.database}, merged like every section; the section itself belongs to Terraform. */
-  private static String clickhouseDatabase(JsonObject common, JsonObject environment) {
-    Object value = environment.getJsonObject("clickhouse", new JsonObject()).getValue("database",
-      common.getJsonObject("clickhouse", new JsonObject()).getValue("database"));
-    return value instanceof String s ? s : null;
+    FinnhubConfig finnhub = FinnhubConfig.from(sections.get("finnhub"), tokens);
+    return new AppConfig(environmentName(env), file,
+      finnhub,
+      KafkaConfig.from(sections.get("kafka"), password == null ? null : new Secret(password)),
+      HttpConfig.from(sections.get("http"), adminToken == null ? null : new Secret(adminToken.strip())),
+      RecordConfig.from(sections.get("record")),
+      DashboardConfig.from(sections.get("dashboard"), sections.get("clickhouse")),
+      MarketHoursConfig.from(sections.get("market_hours"), finnhub.uri()));
   }
 
   /**
    * What the service makes of the file for one environment, for tooling (see {@code ci/terraform}): the
-   * configuration, every section as merged from the file before environment-variable overrides (the
-   * infrastructure sections with the same shallow merge, although the service itself only checks them),
-   * and the keys of each service section the service read while resolving.
+   * configuration, every section present in the file as merged before environment-variable overrides (what
+   * Terraform's {@code merge()} yields), and the keys of each section the service read while resolving.
    */
-  public record Report(AppConfig config, JsonObject sections, Map<String, Set<String>> serviceKeysRead) {
+  public record Report(AppConfig config, JsonObject sections, Map<String, Set<String>> keysRead) {
   }
 
   /** Resolves like {@link #resolve(JsonObject, String, Map)} and reports how; fails the same way. */
   public static Report report(JsonObject root, String file, Map<String, String> env) {
-    Map<String, ConfigSection> service = new HashMap<>();
-    AppConfig config = resolve(root, file, env, service);
-    if (!service.keySet().equals(SERVICE_SECTIONS.keySet())) {
-      throw new IllegalStateException("bug: resolve() registers " + new TreeSet<>(service.keySet())
-        + " but the service sections are " + new TreeSet<>(SERVICE_SECTIONS.keySet()));
-    }
+    Map<String, ConfigSection> all = new LinkedHashMap<>();
+    AppConfig config = resolve(root, file, env, all);
     JsonObject common = root.getJsonObject("common");
     JsonObject environment = root.getJsonObject("environments").getJsonObject(config.environment());
-    Set<String> names = new TreeSet<>(common.fieldNames());
-    names.addAll(environment.fieldNames());
     JsonObject sections = new JsonObject();
     Map<String, Set<String>> read = new TreeMap<>();
-    for (String name : names) {
-      ConfigSection section = service.get(name);
-      if (section == null) {
-        sections.put(name, mergedSection(root, config.environment(), name));
-      } else {
-        read.put(name, section.keysRead());
+    all.forEach((name, section) -> {
+      if (common.containsKey(name) || environment.containsKey(name)) {
         sections.put(name, section.fileValues());
       }
-    }
+      if (!section.keysRead().isEmpty()) {
+        read.put(name, section.keysRead());
+      }
+    });
     return new Report(config, sections, read);
   }
 
-  /** The service sections with their declared keys, and the infrastructure sections, for tooling. */
-  public static Map<String, Set<String>> serviceSectionKeys() {
-    return new TreeMap<>(SERVICE_SECTIONS);
-  }
-
-  public static Set<String> infrastructureSections() {
-    return new TreeSet<>(INFRASTRUCTURE_SECTIONS);
-  }
-
-  /**
-   * {@code FINNHUB_SYMBOLS}: a JSON array, or a comma-separated list. Symbols are never split on spaces:
-   * {@code IC MARKETS:1} is one symbol. Blanks around commas are trimmed.
-   */
-  static JsonArray parseSymbols(String value) {
-    String v = value.strip();
-    if (v.startsWith("[")) {
-      try {
-        return new JsonArray(v);
-      } catch (DecodeException e) {
-        throw new ConfigException(FINNHUB_SYMBOLS, "starts with '[' but is not a JSON array", "use [\"AAPL\",\"IC MARKETS:1\"] or AAPL,IC MARKETS:1");
-      }
-    }
-    JsonArray symbols = new JsonArray();
-    for (String s : v.split(",", -1)) {
-      if (s.isBlank()) {
-        throw new ConfigException(FINNHUB_SYMBOLS, "contains an empty symbol", "remove the stray comma in \"" + value + "\"");
-      }
-      symbols.add(s.strip());
-    }
-    return symbols;
-  }
-
   private static void checkSections(JsonObject sections, String path) {
-    Set<String> known = new TreeSet<>(SERVICE_SECTIONS.keySet());
-    known.addAll(INFRASTRUCTURE_SECTIONS);
+    Set<String> known = new TreeSet<>();
+    ConfigKeys.sections().forEach(section -> known.add(section.name()));
     for (String name : sections.fieldNames()) {
       if (!known.contains(name)) {
         String guess = ConfigSection.closest(name, known);
@@ -261,30 +192,10 @@ public final class ConfigResolver {
     }
   }
 
-  /**
-   * {@code merge(common.<section>, environments.<environment>.<section>)} one level deep, {@code $} comments
-   * left out: what Terraform's {@code merge()} makes of the file, for the sections the service only checks
-   * (the infrastructure's {@code clickhouse}, read by the schema tool). No environment-variable overrides.
-   */
-  public static JsonObject mergedSection(JsonObject root, String environment, String section) {
-    JsonObject common = root.getJsonObject("common", new JsonObject()).getJsonObject(section, new JsonObject());
-    JsonObject env = root.getJsonObject("environments", new JsonObject()).getJsonObject(environment, new JsonObject())
-      .getJsonObject(section, new JsonObject());
-    Set<String> present = new TreeSet<>(common.fieldNames());
-    present.addAll(env.fieldNames());
-    return new ConfigSection(section, environment, DEFAULT_FILE, common, env, present).fileValues();
-  }
-
-  private static ConfigSection section(String name, String envName, String file, JsonObject common, JsonObject environment) {
-    return new ConfigSection(name, envName, file, common.getJsonObject(name), environment.getJsonObject(name),
-      SERVICE_SECTIONS.get(name));
-  }
-
-  private static void overrideString(ConfigSection section, String key, Map<String, String> env, String variable) {
-    String value = blankToNull(env.get(variable));
-    if (value != null) {
-      section.override(key, value.strip(), variable);
-    }
+  /** {@code APP_ENV}, or {@code local} when it is unset or blank. */
+  public static String environmentName(Map<String, String> env) {
+    String name = blankToNull(env.get(EnvironmentVariables.APP_ENV));
+    return name == null ? DEFAULT_ENVIRONMENT : name;
   }
 
   private static JsonObject object(JsonObject parent, String key, String path) {

@@ -32,11 +32,11 @@ final class ConfigSection {
   /** Keys the service asked for, so tooling can prove that no key in the file is dead. */
   private final Set<String> read = new TreeSet<>();
 
-  ConfigSection(String name, String environment, String file, JsonObject common, JsonObject env, Set<String> knownKeys) {
-    this.name = name;
+  ConfigSection(ConfigKeys.Section declared, String environment, String file, JsonObject common, JsonObject env) {
+    this.name = declared.name();
     this.environment = environment;
     this.file = file;
-    this.knownKeys = knownKeys;
+    this.knownKeys = declared.keyNames();
     take(common, "common." + name);
     take(env, "environments." + environment + "." + name);
     values.forEach(fileValues::put);
@@ -54,39 +54,89 @@ final class ConfigSection {
         String guess = closest(key, knownKeys);
         throw new ConfigException(path + "." + key, "unknown key in " + file,
           (guess == null ? "remove it" : "did you mean \"" + guess + "\"? Rename it")
-            + "; known keys of \"" + name + "\" are " + String.join(", ", knownKeys.stream().sorted().toList()));
+            + "; known keys of \"" + name + "\" are " + String.join(", ", knownKeys));
       }
       values.put(key, part.getValue(key));
       origins.put(key, path + "." + key);
     }
   }
 
-  /** Applies an environment variable override; the value is already converted to its JSON type. */
-  void override(String key, Object value, String variable) {
-    values.put(key, value);
-    origins.put(key, variable);
+  /**
+   * Applies the environment-variable override of {@code key}, if its variable is set and not blank (a blank
+   * value counts as unset everywhere, so {@code export KAFKA_TOPIC=} changes nothing), converted to the key's type.
+   */
+  void overrideFrom(ConfigKey key, Map<String, String> env) {
+    String raw = env.get(key.variable());
+    if (raw == null || raw.isBlank()) {
+      return;
+    }
+    String variable = key.variable();
+    Object value = switch (key.type()) {
+      case STRING -> raw.strip();
+      case INTEGER -> {
+        try {
+          yield Long.parseLong(raw.strip());
+        } catch (NumberFormatException e) {
+          throw new ConfigException(variable, "\"" + raw + "\" is not a whole number", "use " + key.rule());
+        }
+      }
+      case STRING_LIST -> parseList(variable, raw);
+      default -> throw new IllegalStateException("bug: no override syntax for " + key.type() + " (" + key.path() + ")");
+    };
+    values.put(key.name(), value);
+    origins.put(key.name(), variable);
+  }
+
+  /**
+   * A list variable: a JSON array, or a comma-separated list. Items are never split on spaces
+   * ({@code IC MARKETS:1} is one symbol); blanks around commas are trimmed.
+   */
+  static JsonArray parseList(String variable, String value) {
+    String v = value.strip();
+    if (v.startsWith("[")) {
+      try {
+        return new JsonArray(v);
+      } catch (io.vertx.core.json.DecodeException e) {
+        throw new ConfigException(variable, "starts with '[' but is not a JSON array", "use [\"AAPL\",\"IC MARKETS:1\"] or AAPL,IC MARKETS:1");
+      }
+    }
+    JsonArray items = new JsonArray();
+    for (String s : v.split(",", -1)) {
+      if (s.isBlank()) {
+        throw new ConfigException(variable, "contains an empty symbol", "remove the stray comma in \"" + value + "\"");
+      }
+      items.add(s.strip());
+    }
+    return items;
   }
 
   /** The JSON path or variable that set {@code key}, or where it belongs when nothing set it. */
-  String origin(String key) {
-    return origins.getOrDefault(key, name + "." + key);
+  String origin(ConfigKey key) {
+    return origins.getOrDefault(key.name(), key.path());
   }
 
-  boolean has(String key) {
-    read.add(key);
-    return values.get(key) != null;
+  boolean has(ConfigKey key) {
+    read.add(own(key).name());
+    return values.get(key.name()) != null;
   }
 
-  String string(String key) {
+  /** A string, checked against the key's allowed values or pattern. */
+  String string(ConfigKey key) {
     Object v = require(key, "a non-empty string");
     if (!(v instanceof String s) || s.isBlank()) {
       throw wrongType(key, "a non-empty string");
+    }
+    if (!key.allowed().isEmpty() && !key.allowed().contains(s)) {
+      throw new ConfigException(origin(key), "\"" + s + "\" is not allowed", "use one of " + String.join(", ", key.allowed()));
+    }
+    if (key.pattern() != null && !key.pattern().matcher(s).matches()) {
+      throw new ConfigException(origin(key), "\"" + s + "\" " + key.problem(), key.fix());
     }
     return s;
   }
 
   /** A JSON array of objects, returned as is for the caller to validate field by field. */
-  JsonArray objectList(String key) {
+  JsonArray objectList(ConfigKey key) {
     String expected = "a JSON array of objects";
     Object v = require(key, expected);
     if (!(v instanceof JsonArray array) || array.stream().anyMatch(o -> !(o instanceof JsonObject))) {
@@ -95,11 +145,11 @@ final class ConfigSection {
     return array;
   }
 
-  String optionalString(String key) {
+  String optionalString(ConfigKey key) {
     return has(key) ? string(key) : null;
   }
 
-  boolean bool(String key) {
+  boolean bool(ConfigKey key) {
     Object v = require(key, "true or false");
     if (!(v instanceof Boolean b)) {
       throw wrongType(key, "true or false (a JSON boolean, not a string)");
@@ -107,28 +157,21 @@ final class ConfigSection {
     return b;
   }
 
-  long integer(String key, long min, long max) {
-    String expected = "an integer from " + min + " to " + max;
+  /** An integer within the key's declared range. */
+  long integer(ConfigKey key) {
+    String expected = key.rule();
     Object v = require(key, expected);
     if (!(v instanceof Integer || v instanceof Long)) {
       throw wrongType(key, expected + " (a JSON number without a fraction, not a string)");
     }
     long n = ((Number) v).longValue();
-    if (n < min || n > max) {
+    if (n < key.min() || n > key.max()) {
       throw new ConfigException(origin(key), "value " + n + " is out of range", "use " + expected);
     }
     return n;
   }
 
-  String oneOf(String key, List<String> allowed) {
-    String s = string(key);
-    if (!allowed.contains(s)) {
-      throw new ConfigException(origin(key), "\"" + s + "\" is not allowed", "use one of " + String.join(", ", allowed));
-    }
-    return s;
-  }
-
-  List<String> stringList(String key) {
+  List<String> stringList(ConfigKey key) {
     String expected = "a JSON array of non-empty strings";
     Object v = require(key, expected);
     if (!(v instanceof JsonArray array)) {
@@ -149,33 +192,37 @@ final class ConfigSection {
     return fileValues.copy();
   }
 
-  /** The keys the service has read so far (present or not). */
+  /** The keys read so far (present or not). */
   Set<String> keysRead() {
     return Set.copyOf(read);
   }
 
-  ConfigException invalid(String key, String problem, String fix) {
+  ConfigException invalid(ConfigKey key, String problem, String fix) {
     return new ConfigException(origin(key), problem, fix);
   }
 
-  private Object require(String key, String expected) {
-    if (!knownKeys.contains(key)) {
-      throw new IllegalArgumentException("bug: key " + key + " is not declared for section " + name);
+  private ConfigKey own(ConfigKey key) {
+    if (!key.section().equals(name)) {
+      throw new IllegalArgumentException("bug: key " + key.path() + " read from section " + name);
     }
-    read.add(key);
-    Object v = values.get(key);
-    if (v == null && origins.containsKey(key)) {
+    return key;
+  }
+
+  private Object require(ConfigKey key, String expected) {
+    read.add(own(key).name());
+    Object v = values.get(key.name());
+    if (v == null && origins.containsKey(key.name())) {
       throw new ConfigException(origin(key), "is null", "make it " + expected + ", or remove the key to use the one in common." + name);
     }
     if (v == null) {
-      throw new ConfigException(name + "." + key, "missing for environment \"" + environment + "\"",
-        "add \"" + key + "\" (" + expected + ") to common." + name + " or environments." + environment + "." + name
+      throw new ConfigException(key.path(), "missing for environment \"" + environment + "\"",
+        "add \"" + key.name() + "\" (" + expected + ") to common." + name + " or environments." + environment + "." + name
           + " in " + file);
     }
     return v;
   }
 
-  private ConfigException wrongType(String key, String expected) {
+  private ConfigException wrongType(ConfigKey key, String expected) {
     return new ConfigException(origin(key), "wrong type", "make it " + expected);
   }
 

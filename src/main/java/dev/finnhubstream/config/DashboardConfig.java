@@ -3,7 +3,6 @@ package dev.finnhubstream.config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The local dashboard: 1-minute candles and latest prices read from ClickHouse over its HTTP interface.
@@ -17,11 +16,9 @@ import java.util.Set;
  */
 public record DashboardConfig(URI clickhouseUrl, String database, int refreshMs, int windowMinutes) {
 
-  static final Set<String> KEYS = Set.of("clickhouse_url", "refresh_ms", "window_minutes");
-
   /** Empty when no ClickHouse URL is configured: the service then serves no dashboard. */
-  static Optional<DashboardConfig> from(ConfigSection s, String database) {
-    String url = s.optionalString("clickhouse_url");
+  static Optional<DashboardConfig> from(ConfigSection s, ConfigSection clickhouse) {
+    String url = s.optionalString(ConfigKeys.DASHBOARD_CLICKHOUSE_URL);
     if (url == null) {
       return Optional.empty();
     }
@@ -29,18 +26,15 @@ public record DashboardConfig(URI clickhouseUrl, String database, int refreshMs,
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      throw s.invalid("clickhouse_url", "\"" + url + "\" is not a URL", "use http://host:port, e.g. http://127.0.0.1:18123");
+      throw s.invalid(ConfigKeys.DASHBOARD_CLICKHOUSE_URL, "\"" + url + "\" is not a URL", "use http://host:port, e.g. http://127.0.0.1:18123");
     }
     if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1 || uri.getUserInfo() != null
       || !(uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/")) || uri.getQuery() != null) {
-      throw s.invalid("clickhouse_url", "\"" + url + "\" is not of the form http://host:port",
+      throw s.invalid(ConfigKeys.DASHBOARD_CLICKHOUSE_URL, "\"" + url + "\" is not of the form http://host:port",
         "use the local server's HTTP interface, e.g. http://127.0.0.1:18123 (no path, query or credentials)");
     }
-    if (database == null || !database.matches("[a-z_][a-z0-9_]{0,62}")) {
-      throw new ConfigException("clickhouse.database", "missing or not a lower-case identifier, and the dashboard reads from it",
-        "set clickhouse.database, e.g. \"market\"");
-    }
-    return Optional.of(new DashboardConfig(uri, database, (int) s.integer("refresh_ms", 1_000, 3_600_000),
-      (int) s.integer("window_minutes", 5, 24 * 60)));
+    String database = clickhouse.string(ConfigKeys.CLICKHOUSE_DATABASE);
+    return Optional.of(new DashboardConfig(uri, database, (int) s.integer(ConfigKeys.DASHBOARD_REFRESH_MS),
+      (int) s.integer(ConfigKeys.DASHBOARD_WINDOW_MINUTES)));
   }
 }

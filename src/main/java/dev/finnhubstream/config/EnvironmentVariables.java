@@ -1,52 +1,57 @@
 package dev.finnhubstream.config;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The environment variables the service reads. Overrides win over {@code conf/app.json}; secrets come
- * only from here. The README has the same table; keep them in step.
+ * The environment variables that are not a key's override: where the file is, which environment, the secrets
+ * (which come only from here), and the few the container reads. A variable that overrides a key is declared on
+ * the key ({@link ConfigKeys}); {@link #all()} lists both kinds, and {@code docs/config-reference.md} is
+ * generated from them.
  */
 public final class EnvironmentVariables {
 
-  /** Which section of {@code environments} to use; default {@code local}. */
-  public static final String APP_ENV = "APP_ENV";
-  /** Path of the config file; default {@code conf/app.json} (relative to the working directory). */
-  public static final String APP_CONFIG = "APP_CONFIG";
-  /** Finnhub API key (secret). */
-  public static final String FINNHUB_TOKEN = "FINNHUB_TOKEN";
-  /** Overrides {@code finnhub.url}, e.g. an emulator at {@code ws://127.0.0.1:18090}. */
-  public static final String FINNHUB_URL = "FINNHUB_URL";
-  /** Overrides {@code finnhub.symbols}: comma-separated ({@code AAPL,IC MARKETS:1}) or a JSON array. */
-  public static final String FINNHUB_SYMBOLS = "FINNHUB_SYMBOLS";
-  /** Overrides {@code kafka.bootstrap_servers}; in the cloud Terraform sets it. */
-  public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
-  /** Overrides {@code kafka.topic}. */
-  public static final String KAFKA_TOPIC = "KAFKA_TOPIC";
-  /**
-   * Overrides {@code kafka.disk_buffer_dir}: where a container mounts its volume, or a second instance on one
-   * machine keeps its own outage buffer (a directory serves one process at a time).
-   */
-  public static final String KAFKA_DISK_BUFFER_DIR = "KAFKA_DISK_BUFFER_DIR";
-  /** Overrides {@code kafka.username} (SASL user). */
-  public static final String KAFKA_USERNAME = "KAFKA_USERNAME";
-  /** Kafka SASL password (secret); required when {@code kafka.security_protocol} is SASL_*. */
-  public static final String KAFKA_PASSWORD = "KAFKA_PASSWORD";
-  /** Overrides {@code http.port}. */
-  public static final String HTTP_PORT = "HTTP_PORT";
-  /** Overrides {@code dashboard.clickhouse_url}; setting it turns the local dashboard on. */
-  public static final String CLICKHOUSE_URL = "CLICKHOUSE_URL";
-  /** Bearer token of the admin endpoints ({@code PUT /symbols}, {@code DELETE /symbols/X}) (secret); unset = disabled. */
-  public static final String ADMIN_TOKEN = "ADMIN_TOKEN";
-  /** Overrides {@code market_hours.rest_url}, e.g. the emulator's {@code http://127.0.0.1:18090/api/v1}. */
-  public static final String FINNHUB_REST_URL = "FINNHUB_REST_URL";
+  /** One variable: its name, whether its value is secret, and what it does. */
+  public record Variable(String name, boolean secret, String doc) {
+  }
 
-  /** Every name above: the only environment keys the config loader looks at. */
-  public static final List<String> ALL = List.of(APP_ENV, APP_CONFIG, FINNHUB_TOKEN, FINNHUB_URL, FINNHUB_SYMBOLS,
-    KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_DISK_BUFFER_DIR, KAFKA_USERNAME, KAFKA_PASSWORD, HTTP_PORT, CLICKHOUSE_URL, ADMIN_TOKEN, FINNHUB_REST_URL);
+  public static final String APP_ENV = "APP_ENV";
+  public static final String APP_CONFIG = "APP_CONFIG";
+  public static final String FINNHUB_TOKEN = "FINNHUB_TOKEN";
+  public static final String KAFKA_PASSWORD = "KAFKA_PASSWORD";
+  public static final String ADMIN_TOKEN = "ADMIN_TOKEN";
+  public static final String LOCKBOX_SECRETS = "LOCKBOX_SECRETS";
+
+  /** The variables the config loader reads besides the key overrides, then those read elsewhere. */
+  public static final List<Variable> DECLARED = List.of(
+    new Variable(APP_ENV, false, "Which section of `environments` to use: `local` (default), `dev`, `prod`."),
+    new Variable(APP_CONFIG, false, "Path of the config file; default `conf/app.json`, relative to the working directory."),
+    new Variable(FINNHUB_TOKEN, true, "Finnhub API key, or several comma-separated (one connection each, at most one per symbol); "
+      + "required when `finnhub.url` is the real Finnhub."),
+    new Variable(KAFKA_PASSWORD, true, "SASL password; required when `kafka.security_protocol` is `SASL_*`."),
+    new Variable(ADMIN_TOKEN, true, "Bearer token of the admin endpoints (`PUT /symbols`, `DELETE /symbols/{symbol}`), at least 16 "
+      + "characters (`openssl rand -hex 24`); unset, the admin endpoints are off."));
+
+  /** Read by {@link LockboxSecrets} and by the container's entrypoint, not by the config loader. */
+  public static final List<Variable> ELSEWHERE = List.of(
+    new Variable(LOCKBOX_SECRETS, false, "Opt-in: read the secrets from Lockbox at start-up, "
+      + "`FINNHUB_TOKEN=<secret id>[@<version id>],KAFKA_PASSWORD=...` (the instance-group runtime sets it). A secret also set "
+      + "directly stops start-up."),
+    new Variable("JAVA_OPTS", false, "The container's JVM flags (image default `-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError`)."),
+    new Variable("RUN_SECONDS", false, "The container stops the service cleanly after this many seconds and exits 0 (the serverless "
+      + "runtime sets it)."));
 
   /** The variables whose values must never be shown anywhere. */
-  public static final List<String> SECRETS = List.of(FINNHUB_TOKEN, KAFKA_PASSWORD, ADMIN_TOKEN);
+  public static final List<String> SECRETS = DECLARED.stream().filter(Variable::secret).map(Variable::name).toList();
 
   private EnvironmentVariables() {
+  }
+
+  /** Every variable the config loader reads: the declared ones above, then every key's override. */
+  public static List<String> all() {
+    List<String> names = new ArrayList<>();
+    DECLARED.forEach(v -> names.add(v.name()));
+    ConfigKeys.overridden().forEach(k -> names.add(k.variable()));
+    return List.copyOf(names);
   }
 }

@@ -1,5 +1,7 @@
 package dev.finnhubstream.config;
 
+import static dev.finnhubstream.config.ConfigKeys.*;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -32,60 +34,56 @@ public record FinnhubConfig(String url, List<String> symbols, List<Secret> token
                             int subscribesPerSecond, int maxSymbolsPerKey, long invalidSymbolRetryMs,
                             long overCapRetryMs, int maxMessageBytes) {
 
-  static final Set<String> KEYS = Set.of("url", "symbols", "reconnect_initial_ms", "reconnect_max_ms",
-    "reconnect_stable_ms", "rejected_key_retry_ms", "watchdog_ms", "subscribes_per_second", "max_symbols_per_key",
-    "invalid_symbol_retry_ms", "over_cap_retry_ms", "max_message_bytes");
-
   public FinnhubConfig {
     symbols = List.copyOf(symbols);
     tokens = List.copyOf(tokens);
   }
 
   static FinnhubConfig from(ConfigSection s, List<Secret> tokens) {
-    String url = s.string("url");
+    String url = s.string(FINNHUB_URL);
     URI uri;
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      throw s.invalid("url", "\"" + url + "\" is not a valid URI", "use wss://ws.finnhub.io or ws://HOST:PORT");
+      throw s.invalid(FINNHUB_URL, "\"" + url + "\" is not a valid URI", "use wss://ws.finnhub.io or ws://HOST:PORT");
     }
     if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw s.invalid("url", "\"" + url + "\" is not a ws:// or wss:// URL with a host",
+      throw s.invalid(FINNHUB_URL, "\"" + url + "\" is not a ws:// or wss:// URL with a host",
         "use wss://ws.finnhub.io or ws://HOST:PORT");
     }
     if (uri.getRawQuery() != null && uri.getRawQuery().contains("token=")) {
-      throw s.invalid("url", "the URL carries a token", "remove ?token=... from the URL and set "
+      throw s.invalid(FINNHUB_URL, "the URL carries a token", "remove ?token=... from the URL and set "
         + EnvironmentVariables.FINNHUB_TOKEN + " instead (secrets never live in the config)");
     }
-    List<String> symbols = s.stringList("symbols");
+    List<String> symbols = s.stringList(FINNHUB_SYMBOLS);
     if (symbols.isEmpty()) {
-      throw s.invalid("symbols", "the symbol list is empty", "list at least one symbol, e.g. [\"AAPL\", \"BINANCE:BTCUSDT\"]");
+      throw s.invalid(FINNHUB_SYMBOLS, "the symbol list is empty", "list at least one symbol, e.g. [\"AAPL\", \"BINANCE:BTCUSDT\"]");
     }
     Set<String> seen = new HashSet<>();
     for (String symbol : symbols) {
       if (!symbol.equals(symbol.strip())) {
-        throw s.invalid("symbols", "symbol \"" + symbol + "\" has leading or trailing spaces", "remove them (inner spaces, as in \"IC MARKETS:1\", are fine)");
+        throw s.invalid(FINNHUB_SYMBOLS, "symbol \"" + symbol + "\" has leading or trailing spaces", "remove them (inner spaces, as in \"IC MARKETS:1\", are fine)");
       }
       if (!seen.add(symbol)) {
-        throw s.invalid("symbols", "symbol \"" + symbol + "\" is listed twice", "list each symbol once");
+        throw s.invalid(FINNHUB_SYMBOLS, "symbol \"" + symbol + "\" is listed twice", "list each symbol once");
       }
     }
-    long initial = s.integer("reconnect_initial_ms", 10, 600_000);
-    long max = s.integer("reconnect_max_ms", 10, 3_600_000);
+    long initial = s.integer(FINNHUB_RECONNECT_INITIAL_MS);
+    long max = s.integer(FINNHUB_RECONNECT_MAX_MS);
     if (max < initial) {
-      throw s.invalid("reconnect_max_ms", "smaller than reconnect_initial_ms (" + initial + ")", "make it at least " + initial);
+      throw s.invalid(FINNHUB_RECONNECT_MAX_MS, "smaller than reconnect_initial_ms (" + initial + ")", "make it at least " + initial);
     }
-    long stable = s.integer("reconnect_stable_ms", 0, 3_600_000);
-    long rejectedKeyRetry = s.integer("rejected_key_retry_ms", 1_000, 86_400_000);
-    long watchdog = s.integer("watchdog_ms", 100, 3_600_000);
-    int subscribesPerSecond = (int) s.integer("subscribes_per_second", 1, 1_000);
-    int cap = (int) s.integer("max_symbols_per_key", 1, 100_000);
-    long invalidRetry = s.integer("invalid_symbol_retry_ms", 100, 86_400_000);
-    long overCapRetry = s.integer("over_cap_retry_ms", 100, 86_400_000);
-    int maxMessageBytes = (int) s.integer("max_message_bytes", 65_536, 256L * 1024 * 1024);
+    long stable = s.integer(FINNHUB_RECONNECT_STABLE_MS);
+    long rejectedKeyRetry = s.integer(FINNHUB_REJECTED_KEY_RETRY_MS);
+    long watchdog = s.integer(FINNHUB_WATCHDOG_MS);
+    int subscribesPerSecond = (int) s.integer(FINNHUB_SUBSCRIBES_PER_SECOND);
+    int cap = (int) s.integer(FINNHUB_MAX_SYMBOLS_PER_KEY);
+    long invalidRetry = s.integer(FINNHUB_INVALID_SYMBOL_RETRY_MS);
+    long overCapRetry = s.integer(FINNHUB_OVER_CAP_RETRY_MS);
+    int maxMessageBytes = (int) s.integer(FINNHUB_MAX_MESSAGE_BYTES);
     boolean realFinnhub = isRealFinnhub(uri.getHost());
     if (realFinnhub && tokens.isEmpty()) {
-      throw new ConfigException(EnvironmentVariables.FINNHUB_TOKEN, "not set, and finnhub.url (" + s.origin("url")
+      throw new ConfigException(EnvironmentVariables.FINNHUB_TOKEN, "not set, and finnhub.url (" + s.origin(FINNHUB_URL)
         + ") points at the real Finnhub (" + url + ")", "export FINNHUB_TOKEN=<your API key>, or set FINNHUB_URL to the emulator");
     }
     if (new HashSet<>(tokens).size() < tokens.size()) {

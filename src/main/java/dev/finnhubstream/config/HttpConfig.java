@@ -9,8 +9,6 @@ package dev.finnhubstream.config;
  */
 public record HttpConfig(String host, int port, Secret adminToken) {
 
-  static final java.util.Set<String> KEYS = java.util.Set.of("host", "port");
-
   /** Shortest admin token accepted: anything shorter is guessable over the network. */
   static final int MIN_ADMIN_TOKEN_LENGTH = 16;
 
@@ -24,6 +22,6 @@ public record HttpConfig(String host, int port, Secret adminToken) {
       throw new ConfigException(EnvironmentVariables.ADMIN_TOKEN, "shorter than " + MIN_ADMIN_TOKEN_LENGTH + " characters",
         "use a long random value, e.g. export ADMIN_TOKEN=$(openssl rand -hex 24), or unset it to disable the admin endpoints");
     }
-    return new HttpConfig(s.string("host"), (int) s.integer("port", 0, 65535), adminToken);
+    return new HttpConfig(s.string(ConfigKeys.HTTP_HOST), (int) s.integer(ConfigKeys.HTTP_PORT), adminToken);
   }
 }

@@ -1,5 +1,7 @@
 package dev.finnhubstream.config;
 
+import static dev.finnhubstream.config.ConfigKeys.*;
+
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -35,16 +37,6 @@ public record KafkaConfig(String bootstrapServers, String topic, int partitions,
                           String deadLetterTopic, int deadLetterPartitions, int deadLetterMaxPayloadBytes,
                           Delivery delivery) {
 
-  /** {@code dead_letter_topic}: the topic rejected trades go to; Terraform creates it in the cloud. */
-  static final Set<String> KEYS = Set.of("bootstrap_servers", "topic", "partitions", "replication_factor",
-    "retention_ms", "create_topics", "security_protocol", "sasl_mechanism", "username", "linger_ms",
-    "batch_size", "compression_type", "dead_letter_topic", "dead_letter_partitions", "dead_letter_max_payload_bytes",
-    "max_in_flight_bytes", "queue_low_watermark_bytes", "queue_high_watermark_bytes", "queue_max_bytes",
-    "outage_after_ms", "disk_buffer_dir", "disk_buffer_max_bytes", "close_timeout_ms");
-
-  /** Kafka's default {@code max.request.size} is 1 MiB; a dead letter plus its headers must fit in one request. */
-  static final int MAX_DEAD_LETTER_PAYLOAD_BYTES = 900 * 1024;
-
   /**
    * The writer's bounds. All sizes are approximate heap bytes of the records held (payload plus object overhead).
    *
@@ -62,75 +54,69 @@ public record KafkaConfig(String bootstrapServers, String topic, int partitions,
                          long closeTimeoutMs) {
 
     static Delivery from(ConfigSection s) {
-      long inFlight = s.integer("max_in_flight_bytes", 64 * 1024, 256L * 1024 * 1024);
-      long low = s.integer("queue_low_watermark_bytes", 0, 1L << 30);
-      long high = s.integer("queue_high_watermark_bytes", 1, 1L << 30);
-      long max = s.integer("queue_max_bytes", 1, 1L << 30);
+      long inFlight = s.integer(KAFKA_MAX_IN_FLIGHT_BYTES);
+      long low = s.integer(KAFKA_QUEUE_LOW_WATERMARK_BYTES);
+      long high = s.integer(KAFKA_QUEUE_HIGH_WATERMARK_BYTES);
+      long max = s.integer(KAFKA_QUEUE_MAX_BYTES);
       if (low >= high) {
-        throw s.invalid("queue_low_watermark_bytes", "must be below queue_high_watermark_bytes (" + high + ")",
+        throw s.invalid(KAFKA_QUEUE_LOW_WATERMARK_BYTES, "must be below queue_high_watermark_bytes (" + high + ")",
           "lower it; the gap between the watermarks keeps the Finnhub connection from flapping between paused and resumed");
       }
       if (high >= max) {
-        throw s.invalid("queue_high_watermark_bytes", "must be below queue_max_bytes (" + max + ")",
+        throw s.invalid(KAFKA_QUEUE_HIGH_WATERMARK_BYTES, "must be below queue_max_bytes (" + max + ")",
           "lower it, or raise queue_max_bytes: the gap absorbs what arrives while the pause takes effect");
       }
-      long outage = s.integer("outage_after_ms", 500, 600_000);
-      String dir = s.string("disk_buffer_dir");
+      long outage = s.integer(KAFKA_OUTAGE_AFTER_MS);
+      String dir = s.string(KAFKA_DISK_BUFFER_DIR);
       Path path;
       try {
         path = Path.of(dir);
       } catch (InvalidPathException e) {
-        throw s.invalid("disk_buffer_dir", "\"" + dir + "\" is not a valid path", "use a directory path, e.g. /var/lib/finnhub-stream/kafka-buffer");
+        throw s.invalid(KAFKA_DISK_BUFFER_DIR, "\"" + dir + "\" is not a valid path", "use a directory path, e.g. /var/lib/finnhub-stream/kafka-buffer");
       }
-      long disk = s.integer("disk_buffer_max_bytes", 1024 * 1024, 1L << 50);
-      long close = s.integer("close_timeout_ms", 100, 600_000);
+      long disk = s.integer(KAFKA_DISK_BUFFER_MAX_BYTES);
+      long close = s.integer(KAFKA_CLOSE_TIMEOUT_MS);
       return new Delivery(inFlight, low, high, max, outage, path, disk, close);
     }
   }
 
   static KafkaConfig from(ConfigSection s, Secret password) {
-    if (!s.has("bootstrap_servers")) {
-      throw new ConfigException(EnvironmentVariables.KAFKA_BOOTSTRAP_SERVERS, "no Kafka bootstrap servers for this environment",
+    if (!s.has(KAFKA_BOOTSTRAP_SERVERS)) {
+      throw new ConfigException(KAFKA_BOOTSTRAP_SERVERS.variable(), "no Kafka bootstrap servers for this environment",
         "export KAFKA_BOOTSTRAP_SERVERS=host:port (in the cloud Terraform sets it), or set kafka.bootstrap_servers in the environment's section");
     }
-    String bootstrap = s.string("bootstrap_servers");
+    String bootstrap = s.string(KAFKA_BOOTSTRAP_SERVERS);
     for (String server : bootstrap.split(",")) {
       if (!server.strip().matches("[^\\s:]+:\\d{1,5}")) {
-        throw s.invalid("bootstrap_servers", "\"" + server.strip() + "\" is not host:port", "use host:port[,host:port...]");
+        throw s.invalid(KAFKA_BOOTSTRAP_SERVERS, "\"" + server.strip() + "\" is not host:port", "use host:port[,host:port...]");
       }
     }
-    String topic = s.string("topic");
-    if (!topic.matches("[A-Za-z0-9._-]{1,249}") || topic.equals(".") || topic.equals("..")) {
-      throw s.invalid("topic", "\"" + topic + "\" is not a valid Kafka topic name", "use letters, digits, '.', '_' or '-' (we use [a-z0-9_], e.g. finnhub_trades)");
-    }
-    int partitions = (int) s.integer("partitions", 1, 10_000);
-    short replication = (short) s.integer("replication_factor", 1, 32);
-    long retention = s.integer("retention_ms", -1, Long.MAX_VALUE);
-    boolean create = s.bool("create_topics");
-    String protocol = s.oneOf("security_protocol", List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"));
-    String mechanism = s.oneOf("sasl_mechanism", List.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"));
-    String username = s.optionalString("username");
+    String topic = s.string(KAFKA_TOPIC);
+    int partitions = (int) s.integer(KAFKA_PARTITIONS);
+    short replication = (short) s.integer(KAFKA_REPLICATION_FACTOR);
+    long retention = s.integer(KAFKA_RETENTION_MS);
+    boolean create = s.bool(KAFKA_CREATE_TOPICS);
+    String protocol = s.string(KAFKA_SECURITY_PROTOCOL);
+    String mechanism = s.string(KAFKA_SASL_MECHANISM);
+    String username = s.optionalString(KAFKA_USERNAME);
     boolean sasl = protocol.startsWith("SASL");
     if (sasl && username == null) {
-      throw new ConfigException(EnvironmentVariables.KAFKA_USERNAME, "no SASL user, but kafka.security_protocol is " + protocol,
+      throw new ConfigException(KAFKA_USERNAME.variable(), "no SASL user, but kafka.security_protocol is " + protocol,
         "set kafka.username or export KAFKA_USERNAME");
     }
     if (sasl && password == null) {
       throw new ConfigException(EnvironmentVariables.KAFKA_PASSWORD, "not set, but kafka.security_protocol is " + protocol,
         "export KAFKA_PASSWORD (from Lockbox in the cloud), or use PLAINTEXT for a local broker");
     }
-    int linger = (int) s.integer("linger_ms", 0, 60_000);
-    int batch = (int) s.integer("batch_size", 1, 16 * 1024 * 1024);
-    String compression = s.oneOf("compression_type", List.of("none", "gzip", "snappy", "lz4", "zstd"));
-    String deadLetterTopic = s.string("dead_letter_topic");
-    if (!deadLetterTopic.matches("[A-Za-z0-9._-]{1,249}") || deadLetterTopic.equals(".") || deadLetterTopic.equals("..")) {
-      throw s.invalid("dead_letter_topic", "\"" + deadLetterTopic + "\" is not a valid Kafka topic name", "use letters, digits, '.', '_' or '-', e.g. finnhub_trades_dlq");
-    }
+    int linger = (int) s.integer(KAFKA_LINGER_MS);
+    int batch = (int) s.integer(KAFKA_BATCH_SIZE);
+    String compression = s.string(KAFKA_COMPRESSION_TYPE);
+    String deadLetterTopic = s.string(KAFKA_DEAD_LETTER_TOPIC);
     if (deadLetterTopic.equals(topic)) {
-      throw s.invalid("dead_letter_topic", "is the trades topic itself", "use a separate topic, e.g. " + topic + "_dlq, so consumers of trades never see raw frames");
+      throw s.invalid(KAFKA_DEAD_LETTER_TOPIC, "is the trades topic itself", "use a separate topic, e.g. " + topic + "_dlq, so consumers of trades never see raw frames");
     }
-    int deadLetterPartitions = (int) s.integer("dead_letter_partitions", 1, 10_000);
-    int deadLetterPayload = (int) s.integer("dead_letter_max_payload_bytes", 64, MAX_DEAD_LETTER_PAYLOAD_BYTES);
+    int deadLetterPartitions = (int) s.integer(KAFKA_DEAD_LETTER_PARTITIONS);
+    int deadLetterPayload = (int) s.integer(KAFKA_DEAD_LETTER_MAX_PAYLOAD_BYTES);
     return new KafkaConfig(bootstrap, topic, partitions, replication, retention, create, protocol, mechanism,
       // Kept without SASL too (unused then): the status endpoint redacts every secret it was given.
       username, password, linger, batch, compression, deadLetterTopic, deadLetterPartitions,

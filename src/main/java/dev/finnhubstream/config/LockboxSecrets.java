@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class LockboxSecrets {
 
   /** The opt-in variable: {@code VARIABLE=SECRET_ID[@VERSION_ID]}, comma-separated. */
-  public static final String LOCKBOX_SECRETS = "LOCKBOX_SECRETS";
+  public static final String LOCKBOX_SECRETS = EnvironmentVariables.LOCKBOX_SECRETS;
   /** Overrides the instance metadata service (tests only). */
   public static final String METADATA_URL = "YC_METADATA_URL";
   /** Overrides the Lockbox payload API (tests only). */

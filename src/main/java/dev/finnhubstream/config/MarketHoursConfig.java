@@ -2,7 +2,6 @@ package dev.finnhubstream.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.Set;
 
 /**
  * Market hours: whether US equities trade right now, from Finnhub's REST {@code /stock/market-status}, so
@@ -17,29 +16,40 @@ import java.util.Set;
  */
 public record MarketHoursConfig(boolean enabled, String restUrl, String exchange, long pollMs, long staleAfterMs) {
 
-  static final Set<String> KEYS = Set.of("enabled", "rest_url", "exchange", "poll_ms", "stale_after_ms");
-
-  static MarketHoursConfig from(ConfigSection s) {
-    String url = s.string("rest_url");
+  /**
+   * @param finnhubUrl the WebSocket URL, already validated: without {@code market_hours.rest_url} the REST base
+   *                   follows it, so pointing {@code FINNHUB_URL} at another emulator moves both
+   */
+  static MarketHoursConfig from(ConfigSection s, URI finnhubUrl) {
+    String url = s.has(ConfigKeys.MARKET_HOURS_REST_URL) ? s.string(ConfigKeys.MARKET_HOURS_REST_URL) : restUrlOf(finnhubUrl);
     URI uri;
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      throw s.invalid("rest_url", "\"" + url + "\" is not a valid URL", "use https://finnhub.io/api/v1 or http://HOST:PORT/api/v1");
+      throw s.invalid(ConfigKeys.MARKET_HOURS_REST_URL, "\"" + url + "\" is not a valid URL", "use https://finnhub.io/api/v1 or http://HOST:PORT/api/v1");
     }
     if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw s.invalid("rest_url", "\"" + url + "\" is not an http:// or https:// URL with a host",
+      throw s.invalid(ConfigKeys.MARKET_HOURS_REST_URL, "\"" + url + "\" is not an http:// or https:// URL with a host",
         "use https://finnhub.io/api/v1 or http://HOST:PORT/api/v1");
     }
     if (uri.getRawQuery() != null) {
-      throw s.invalid("rest_url", "the URL has a query string", "remove it (the token travels in a header, from "
+      throw s.invalid(ConfigKeys.MARKET_HOURS_REST_URL, "the URL has a query string", "remove it (the token travels in a header, from "
         + EnvironmentVariables.FINNHUB_TOKEN + ")");
     }
-    String exchange = s.string("exchange");
-    if (!exchange.matches("[A-Z0-9]{1,8}")) {
-      throw s.invalid("exchange", "\"" + exchange + "\" is not an exchange code", "use a Finnhub exchange code such as US");
+    String exchange = s.string(ConfigKeys.MARKET_HOURS_EXCHANGE);
+    return new MarketHoursConfig(s.bool(ConfigKeys.MARKET_HOURS_ENABLED), url.endsWith("/") ? url.substring(0, url.length() - 1) : url, exchange,
+      s.integer(ConfigKeys.MARKET_HOURS_POLL_MS), s.integer(ConfigKeys.MARKET_HOURS_STALE_AFTER_MS));
+  }
+
+  /**
+   * Finnhub's REST base for a WebSocket URL: the real service's lives on {@code finnhub.io} itself, an emulator
+   * answers REST on its WebSocket port ({@code ws://h:p} → {@code http://h:p/api/v1}).
+   */
+  static String restUrlOf(URI finnhubUrl) {
+    if (FinnhubConfig.isRealFinnhub(finnhubUrl.getHost())) {
+      return "https://finnhub.io/api/v1";
     }
-    return new MarketHoursConfig(s.bool("enabled"), url.endsWith("/") ? url.substring(0, url.length() - 1) : url, exchange,
-      s.integer("poll_ms", 1_000, 86_400_000), s.integer("stale_after_ms", 1_000, 86_400_000));
+    String scheme = "wss".equals(finnhubUrl.getScheme()) ? "https" : "http";
+    return scheme + "://" + finnhubUrl.getRawAuthority() + "/api/v1";
   }
 }

@@ -15,7 +15,6 @@ import java.util.Set;
  */
 public record RecordConfig(List<Field> fields) {
 
-  static final Set<String> KEYS = Set.of("fields");
   /** Logical types; each consumer maps them (Data Transfer: UTF8/INT64/DOUBLE/ANY/INT32, ClickHouse: its columns). */
   public static final List<String> TYPES = List.of("string", "int64", "int32", "float64", "array<string>");
 
@@ -28,31 +27,31 @@ public record RecordConfig(List<Field> fields) {
   }
 
   static RecordConfig from(ConfigSection s) {
-    JsonArray array = s.objectList("fields");
+    JsonArray array = s.objectList(ConfigKeys.RECORD_FIELDS);
     List<Field> fields = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (int i = 0; i < array.size(); i++) {
       JsonObject f = array.getJsonObject(i);
       String where = "fields[" + i + "]";
       if (!Set.of("name", "type", "key").equals(f.fieldNames())) {
-        throw s.invalid("fields", where + " has keys " + f.fieldNames(), "give every field exactly \"name\", \"type\" and \"key\"");
+        throw s.invalid(ConfigKeys.RECORD_FIELDS, where + " has keys " + f.fieldNames(), "give every field exactly \"name\", \"type\" and \"key\"");
       }
       if (!(f.getValue("name") instanceof String name) || !name.matches("[a-z][a-z0-9_]*")) {
-        throw s.invalid("fields", where + ".name is not a snake_case string", "use names like trade_ts_ms");
+        throw s.invalid(ConfigKeys.RECORD_FIELDS, where + ".name is not a snake_case string", "use names like trade_ts_ms");
       }
       if (!(f.getValue("type") instanceof String type) || !TYPES.contains(type)) {
-        throw s.invalid("fields", where + ".type is not one of " + TYPES, "use one of " + String.join(", ", TYPES));
+        throw s.invalid(ConfigKeys.RECORD_FIELDS, where + ".type is not one of " + TYPES, "use one of " + String.join(", ", TYPES));
       }
       if (!(f.getValue("key") instanceof Boolean key)) {
-        throw s.invalid("fields", where + ".key is not a boolean", "use true or false");
+        throw s.invalid(ConfigKeys.RECORD_FIELDS, where + ".key is not a boolean", "use true or false");
       }
       if (!names.add(name)) {
-        throw s.invalid("fields", "field \"" + name + "\" is listed twice", "list each field once");
+        throw s.invalid(ConfigKeys.RECORD_FIELDS, "field \"" + name + "\" is listed twice", "list each field once");
       }
       fields.add(new Field(name, type, key));
     }
     if (fields.isEmpty()) {
-      throw s.invalid("fields", "no fields", "list the record's fields");
+      throw s.invalid(ConfigKeys.RECORD_FIELDS, "no fields", "list the record's fields");
     }
     return new RecordConfig(fields);
   }

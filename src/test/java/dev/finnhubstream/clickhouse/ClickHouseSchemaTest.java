@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.finnhubstream.clickhouse.ClickHouseSchema.Generation;
 import dev.finnhubstream.clickhouse.ClickHouseSchema.Parameters;
-import dev.finnhubstream.clickhouse.SchemaTool.SchemaTarget;
+import dev.finnhubstream.clickhouse.SchemaTarget;
 import dev.finnhubstream.config.ConfigException;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -93,11 +93,11 @@ class ClickHouseSchemaTest {
     JsonObject root = committed();
     root.getJsonObject("environments").getJsonObject("local").getJsonObject("clickhouse").put("schema", "legacy");
     assertThatThrownBy(() -> SchemaTarget.resolve(root, "local", Map.of())).isInstanceOf(ConfigException.class)
-      .hasMessageStartingWith("clickhouse.schema: ");
+      .hasMessageStartingWith("environments.local.clickhouse.schema: ");
     JsonObject ttl = committed();
     ttl.getJsonObject("common").getJsonObject("clickhouse").put("trades_ttl_days", "90");
     assertThatThrownBy(() -> SchemaTarget.resolve(ttl, "prod", Map.of())).isInstanceOf(ConfigException.class)
-      .hasMessageStartingWith("clickhouse.trades_ttl_days: ");
+      .hasMessageStartingWith("common.clickhouse.trades_ttl_days: ");
     assertThatThrownBy(() -> SchemaTarget.resolve(committed(), "staging", Map.of())).isInstanceOf(ConfigException.class)
       .hasMessageStartingWith("APP_ENV: ");
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.finnhubstream.config.AppConfig;
 import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.ConfigResolver;
+import dev.finnhubstream.config.ConfigKeys;
 import dev.finnhubstream.config.EnvironmentVariables;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,14 +26,15 @@ import org.junit.jupiter.api.Test;
  * Fuzzes the configuration: every key of every service section of the committed {@code conf/app.json}, in
  * {@code common} and in each environment, removed, given a wrong type, an out-of-range or odd value, renamed (a typo),
  * nested one level too deep; sections replaced or misspelt; the file cut or garbled; and every environment variable of
- * {@link EnvironmentVariables#ALL} set to garbage, blanks, huge, unicode and injection-like values. Resolution must
+ * {@link EnvironmentVariables#all()} set to garbage, blanks, huge, unicode and injection-like values. Resolution must
  * either succeed or throw {@link ConfigException} naming exactly the mutated key (or variable) with a one-line message
  * that carries a fix and never the value of a secret; never another exception.
  */
 class ConfigFuzzTest {
 
   private static final Path FILE = Path.of("conf/app.json");
-  private static final List<String> SERVICE_SECTIONS = List.of("finnhub", "kafka", "http", "record", "dashboard", "market_hours");
+  private static final List<String> SERVICE_SECTIONS = ConfigKeys.sections().stream().filter(ConfigKeys.Section::service)
+    .map(ConfigKeys.Section::name).toList();
   /** Values that stand in for a wrong type or an odd value of any key. */
   private static final List<Object> ODD_VALUES = List.of("", " ", "x", "1000", -1, 0, Integer.MAX_VALUE, Long.MAX_VALUE, Long.MIN_VALUE, 1.5,
     -0.0, 1e300, true, false, new JsonArray(), new JsonArray().add("a").add(1), new JsonObject(), new JsonObject().put("a", 1),
@@ -76,7 +79,7 @@ class ConfigFuzzTest {
             mutations.add(new Mutation("value " + shortText(odd), path, null, o -> o.put(key, odd)));
           }
           // Without a file value, the variable that overrides it is the other way to fix it, and the error may name that.
-          String alternative = key.equals("bootstrap_servers") ? EnvironmentVariables.KAFKA_BOOTSTRAP_SERVERS : null;
+          String alternative = key.equals("bootstrap_servers") ? ConfigKeys.KAFKA_BOOTSTRAP_SERVERS.variable() : null;
           mutations.set(0, new Mutation("remove", path, alternative == null ? section + "." + key : alternative, o -> {
             o.remove(key);
             return o;
@@ -138,7 +141,7 @@ class ConfigFuzzTest {
     }
 
     // Every environment variable the service reads, alone, with every odd value.
-    for (String variable : EnvironmentVariables.ALL) {
+    for (String variable : EnvironmentVariables.all()) {
       if (variable.equals(EnvironmentVariables.APP_CONFIG)) {
         continue; // read by ConfigLoader before the resolver; the fat-jar tests cover it
       }
@@ -152,7 +155,7 @@ class ConfigFuzzTest {
         }
         // Switching to the cloud environments without what Terraform sets there: the first missing one is named.
         Mutation m = new Mutation("env " + shortText(odd), variable,
-          variable.equals(EnvironmentVariables.APP_ENV) ? EnvironmentVariables.KAFKA_BOOTSTRAP_SERVERS : null, o -> o);
+          variable.equals(EnvironmentVariables.APP_ENV) ? ConfigKeys.KAFKA_BOOTSTRAP_SERVERS.variable() : null, o -> o);
         AppConfig config = check(committed, env, m, outcomes, failures);
         if (config != null) {
           String problem = takenAsGiven(config, variable, value);
@@ -181,7 +184,7 @@ class ConfigFuzzTest {
     Map<String, String> vars = new HashMap<>(Map.of("APP_ENV", env, EnvironmentVariables.FINNHUB_TOKEN, SECRET_CANARY + "finnhub",
       EnvironmentVariables.KAFKA_PASSWORD, SECRET_CANARY + "kafka"));
     if (!env.equals("local")) {
-      vars.put(EnvironmentVariables.KAFKA_BOOTSTRAP_SERVERS, "broker-1.example:9091");
+      vars.put(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS.variable(), "broker-1.example:9091");
     }
     return vars;
   }
@@ -240,14 +243,13 @@ class ConfigFuzzTest {
     if (v.isEmpty()) {
       return null; // blank = unset: the file's value stays
     }
-    Object actual = switch (variable) {
-      case EnvironmentVariables.FINNHUB_URL -> c.finnhub().url();
-      case EnvironmentVariables.KAFKA_TOPIC -> c.kafka().topic();
-      case EnvironmentVariables.KAFKA_BOOTSTRAP_SERVERS -> c.kafka().bootstrapServers();
-      case EnvironmentVariables.HTTP_PORT -> Integer.toString(c.http().port());
-      case EnvironmentVariables.APP_ENV -> c.environment();
-      default -> v;
-    };
+    Map<String, Supplier<Object>> resolved = Map.of(
+      ConfigKeys.FINNHUB_URL.variable(), () -> c.finnhub().url(),
+      ConfigKeys.KAFKA_TOPIC.variable(), () -> c.kafka().topic(),
+      ConfigKeys.KAFKA_BOOTSTRAP_SERVERS.variable(), () -> c.kafka().bootstrapServers(),
+      ConfigKeys.HTTP_PORT.variable(), () -> Integer.toString(c.http().port()),
+      EnvironmentVariables.APP_ENV, c::environment);
+    Object actual = resolved.getOrDefault(variable, () -> v).get();
     return v.equals(actual) ? null : "resolved to " + shortText(actual) + " instead of " + shortText(v);
   }
 
