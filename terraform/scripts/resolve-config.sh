@@ -27,7 +27,7 @@ command -v terraform >/dev/null || { echo "resolve-config: terraform is not on P
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cp "$repo"/terraform/modules/config/*.tf "$work"/
+cp "$repo"/terraform/modules/config/*.tf "$repo"/terraform/modules/config/keys.json "$work"/
 export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 # A TF_CLI_CONFIG_FILE naming a missing file only adds a warning to every command: drop it.
 if [[ -n "${TF_CLI_CONFIG_FILE:-}" && ! -e "$TF_CLI_CONFIG_FILE" ]]; then unset TF_CLI_CONFIG_FILE; fi

@@ -28,7 +28,9 @@ class ConfigReportTest {
   @Test
   @DisplayName("every environment is reported, each section merged one level deep from common and the environment")
   void sectionsPerEnvironment() throws IOException {
-    JsonObject environments = ConfigReport.report(committed(), FILE, List.of()).getJsonObject("environments");
+    JsonObject withComment = new JsonObject(committed());
+    withComment.getJsonObject("common").getJsonObject("yc").put("$comment", "a note for the reader");
+    JsonObject environments = ConfigReport.report(withComment.encode(), FILE, List.of()).getJsonObject("environments");
     assertThat(environments.fieldNames()).containsExactlyInAnyOrder("local", "dev", "prod");
     JsonObject prod = environments.getJsonObject("prod");
     // Infrastructure sections too: prod's yc adds keys to common's, which stay.

@@ -263,6 +263,19 @@ class ConfigResolverTest {
   }
 
   @Test
+  @DisplayName("without market_hours.rest_url the REST base follows finnhub.url: an emulator moved by FINNHUB_URL takes market hours along")
+  void restUrlFollowsTheFinnhubUrl() throws IOException {
+    assertThat(ConfigResolver.resolve(committed(), FILE, env("FINNHUB_URL", "ws://127.0.0.1:28090")).marketHours().restUrl())
+      .isEqualTo("http://127.0.0.1:28090/api/v1");
+    assertThat(ConfigResolver.resolve(committed(), FILE, env("APP_ENV", "prod", "FINNHUB_TOKEN", "tok", "KAFKA_BOOTSTRAP_SERVERS", "b:9091",
+      "KAFKA_PASSWORD", "pw")).marketHours().restUrl()).isEqualTo("https://finnhub.io/api/v1");
+    JsonObject pinned = edited(r -> r.getJsonObject("environments").getJsonObject("local")
+      .put("market_hours", new JsonObject().put("rest_url", "http://rest.example:8000/api/v1")));
+    assertThat(ConfigResolver.resolve(pinned, FILE, env("FINNHUB_URL", "ws://127.0.0.1:28090")).marketHours().restUrl())
+      .as("a rest_url that is set wins").isEqualTo("http://rest.example:8000/api/v1");
+  }
+
+  @Test
   @DisplayName("the Kafka writer's bounds, dead-letter topic and disk buffer resolve, and the producer is set up to never block or expire records")
   void kafkaDelivery() throws IOException {
     KafkaConfig kafka = ConfigResolver.resolve(committed(), FILE, Map.of()).kafka();

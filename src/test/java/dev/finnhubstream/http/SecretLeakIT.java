@@ -73,8 +73,7 @@ class SecretLeakIT {
       port = s.getLocalPort();
     }
     Map<String, String> env = ServiceEnv.forEmulator(emulator, TOKEN, KafkaTestSupport.uniqueTopic("it_leak"));
-    env.putAll(Map.of("HTTP_PORT", Integer.toString(port), "ADMIN_TOKEN", ADMIN,
-      "FINNHUB_REST_URL", "http://127.0.0.1:" + emulator.actualPort() + "/api/v1", "FINNHUB_SYMBOLS", "AAPL,BINANCE:BTCUSDT,IC MARKETS:1"));
+    env.putAll(Map.of("HTTP_PORT", Integer.toString(port), "ADMIN_TOKEN", ADMIN, "FINNHUB_SYMBOLS", "AAPL,BINANCE:BTCUSDT,IC MARKETS:1"));
     Path log = tmp.resolve("service.log");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
       Path.of("target", "finnhub-stream-fat.jar").toString()).directory(new File(".")).redirectErrorStream(true).redirectOutput(log.toFile());

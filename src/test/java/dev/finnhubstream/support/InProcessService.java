@@ -44,7 +44,7 @@ public final class InProcessService implements AutoCloseable {
     local.getJsonObject("finnhub").put("subscribes_per_second", 1_000);
     edit.accept(file);
     Map<String, String> all = ServiceEnv.forEmulator(emulator, env.get("FINNHUB_TOKEN"), KafkaTestSupport.uniqueTopic("it_status"));
-    all.put("FINNHUB_REST_URL", "http://127.0.0.1:" + emulator.actualPort() + "/api/v1");
+    // No FINNHUB_REST_URL: market hours follow FINNHUB_URL to the emulator, which answers them too.
     all.putAll(env);
     config = ConfigResolver.resolve(file, "conf/app.json", all);
     main = new MainVerticle(config);
