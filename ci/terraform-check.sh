@@ -6,8 +6,8 @@
 #   record; the operator scripts; the runtime (one per environment, serverless runs never overlapping, the
 #   VM's container spec); the image script in dry-run mode; shellcheck of every shell script. The tests are
 #   ci/terraform/test/*.test.js (node --test).
-# Needs terraform (1.11 on the build machines), node/npm, and the service's fat jar (built here if it is
-# missing or older than the sources).
+# Needs terraform (1.11 on the build machines), node/npm, and the jars (ConfigReport runs from the tools'
+# jar on the service's fat jar; both built here if missing or older than their sources).
 set -euo pipefail
 # shellcheck source=ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -29,11 +29,7 @@ export YANDEX_PROVIDER_SCHEMA="$schema"
 log "terraform-check: $(terraform version | head -1), node $(node --version)"
 (cd ci/terraform && npm ci --no-audit --no-fund --loglevel=error)
 
-jar="$REPO/target/finnhub-stream-fat.jar"
-if [[ ! -f "$jar" ]] || [[ -n "$(find src/main pom.xml -newer "$jar" -print -quit)" ]]; then
-  log "terraform-check: building $jar"
-  mvn -B -q -ntp -DskipTests package
-fi
+build_jars
 
 terraform fmt -check -recursive
 node ci/terraform/check-schema.js terraform "$schema"
