@@ -13,6 +13,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO"
 
+# The shell scripts' lint (shellcheck, below) and jq (terraform/scripts/image.sh) come from Debian's packages.
+if ! command -v shellcheck >/dev/null || ! command -v jq >/dev/null; then
+  apt_install shellcheck jq
+fi
 for tool in terraform node npm java jq shellcheck; do
   command -v "$tool" >/dev/null || { log "terraform-check: $tool is not installed"; exit 1; }
 done
