@@ -24,6 +24,7 @@ export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-19092}"
 log "building the fat jar and the benchmark classes (mvn -Pbench package)"
 mvn -B -q -ntp -Pbench -DskipTests package
 mvn -B -q -ntp -Pbench dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+# target/test-classes holds the benchmark and the emulator, which it runs in-process (a test source too, pom.xml).
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 mkdir -p target/bench
 

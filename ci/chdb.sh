@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Modern ClickHouse, embedded: the npm package chdb (ClickHouse 26.x, ~540 MB), used by the tests to run
-# src/main/resources/clickhouse/modern.sql, the schema Managed ClickHouse gets.
+# src/tools/resources/clickhouse/modern.sql, the schema Managed ClickHouse gets.
 #
 # Usage: ci/chdb.sh install        npm install into ci/chdb/node_modules (git-ignored), skipped when up to date
 #        ci/chdb.sh run JOB.json   run a job with ci/chdb/run-sql.js (see that file)

@@ -30,7 +30,6 @@ SYMBOLS='AAPL, TSLA, BINANCE:BTCUSDT, OANDA:EUR_USD, IC MARKETS:1'
 TOKEN='peer-check+key/1=&x'
 TOPIC="peer_check_$(date +%s)_$$"
 EMULATOR_DIR="$REPO/ci/peer-emulator"
-JAR="$REPO/target/finnhub-stream-fat.jar"
 RUN_DIR="$WORK_DIR/peer-check"
 SENT="$RUN_DIR/sent.jsonl"
 DONE="$RUN_DIR/done.json"
@@ -55,10 +54,7 @@ fi
 log "self-test of the checker (node --test ci/peer-emulator/verify.test.mjs)"
 node --test --test-reporter=dot "$EMULATOR_DIR/verify.test.mjs" >&2
 
-if [[ ! -f "$JAR" ]] || [[ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]]; then
-  log "building the fat jar (mvn package)"
-  mvn -B -q -ntp -DskipTests package
-fi
+build_jars
 
 started_kafka=false
 if ! ci/kafka.sh status >/dev/null 2>&1; then
@@ -114,7 +110,7 @@ setsid nohup env -i PATH="$PATH" HOME="$HOME" ${JAVA_HOME:+JAVA_HOME="$JAVA_HOME
   KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" \
   KAFKA_TOPIC="$TOPIC" \
   HTTP_PORT="$HTTP_PORT" \
-  java -Xmx256m -jar "$JAR" >"$RUN_DIR/service.log" 2>&1 </dev/null &
+  java -Xmx256m -jar "$FAT_JAR" >"$RUN_DIR/service.log" 2>&1 </dev/null &
 echo $! >"$RUN_DIR/service.pid"
 
 log "waiting for the emulator to send all $PEER_TRADES trades (at most ${SEND_TIMEOUT_S}s)"

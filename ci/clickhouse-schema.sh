@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Applies the ClickHouse schema of an environment, rendered from conf/app.json by SchemaTool
-# (src/main/resources/clickhouse/local.sql or modern.sql, as clickhouse.schema says).
+# (src/tools/resources/clickhouse/local.sql or modern.sql, as clickhouse.schema says).
 #
 # Usage: ci/clickhouse-schema.sh [ENV] [--print]
 #   ENV      local (default): the server of ci/clickhouse.sh, reading Kafka at KAFKA_BOOTSTRAP_SERVERS
@@ -28,16 +28,12 @@ for arg in "$@"; do
   esac
 done
 
-JAR="$REPO/target/finnhub-stream-fat.jar"
-if [[ ! -f "$JAR" ]] || [[ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]]; then
-  log "building the fat jar (mvn package, tests skipped)"
-  mvn -B -q -ntp -DskipTests package >&2
-fi
+build_jars
 
 if [[ "$ENV_NAME" == local && -z "${KAFKA_BOOTSTRAP_SERVERS:-}" && -n "${KAFKA_PORT:-}" ]]; then
   export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
 fi
-sql="$(java -cp "$JAR" dev.finnhubstream.clickhouse.SchemaTool "$ENV_NAME")"
+sql="$(java -cp "$FAT_JAR:$TOOLS_JAR" dev.finnhubstream.clickhouse.SchemaTool "$ENV_NAME")"
 
 if $PRINT; then
   printf '%s\n' "$sql"

@@ -11,6 +11,11 @@ REPO="$(repo_root)"
 # Scratch space for local services (git-ignored). Overridable, e.g. to run two stacks side by side.
 WORK_DIR="${WORK_DIR:-$REPO/.work}"
 
+# What `mvn package` builds (pom.xml): the service's fat jar, and the jar of the Finnhub emulator and the
+# command-line tools, which run on the service's classes: java -cp "$FAT_JAR:$TOOLS_JAR" <main class>.
+FAT_JAR="$REPO/target/finnhub-stream-fat.jar"
+TOOLS_JAR="$REPO/target/finnhub-stream-tools.jar"
+
 # Diagnostics go to stderr so stdout stays machine-readable (e.g. KAFKA_BOOTSTRAP_SERVERS=...).
 log() {
   printf '[ci] %s\n' "$*" >&2
@@ -81,6 +86,21 @@ stop_pidfile() {
   while pid_alive "$pid"; do sleep 0.2; done
   rm -f "$pidfile"
   log "$name stopped"
+}
+
+# build_jars: runs `mvn package` (tests skipped: ci/test.sh runs them) when either jar is missing or older
+# than what goes into it (src/main, src/emulator, src/tools, pom.xml). Maven's output goes to stderr, so
+# the caller's stdout stays its own.
+build_jars() {
+  local jar
+  for jar in "$FAT_JAR" "$TOOLS_JAR"; do
+    if [[ ! -f "$jar" ]] ||
+      [[ -n "$(find "$REPO/src/main" "$REPO/src/emulator" "$REPO/src/tools" "$REPO/pom.xml" -newer "$jar" -print -quit)" ]]; then
+      log "building the jars (mvn package, tests skipped)"
+      (cd "$REPO" && mvn -B -q -ntp -DskipTests package >&2)
+      return
+    fi
+  done
 }
 
 # apt_install PKG...: installs the Debian packages that are missing, running `apt-get update` at most

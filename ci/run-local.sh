@@ -3,8 +3,8 @@
 #   - a Kafka broker (ci/kafka.sh, from Maven Central jars, no Docker);
 #   - ClickHouse 18.16 (ci/clickhouse.sh) with the local schema (ci/clickhouse-schema.sh): its Kafka
 #     engine reads the topic, as Data Transfer does in the cloud;
-#   - the project's Finnhub emulator on ws://127.0.0.1:18090, unless FINNHUB_TOKEN is set, in which
-#     case the service connects to the real wss://ws.finnhub.io with that key;
+#   - the project's Finnhub emulator (target/finnhub-stream-tools.jar) on ws://127.0.0.1:18090, unless
+#     FINNHUB_TOKEN is set, in which case the service connects to the real wss://ws.finnhub.io with that key;
 #   - the service itself, built as a fat jar and run with `java -jar` in environment `local`.
 # Then it prints the first trades from the topic, waits for them in ClickHouse, prints the dashboard URL
 # and a query to try, and follows the service log until Ctrl-C.
@@ -24,7 +24,6 @@ HTTP_PORT="${HTTP_PORT:-8080}"
 CLICKHOUSE_HTTP_PORT="${CLICKHOUSE_HTTP_PORT:-18123}"
 TOPIC="${KAFKA_TOPIC:-finnhub_trades}"
 RUN_DIR="$WORK_DIR/run"
-JAR="$REPO/target/finnhub-stream-fat.jar"
 mkdir -p "$RUN_DIR"
 
 started_kafka=false
@@ -38,10 +37,7 @@ if ! ci/clickhouse.sh status >/dev/null 2>&1; then
   started_clickhouse=true
 fi
 
-if [[ ! -f "$JAR" ]] || [[ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]]; then
-  log "building the fat jar (mvn package, tests skipped here: ci/test.sh runs them)"
-  mvn -B -q -ntp -DskipTests package
-fi
+build_jars
 
 cleanup() {
   stop_pidfile "$RUN_DIR/service.pid" "service" 30 "finnhub-stream-fat.jar" || true
@@ -78,7 +74,7 @@ else
   export FINNHUB_URL="ws://127.0.0.1:$EMULATOR_PORT"
   export FINNHUB_REST_URL="http://127.0.0.1:$EMULATOR_PORT/api/v1" # the emulator answers market status too
   log "FINNHUB_TOKEN is not set: starting the Finnhub emulator on $FINNHUB_URL"
-  setsid nohup java -Xmx256m -cp "$JAR" dev.finnhubstream.emulator.FinnhubEmulator \
+  setsid nohup java -Xmx256m -cp "$FAT_JAR:$TOOLS_JAR" dev.finnhubstream.emulator.FinnhubEmulator \
     --port "$EMULATOR_PORT" --token "$FINNHUB_TOKEN" --rate "${EMULATOR_RATE:-50}" --ping-ms 30000 \
     >"$RUN_DIR/emulator.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/emulator.pid"
@@ -86,7 +82,7 @@ else
 fi
 
 log "starting the service (java -jar target/finnhub-stream-fat.jar, APP_ENV=local), log in $RUN_DIR/service.log"
-setsid nohup java -Xmx256m -jar "$JAR" >"$RUN_DIR/service.log" 2>&1 </dev/null &
+setsid nohup java -Xmx256m -jar "$FAT_JAR" >"$RUN_DIR/service.log" 2>&1 </dev/null &
 echo $! >"$RUN_DIR/service.pid"
 if ! wait_for_port 127.0.0.1 "$HTTP_PORT" 60; then
   log "the service did not come up; its log:"

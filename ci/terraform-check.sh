@@ -6,13 +6,17 @@
 #   record; the operator scripts; the runtime (one per environment, serverless runs never overlapping, the
 #   VM's container spec); the image script in dry-run mode; shellcheck of every shell script. The tests are
 #   ci/terraform/test/*.test.js (node --test).
-# Needs terraform (1.11 on the build machines), node/npm, and the service's fat jar (built here if it is
-# missing or older than the sources).
+# Needs terraform (1.11 on the build machines), node/npm, and the jars (ConfigReport runs from the tools'
+# jar on the service's fat jar; both built here if missing or older than their sources).
 set -euo pipefail
 # shellcheck source=ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO"
 
+# The shell scripts' lint (shellcheck, below) and jq (terraform/scripts/image.sh) come from Debian's packages.
+if ! command -v shellcheck >/dev/null || ! command -v jq >/dev/null; then
+  apt_install shellcheck jq
+fi
 for tool in terraform node npm java jq shellcheck; do
   command -v "$tool" >/dev/null || { log "terraform-check: $tool is not installed"; exit 1; }
 done
@@ -29,11 +33,7 @@ export YANDEX_PROVIDER_SCHEMA="$schema"
 log "terraform-check: $(terraform version | head -1), node $(node --version)"
 (cd ci/terraform && npm ci --no-audit --no-fund --loglevel=error)
 
-jar="$REPO/target/finnhub-stream-fat.jar"
-if [[ ! -f "$jar" ]] || [[ -n "$(find src/main pom.xml -newer "$jar" -print -quit)" ]]; then
-  log "terraform-check: building $jar"
-  mvn -B -q -ntp -DskipTests package
-fi
+build_jars
 
 terraform fmt -check -recursive
 node ci/terraform/check-schema.js terraform "$schema"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: starts the real services the tests need (a Kafka broker from Maven Central jars,
-# ClickHouse 18.16 from Debian; it installs chdb and Chromium too),
-# runs `mvn verify` (unit tests, then the fat jar, then the integration tests against the broker),
+# ClickHouse 18.16 from Debian; it installs chdb and Chromium too, and ci/terraform-check.sh shellcheck and jq),
+# runs `mvn verify` (unit tests, then the jars, then the integration tests against the broker),
 # and stops what it started. Extra arguments go to Maven, e.g. ci/test.sh -Dit.test=PipelineIT
 set -euo pipefail
 # shellcheck source=ci/lib.sh

@@ -7,7 +7,8 @@ const { spawnSync } = require('child_process');
 const { REPO } = require('./paths');
 
 const CONFIG_FILE = path.join(REPO, 'conf', 'app.json');
-const JAR = process.env.FINNHUB_STREAM_JAR || path.join(REPO, 'target', 'finnhub-stream-fat.jar');
+// ConfigReport is in the tools' jar and runs on the service's classes, from the fat jar (pom.xml).
+const JARS = ['finnhub-stream-fat.jar', 'finnhub-stream-tools.jar'].map((jar) => path.join(REPO, 'target', jar));
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
@@ -29,8 +30,9 @@ function terraformResolve(env, configFile = CONFIG_FILE) {
 
 /** The service's report (see ConfigReport.java) for every environment of the file. */
 function serviceReport(configFile = CONFIG_FILE) {
-  if (!fs.existsSync(JAR)) throw new Error(`${JAR} is missing: build it first (mvn -q -DskipTests package), or run ci/terraform-check.sh`);
-  const result = run('java', ['-cp', JAR, 'dev.finnhubstream.ConfigReport', '--file', configFile]);
+  const missing = JARS.filter((jar) => !fs.existsSync(jar));
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: build the jars first (mvn -q -DskipTests package), or run ci/terraform-check.sh`);
+  const result = run('java', ['-cp', JARS.join(path.delimiter), 'dev.finnhubstream.ConfigReport', '--file', configFile]);
   if (result.status !== 0) throw new Error(`ConfigReport failed (exit ${result.status}): ${result.stderr}`);
   return JSON.parse(result.stdout);
 }
@@ -39,4 +41,4 @@ function appJson(configFile = CONFIG_FILE) {
   return JSON.parse(fs.readFileSync(configFile, 'utf8'));
 }
 
-module.exports = { run, terraformResolve, serviceReport, appJson, CONFIG_FILE, JAR };
+module.exports = { run, terraformResolve, serviceReport, appJson, CONFIG_FILE };

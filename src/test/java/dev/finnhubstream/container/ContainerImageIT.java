@@ -22,6 +22,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,6 +113,23 @@ class ContainerImageIT {
     for (String path : List.of("target/finnhub-stream-fat.jar", ".work/kafka/x", ".git/HEAD", "terraform/prod.tfvars", "ci/terraform/node_modules/x", "conf/other.json")) {
       assertThat(included(patterns, path)).as(path).isFalse();
     }
+  }
+
+  @Test
+  @DisplayName("the image carries the service only: no Finnhub emulator, no command-line tool, no ClickHouse schema")
+  void carriesTheServiceOnly() throws IOException {
+    List<String> entries = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(layOut())) {
+      for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).toList()) {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+          zip.stream().map(ZipEntry::getName).forEach(entries::add);
+        }
+      }
+    }
+    assertThat(entries).contains("dev/finnhubstream/MainVerticle.class");
+    // They live in target/finnhub-stream-tools.jar (pom.xml), which stays in the build stage.
+    assertThat(entries).noneMatch(e -> e.startsWith("dev/finnhubstream/emulator/") || e.startsWith("dev/finnhubstream/clickhouse/")
+      || e.startsWith("dev/finnhubstream/ConfigReport") || e.startsWith("dev/finnhubstream/ToolConsole") || e.startsWith("clickhouse/"));
   }
 
   @Test

@@ -313,6 +313,9 @@ class FinnhubEmulatorTest extends EmulatorTestBase {
     assertThatThrownBy(() -> FinnhubEmulator.parseArgs(new String[] {"--one-connection-per-token", "yes"}))
       .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("true or false");
     assertThat(FinnhubEmulator.parseArgs(new String[0]).oneConnectionPerToken()).isTrue();
+    // Without --token the emulator takes any non-empty token, as its usage text says; with one, only that one.
+    assertThat(FinnhubEmulator.parseArgs(new String[0]).acceptsAnyToken()).isTrue();
+    assertThat(options.acceptsAnyToken()).isFalse();
   }
 
   private WebSocketConnectOptions connectOptions(String uri) {

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 
 /**
  * The ClickHouse schemas of the pipeline, one reviewed SQL file per ClickHouse generation
- * ({@code src/main/resources/clickhouse/local.sql} for the local 18.16 server and its Kafka engine,
+ * ({@code src/tools/resources/clickhouse/local.sql} for the local 18.16 server and its Kafka engine,
  * {@code modern.sql} for Managed ClickHouse fed by Data Transfer), rendered with the deployment's
  * parameters into statements that {@code ci/clickhouse-schema.sh} and the tests run one by one.
  *

@@ -45,19 +45,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tokens are never logged nor exposed: connections are known by a label, {@code token#1}, {@code token#2}...,
  * in order of each token's first accepted connection.
+ *
+ * <p>Not part of the service: it is built into {@code target/finnhub-stream-tools.jar} (pom.xml), which
+ * {@code ci/run-local.sh} runs through {@link #main}, and the tests deploy it in-process. The switches and
+ * accessors below are the tests' handle on it; those only this package's tests use are package-private.
  */
 public final class FinnhubEmulator extends VerticleBase {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(FinnhubEmulator.class);
 
   /** With {@code totalTrades == 0} and {@code recordTrades}, keep at most this many trades in memory. */
-  public static final int RECORD_LIMIT_WHEN_UNLIMITED = 1_000_000;
+  static final int RECORD_LIMIT_WHEN_UNLIMITED = 1_000_000;
   /** Default port of the command-line emulator (the verticle itself defaults to an ephemeral port). */
-  public static final int DEFAULT_CLI_PORT = 8765;
+  private static final int DEFAULT_CLI_PORT = 8765;
   /** Close status of {@link DropMode#CLOSE_FRAME}: the server is going away (restart, update). */
-  public static final short CLOSE_GOING_AWAY = 1001;
+  static final short CLOSE_GOING_AWAY = 1001;
   /** Close status sent to both connections of a token that opened a second one. */
-  public static final short CLOSE_POLICY_VIOLATION = 1008;
+  static final short CLOSE_POLICY_VIOLATION = 1008;
 
   /** Pacing period when a rate is set; the due number of trades accumulates fractions between ticks. */
   private static final long PACE_PERIOD_MS = 10;
@@ -80,7 +84,8 @@ public final class FinnhubEmulator extends VerticleBase {
     "Usage: java -cp <classpath> dev.finnhubstream.emulator.FinnhubEmulator [options]",
     "  --host HOST           interface to bind (default " + EmulatorOptions.DEFAULT_HOST + ")",
     "  --port PORT           port, 0 = ephemeral (default " + DEFAULT_CLI_PORT + ")",
-    "  --token TOKEN         accepted token, repeatable (default: any non-empty token)",
+    "  --token TOKEN         the token clients must send, repeatable; without any --token, EVERY non-empty",
+    "                        token is accepted (a client's wrong key then goes unnoticed)",
     "  --rate N              trades per second over all connections, 0 = as fast as possible (default "
       + EmulatorOptions.DEFAULT_TRADES_PER_SECOND + ")",
     "  --total N             trades over the emulator's lifetime, 0 = unlimited (default 0)",
@@ -116,7 +121,7 @@ public final class FinnhubEmulator extends VerticleBase {
   private final Map<String, String> tokenLabels = new HashMap<>();
 
   /** Path of Finnhub's REST market status, as served at {@code https://finnhub.io/api/v1/stock/market-status}. */
-  public static final String MARKET_STATUS_PATH = "/api/v1/stock/market-status";
+  private static final String MARKET_STATUS_PATH = "/api/v1/stock/market-status";
 
   private final AtomicLong marketStatusRequests = new AtomicLong();
   private volatile MarketSession marketSession = new MarketSession(true, "regular", null);
@@ -198,7 +203,7 @@ public final class FinnhubEmulator extends VerticleBase {
   }
 
   /** Valid trade frames whose write succeeded (pings, errors and malformed frames not included). */
-  public long framesSent() {
+  long framesSent() {
     return framesSent.get();
   }
 
@@ -227,7 +232,7 @@ public final class FinnhubEmulator extends VerticleBase {
   }
 
   /** {@link #openConnections()} by token label ({@code token#1}, ...); tokens without one are absent. */
-  public Map<String, Integer> openConnectionsByToken() {
+  Map<String, Integer> openConnectionsByToken() {
     Map<String, Integer> byLabel = new TreeMap<>();
     for (Connection connection : connections) {
       byLabel.merge(connection.tokenLabel, 1, Integer::sum);
@@ -250,7 +255,7 @@ public final class FinnhubEmulator extends VerticleBase {
   }
 
   /** WebSocket handshakes answered with 101 and turned into connections. */
-  public long handshakesAccepted() {
+  long handshakesAccepted() {
     return handshakesAccepted.get();
   }
 
@@ -313,10 +318,6 @@ public final class FinnhubEmulator extends VerticleBase {
     }
   }
 
-  public Silence silence() {
-    return silence;
-  }
-
   /**
    * Answers every WebSocket handshake with {@code httpStatus} (200..599, e.g. 401, 429, 500, 503, or 200 as once
    * reported instead of 101) until called with 0. Open connections are left alone.
@@ -330,14 +331,14 @@ public final class FinnhubEmulator extends VerticleBase {
   }
 
   /** Most symbols per connection for subscriptions from now on (0 = no cap); symbols held are kept. */
-  public void setSymbolCap(int cap) {
+  void setSymbolCap(int cap) {
     if (cap < 0) {
       throw new IllegalArgumentException("cap must be >= 0 (0 = no cap), got " + cap);
     }
     symbolCap = cap;
   }
 
-  public int symbolCap() {
+  int symbolCap() {
     return symbolCap;
   }
 
@@ -346,7 +347,7 @@ public final class FinnhubEmulator extends VerticleBase {
     invalidSymbols = Set.copyOf(symbols);
   }
 
-  public Set<String> invalidSymbols() {
+  Set<String> invalidSymbols() {
     return invalidSymbols;
   }
 
@@ -496,7 +497,7 @@ public final class FinnhubEmulator extends VerticleBase {
     if (token == null || token.isEmpty()) {
       return false;
     }
-    return options.acceptedTokens().isEmpty() || options.acceptedTokens().contains(token);
+    return options.acceptsAnyToken() || options.acceptedTokens().contains(token);
   }
 
   private void onOpen(ServerWebSocket ws, String token) {
@@ -867,6 +868,9 @@ public final class FinnhubEmulator extends VerticleBase {
     if (options == null) {
       ToolConsole.output(USAGE);
       return;
+    }
+    if (options.acceptsAnyToken()) {
+      LOGGER.warn("No --token given: accepting any non-empty token");
     }
     Vertx vertx = Vertx.vertx();
     try {

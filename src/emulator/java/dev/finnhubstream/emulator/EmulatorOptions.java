@@ -105,6 +105,11 @@ public record EmulatorOptions(
     return copy(b -> b.acceptedTokens = acceptedTokens);
   }
 
+  /** No accepted token named: any non-empty token passes the handshake (the default, and the CLI's without --token). */
+  public boolean acceptsAnyToken() {
+    return acceptedTokens.isEmpty();
+  }
+
   public EmulatorOptions withSymbolCap(int symbolCap) {
     return copy(b -> b.symbolCap = symbolCap);
   }
