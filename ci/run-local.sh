@@ -6,11 +6,11 @@
 #   - the project's Finnhub emulator (target/finnhub-stream-tools.jar) on ws://127.0.0.1:18090, unless
 #     FINNHUB_TOKEN is set, in which case the service connects to the real wss://ws.finnhub.io with that key;
 #   - the service itself, built as a fat jar and run with `java -jar` in environment `local`.
-# Then it prints the first trades from the topic, waits for them in ClickHouse, prints the dashboard URL
+# Then it prints this run's first trades from the topic, waits for them in ClickHouse, prints the dashboard URL
 # and a query to try, and follows the service log until Ctrl-C.
 #
 #   ci/run-local.sh            run until Ctrl-C
-#   ci/run-local.sh --smoke    check that trades arrive, then stop everything (used by CI)
+#   ci/run-local.sh --smoke    check that this run's trades arrive, then stop everything (used by CI)
 set -euo pipefail
 # shellcheck source=ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -91,13 +91,21 @@ if ! wait_for_port 127.0.0.1 "$HTTP_PORT" 60; then
 fi
 
 log "service up: status at http://127.0.0.1:$HTTP_PORT/status ; trades land in Kafka topic $TOPIC"
-log "first trades in $TOPIC (key<TAB>value):"
-# A fresh consumer group from the earliest offset: on a reused broker this shows older trades first.
-if ! timeout 60 ci/kafka.sh consume "$TOPIC" 5; then
-  log "no trades reached $TOPIC within 60 s; service log:"
+# A reused machine keeps earlier runs' trades in the topic and in ClickHouse, so the checks below look for this
+# run's only: the service logs its run id at start, and every trade's ingest_id is "<run id>-<frame>-<index>".
+[[ "$(<"$RUN_DIR/service.log")" =~ run\ id\ ([0-9a-z]+), ]] || { log "no run id in $RUN_DIR/service.log"; exit 1; }
+RUN_ID="${BASH_REMATCH[1]}"
+log "first trades of this run (run id $RUN_ID) in $TOPIC (key<TAB>value):"
+# A fresh consumer group reads from the earliest offset; grep keeps this run's records and stops at the fifth,
+# and the consumer ends at its next write into the closed pipe (it says so on stderr, hence the separate log).
+mapfile -t first_trades < <(timeout 60 ci/kafka.sh consume "$TOPIC" 2>"$RUN_DIR/consumer.log" |
+  grep -m 5 -F -- "\"ingest_id\":\"$RUN_ID-")
+if ((${#first_trades[@]} < 5)); then
+  log "${#first_trades[@]} of this run's trades reached $TOPIC within 60 s, not 5; consumer log $RUN_DIR/consumer.log; service log:"
   tail -40 "$RUN_DIR/service.log" >&2
   exit 1
 fi
+printf '%s\n' "${first_trades[@]}"
 
 http_get() {
   local response
@@ -108,16 +116,17 @@ status="$(http_get /status)"
 # The database the dashboard reads: clickhouse.database of conf/app.json, as /status reports it.
 [[ "$status" =~ \"dashboard\":\{[^}]*\"database\":\"([a-z0-9_]+)\" ]] || { log "no dashboard in /status: $status"; exit 1; }
 DB="${BASH_REMATCH[1]}"
+THIS_RUN="ingest_id LIKE '$RUN_ID-%'" # the run id is [0-9a-z]+: nothing to escape
 deadline=$((SECONDS + 60))
-until [[ "$(ci/clickhouse.sh client -q "SELECT count() FROM $DB.trades" 2>/dev/null || echo 0)" -gt 0 ]]; do
+until [[ "$(ci/clickhouse.sh client -q "SELECT count() FROM $DB.trades WHERE $THIS_RUN" 2>/dev/null || echo 0)" -gt 0 ]]; do
   if ((SECONDS >= deadline)); then
-    log "no trades reached ClickHouse table $DB.trades within 60 s; server errors:"
+    log "no trades of this run reached ClickHouse table $DB.trades within 60 s; server errors:"
     tail -20 "$WORK_DIR/clickhouse/clickhouse-server.err.log" >&2 || true
     exit 1
   fi
   sleep 1
 done
-log "trades are landing in ClickHouse: $(ci/clickhouse.sh client -q "SELECT count() FROM $DB.trades FINAL") so far in $DB.trades"
+log "trades are landing in ClickHouse: $(ci/clickhouse.sh client -q "SELECT count() FROM $DB.trades FINAL WHERE $THIS_RUN") of this run so far in $DB.trades"
 log "dashboard: http://127.0.0.1:$HTTP_PORT/dashboard ; live status page: http://127.0.0.1:$HTTP_PORT/"
 log "a query to try:"
 printf '  ci/clickhouse.sh client -q "SELECT symbol, minute, open, high, low, close, round(volume, 6) AS volume, trades FROM %s.ohlcv_1m_bars ORDER BY minute DESC, symbol LIMIT 10 FORMAT PrettyCompact"\n' "$DB" >&2

@@ -53,7 +53,7 @@ function renderConnections(connections) {
     cell(tr, fmt((c.subscribed || []).length), "num");
     cell(tr, fmt(c.reconnects), "num");
     cell(tr, fmt(c.counters ? c.counters.frames : null), "num");
-    cell(tr, c.last_error || c.unavailable || "");
+    cell(tr, c.last_error || c.unavailable || "", "error");
     return tr;
   }));
 }

@@ -12,6 +12,7 @@ import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
 import dev.finnhubstream.sink.TradeJson;
 import dev.finnhubstream.support.ClickHouseTestSupport;
+import dev.finnhubstream.support.HeadlessChromium;
 import dev.finnhubstream.support.KafkaTestSupport;
 import dev.finnhubstream.support.OhlcvReference;
 import dev.finnhubstream.support.OhlcvReference.Bar;
@@ -25,7 +26,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.buffer.Buffer;
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,15 +35,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The local dashboard on the real pipeline: 12 minutes of history in Kafka plus live emulator trades,
@@ -57,12 +53,17 @@ class DashboardIT {
   private static final int UP_RGB = 0x26a69a;
   private static final int DOWN_RGB = 0xef5350;
   static final Path SCREENSHOT = Path.of("target", "dashboard-screenshot.png");
+  /** The page's state and its panels' candle counts; null until the page's body exists. */
+  private static final String READ_CANDLES = """
+    (() => {
+      if (!document.body) return null;
+      const candles = {};
+      document.querySelectorAll('#charts .panel[data-candles]').forEach(p => { candles[p.dataset.symbol] = p.dataset.candles; });
+      return JSON.stringify({ state: document.body.dataset.state || null, candles });
+    })()""";
 
   private Vertx vertx;
   private FinnhubEmulator emulator;
-
-  @TempDir
-  Path tmp;
 
   @BeforeEach
   void setUp() {
@@ -126,21 +127,19 @@ class DashboardIT {
     assertThat(page.getHeader("Content-Type")).startsWith("text/html");
     assertThat(page.bodyAsString()).contains("const REFRESH_MS = 5000;").doesNotContain("{{");
 
-    // Headless Chromium runs the page's scripts: one panel per symbol with one candle per minute.
-    String dom = chromium(port, "--dump-dom");
-    assertThat(dom).contains("data-state=\"ready\"");
-    Map<String, Integer> candles = new HashMap<>();
-    Matcher m = Pattern.compile("data-symbol=\"([^\"]+)\" data-candles=\"(\\d+)\"").matcher(dom);
-    while (m.find()) {
-      candles.put(m.group(1), Integer.parseInt(m.group(2)));
-    }
+    // Headless Chromium runs the page's scripts: one panel per symbol with one candle per minute. The page fetches
+    // and draws after it loads, so the test reads it until it has drawn, then takes the picture.
     Map<String, Integer> expectedCandles = new HashMap<>();
     reference.forEach(b -> expectedCandles.merge(b.symbol(), 1, Integer::sum));
-    assertThat(candles).isEqualTo(expectedCandles);
+    try (HeadlessChromium chromium = HeadlessChromium.start(1400, 1000)) {
+      chromium.navigate("http://127.0.0.1:" + port + "/dashboard");
+      // Fails after the deadline with the page's last reading unless the candles are exactly the reference's.
+      chromium.awaitPage("the candle counts " + expectedCandles, READ_CANDLES, shown ->
+        "ready".equals(shown.getString("state")) && candles(shown).equals(expectedCandles));
 
-    Files.createDirectories(SCREENSHOT.getParent());
-    Files.deleteIfExists(SCREENSHOT);
-    chromium(port, "--screenshot=" + SCREENSHOT.toAbsolutePath());
+      Files.deleteIfExists(SCREENSHOT);
+      chromium.screenshot(SCREENSHOT);
+    }
     BufferedImage image = ImageIO.read(SCREENSHOT.toFile());
     assertThat(image).as("screenshot %s", SCREENSHOT).isNotNull();
     assertThat(pixels(image, UP_RGB)).as("rising candle pixels").isGreaterThan(200);
@@ -160,23 +159,11 @@ class DashboardIT {
     assertThat(web.get(main.httpPort(), "127.0.0.1", "/health").send().await().statusCode()).isEqualTo(200);
   }
 
-  private String chromium(int port, String mode) throws Exception {
-    Path profile = Files.createTempDirectory(tmp, "chromium");
-    Path out = tmp.resolve("chromium-" + System.nanoTime() + ".out");
-    List<String> command = List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--no-first-run", "--user-data-dir=" + profile, "--window-size=1400,1000", "--hide-scrollbars",
-      // Virtual time lets the page's fetches and first refreshes finish before the DOM or picture is taken.
-      "--virtual-time-budget=8000", mode, "http://127.0.0.1:" + port + "/dashboard");
-    Process process;
-    try {
-      process = new ProcessBuilder(command).redirectErrorStream(false).redirectOutput(out.toFile())
-        .redirectError(tmp.resolve("chromium.err").toFile()).start();
-    } catch (java.io.IOException e) {
-      throw new AssertionError("chromium not found (" + e.getMessage() + "); ci/test.sh installs Debian's chromium", e);
-    }
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-    assertThat(process.exitValue()).as("chromium exit code; stderr: %s", Files.readString(tmp.resolve("chromium.err"))).isZero();
-    return Files.readString(out);
+  /** The panels' candle counts by symbol, as the page last drew them. */
+  private static Map<String, Integer> candles(JsonObject page) {
+    Map<String, Integer> bySymbol = new HashMap<>();
+    page.getJsonObject("candles").forEach(e -> bySymbol.put(e.getKey(), Integer.parseInt((String) e.getValue())));
+    return bySymbol;
   }
 
   private static long pixels(BufferedImage image, int rgb) {

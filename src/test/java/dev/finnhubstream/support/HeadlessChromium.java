@@ -17,15 +17,24 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Debian's real {@code chromium}, headless, driven over the Chrome DevTools Protocol with the JDK's own
- * WebSocket client: load a page, evaluate JavaScript against its live DOM, take a screenshot. Installed by
+ * WebSocket client: load a page, wait until its live DOM shows what a test expects, take a screenshot. Installed by
  * {@code ci/install-test-tools.sh}; flags as in local-services.md ({@code --no-sandbox} because CI runs as root).
+ *
+ * <p>A page fills itself in from scripts and fetches, so a test never reads it once: {@link #awaitPage} reads it
+ * again and again until the elements exist and show what the test waits for, and fails with the last reading
+ * only after a generous deadline. A slow machine then makes the test slower, never red.
  */
 public final class HeadlessChromium implements AutoCloseable {
 
+  /** One DevTools answer, and the start of the browser. */
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  /** How long a page may take to show what a test waits for: generous, for a loaded 2-core machine. */
+  public static final Duration PAGE_DEADLINE = Duration.ofSeconds(90);
+  private static final long POLL_MS = 200;
 
   private final Process process;
   private final Path profile;
@@ -99,7 +108,7 @@ public final class HeadlessChromium implements AutoCloseable {
   }
 
   /** Sends one DevTools command and waits for its result; a protocol error fails. */
-  public JsonObject call(String method, JsonObject params) throws Exception {
+  private JsonObject call(String method, JsonObject params) throws Exception {
     int id = ids.incrementAndGet();
     CompletableFuture<JsonObject> answer = new CompletableFuture<>();
     pending.put(id, answer);
@@ -111,12 +120,51 @@ public final class HeadlessChromium implements AutoCloseable {
     return message.getJsonObject("result");
   }
 
+  /** Loads {@code url} and waits until that document (not the one before it) has loaded and run its scripts. */
   public void navigate(String url) throws Exception {
     call("Page.navigate", new JsonObject().put("url", url));
+    String target = new JsonObject().put("url", url).encode();
+    awaitPage("the page " + url + " to load",
+      "location.href === new URL(" + target + ".url).href && document.readyState === 'complete' ? '{}' : null", page -> true);
+  }
+
+  /**
+   * Reads the page until it shows what the caller waits for, and returns that reading.
+   *
+   * @param what  what is awaited, for the failure message
+   * @param read  a JavaScript expression giving a JSON object as a string, or {@code null} while an element it
+   *              reads is missing: it must check every element it reads, as the page may still be loading
+   * @param shown true once the reading shows what is awaited
+   * @throws AssertionError after {@link #PAGE_DEADLINE}, with the last reading, or why there was none
+   */
+  public JsonObject awaitPage(String what, String read, Predicate<JsonObject> shown) throws Exception {
+    long deadline = System.nanoTime() + PAGE_DEADLINE.toNanos();
+    String last = "no reading yet";
+    while (true) {
+      try {
+        Object value = evaluate(read);
+        if (value == null) {
+          last = "the elements are not there yet (the read gave null)";
+        } else {
+          JsonObject page = new JsonObject((String) value);
+          if (shown.test(page)) {
+            return page;
+          }
+          last = "last reading " + page.encode();
+        }
+      } catch (AssertionError e) {
+        // Between documents (a navigation, a reload) the script has no page to run in: read again.
+        last = e.getMessage();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("Chromium did not show " + what + " within " + PAGE_DEADLINE.toSeconds() + " s; " + last);
+      }
+      Thread.sleep(POLL_MS);
+    }
   }
 
   /** The value of a JavaScript expression evaluated in the page (JSON-serializable values only). */
-  public Object evaluate(String expression) throws Exception {
+  private Object evaluate(String expression) throws Exception {
     JsonObject result = call("Runtime.evaluate", new JsonObject().put("expression", expression).put("returnByValue", true));
     if (result.containsKey("exceptionDetails")) {
       throw new AssertionError("page script failed: " + result.getJsonObject("exceptionDetails").encode());
