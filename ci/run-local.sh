@@ -66,13 +66,11 @@ ci/kafka.sh tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0
 ci/clickhouse-schema.sh local
 if [[ -n "${FINNHUB_TOKEN:-}" ]]; then
   export FINNHUB_URL="wss://ws.finnhub.io"
-  export FINNHUB_REST_URL="https://finnhub.io/api/v1" # market hours
   log "FINNHUB_TOKEN is set: streaming from the real Finnhub"
 else
   # A token only the emulator knows: the service sends it exactly as it would a real key.
   export FINNHUB_TOKEN="local-emulator-token"
   export FINNHUB_URL="ws://127.0.0.1:$EMULATOR_PORT"
-  export FINNHUB_REST_URL="http://127.0.0.1:$EMULATOR_PORT/api/v1" # the emulator answers market status too
   log "FINNHUB_TOKEN is not set: starting the Finnhub emulator on $FINNHUB_URL"
   setsid nohup java -Xmx256m -cp "$FAT_JAR:$TOOLS_JAR" dev.finnhubstream.emulator.FinnhubEmulator \
     --port "$EMULATOR_PORT" --token "$FINNHUB_TOKEN" --rate "${EMULATOR_RATE:-50}" --ping-ms 30000 \

@@ -25,7 +25,7 @@ import java.util.TreeSet;
  * Prints, as JSON, what the service makes of {@code conf/app.json}, so that tooling can hold Terraform to
  * the same reading ({@code ci/terraform} compares it with Terraform's own resolution):
  * <pre>
- * java -cp target/finnhub-stream-fat.jar dev.finnhubstream.ConfigReport [--file conf/app.json] [ENV ...]
+ * java -cp target/finnhub-stream-fat.jar:target/finnhub-stream-tools.jar dev.finnhubstream.ConfigReport [--file conf/app.json] [ENV ...]
  * </pre>
  * For each environment (all by default): every section merged from the file before environment-variable
  * overrides. Once for the file: the keys of each service section the service reads, the declared sections,

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Prints the ClickHouse schema of an environment, rendered from {@code conf/app.json}, for
  * {@code ci/clickhouse-schema.sh} to apply:
- * <pre>java -cp target/finnhub-stream-fat.jar dev.finnhubstream.clickhouse.SchemaTool [ENV]</pre>
+ * <pre>java -cp target/finnhub-stream-fat.jar:target/finnhub-stream-tools.jar dev.finnhubstream.clickhouse.SchemaTool [ENV]</pre>
  * ENV defaults to {@code APP_ENV}, then {@code local}. {@code clickhouse.schema} picks the file
  * ({@code local} or {@code modern}); the Kafka engine's broker list and topic follow the service's
  * {@code kafka} section and its overrides {@code KAFKA_BOOTSTRAP_SERVERS} and {@code KAFKA_TOPIC}.
