@@ -2,7 +2,7 @@
 # The finnhub-stream image: the service's fat jar (the emulator and tools' jar stays in the build stage),
 # conf/app.json, and an entrypoint that needs only APP_ENV (plus the secrets: FINNHUB_TOKEN and
 # KAFKA_PASSWORD as variables, or LOCKBOX_SECRETS naming where Lockbox keeps them). Build and push with
-# scripts/image.sh (README, "Deploying to Yandex Cloud"); no build machine of this project has a Docker
+# scripts/image.sh (docs/deployment.md); no build machine of this project has a Docker
 # engine, so ContainerImageIT runs this file's ENTRYPOINT, ENV and HEALTHCHECK against the fat jar instead.
 ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
 ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-noble

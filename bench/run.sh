@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The delivery benchmark (README "Benchmark"): on a local broker, the service fed by the emulator at full
+# The delivery benchmark (docs/benchmarks.md): on a local broker, the service fed by the emulator at full
 # speed (rate, with sent = in Kafka checked), Kafka's own ProducerPerformance with the same payloads and
 # settings (and the ratio), latency at a fixed rate (LogAppendTime − Finnhub t, acknowledgement − receive),
 # peak heap and RSS of the service, then the JMH benchmark of frame parse + record serialization.

@@ -24,7 +24,7 @@ PEER_EMULATOR_PORT="${PEER_EMULATOR_PORT:-18190}"
 HTTP_PORT="${HTTP_PORT:-18180}"
 PEER_TRADES="${PEER_TRADES:-3000}"
 PEER_SEED="${PEER_SEED:-$RANDOM$RANDOM}"
-# Comma-separated with blanks around the commas, as README allows; `IC MARKETS:1` keeps its inner space.
+# Comma-separated with blanks around the commas, as docs/configuration.md allows; `IC MARKETS:1` keeps its inner space.
 SYMBOLS='AAPL, TSLA, BINANCE:BTCUSDT, OANDA:EUR_USD, IC MARKETS:1'
 # Characters a URL query must encode: the service has to send the key intact as `?token=`.
 TOKEN='peer-check+key/1=&x'
@@ -99,7 +99,7 @@ if ! wait_for_port 127.0.0.1 "$PEER_EMULATOR_PORT" 30; then
 fi
 node "$EMULATOR_DIR/probe-token.mjs" "ws://127.0.0.1:$PEER_EMULATOR_PORT" >&2
 
-# The service gets a clean environment holding only its documented overrides (README, "Environment
+# The service gets a clean environment holding only its documented overrides (docs/config-reference.md, "Environment
 # variables"): nothing inherited from the caller can configure it.
 log "starting java -jar target/finnhub-stream-fat.jar, topic $TOPIC, log in $RUN_DIR/service.log"
 setsid nohup env -i PATH="$PATH" HOME="$HOME" ${JAVA_HOME:+JAVA_HOME="$JAVA_HOME"} \

@@ -3,7 +3,7 @@
 # scenario at 5,000/s, ten disconnects/resets, 30 s silences and 401 storms, 5 MB frames, a two-minute broker
 # outage; with the bad-input and secrets checks, 3,000,000 fuzzed frames (FUZZ_TRIES). Starts Kafka and
 # ClickHouse like ci/test.sh (it is ci/test.sh with only these tests), prints the table and keeps it in
-# target/reliability/table.md (the README's "Guarantees" table is a copy). About 30 minutes on 2 cores.
+# target/reliability/table.md (the table in docs/reliability.md is a copy). About 30 minutes on 2 cores.
 # Extra arguments go to Maven.
 set -euo pipefail
 # shellcheck source=ci/lib.sh

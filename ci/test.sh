@@ -32,7 +32,7 @@ ci/chdb.sh install
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-19092}"
 export CLICKHOUSE_URL="http://127.0.0.1:${CLICKHOUSE_HTTP_PORT:-18123}"
 log "running mvn verify against Kafka at $KAFKA_BOOTSTRAP_SERVERS and ClickHouse at $CLICKHOUSE_URL"
-# A full run starts the reliability table afresh and prints it at the end (README, "Guarantees").
+# A full run starts the reliability table afresh and prints it at the end (docs/reliability.md).
 [[ $# -eq 0 ]] && rm -rf target/reliability
 mvn -B -ntp verify "$@"
 if [[ $# -eq 0 && -f target/reliability/table.md ]]; then

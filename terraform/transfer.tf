@@ -91,6 +91,6 @@ resource "yandex_datatransfer_transfer" "kafka_to_clickhouse" {
   target_id   = yandex_datatransfer_endpoint.clickhouse_target.id
   type        = "INCREMENT_ONLY" # a queue has no snapshot: replicate new records
   # sync: apply waits for activation. The provider only logs an activation failure, so check the
-  # status after apply (README, "Deploy").
+  # status after apply (docs/deployment.md).
   on_create_activate_mode = "sync_activate"
 }

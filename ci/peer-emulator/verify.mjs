@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compares what the peer emulator sent with what reached Kafka, against the record contract in README
+// Compares what the peer emulator sent with what reached Kafka, against the record contract in docs/design.md
 // ("The Kafka record"). Exit 0 only if every sent trade is in Kafka exactly once, as the documented record.
 //
 //   node verify.mjs --sent sent.jsonl --done done.json --records records.tsv --reread reread.tsv \
@@ -56,7 +56,7 @@ if (unknownTypes.length) {
   process.exit(2);
 }
 const INTEGER_FIELDS = recordSection.fields.filter((f) => f.type.startsWith('int')).map((f) => f.name);
-// What README says beyond the JSON types.
+// What docs/design.md says beyond the JSON types.
 const MEANING = {
   symbol: (v) => v.length > 0,
   ingest_id: (v) => /^\S+-\d+-\d+$/.test(v),

@@ -31,7 +31,7 @@ const DONE = {
   by_symbol: { AAPL: 3, 'BINANCE:BTCUSDT': 2, 'IC MARKETS:1': 1 },
 };
 
-/** The record README documents for a sent trade, as the service writes it (Java's double text, `[]` for no c). */
+/** The record docs/design.md documents for a sent trade, as the service writes it (Java's double text, `[]` for no c). */
 function record(trade, index) {
   const value = {
     symbol: trade.s, trade_ts_ms: trade.t, price: trade.p, volume: trade.v, conditions: trade.c ?? [],

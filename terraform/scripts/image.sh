@@ -7,7 +7,7 @@
 #                (12 hex digits; refused on a tree with uncommitted changes unless --allow-dirty), e.g.
 #                for CI builds; Terraform deploys it once registry.image_tag names it.
 #   --registry   the registry id; default: terraform -chdir=terraform output -raw registry_id (the
-#                directory must be initialised for ENV, see README).
+#                directory must be initialised for ENV, see docs/deployment.md).
 #   --force      push even if the tag already exists. Without it an existing tag is refused: a re-pushed
 #                tag changes nothing Terraform sees, so the running service would keep the old image.
 #   --dry-run    print the commands (one per line) instead of running them; needs no Docker.
@@ -52,7 +52,7 @@ fi
 
 if [[ -z "$registry" ]]; then
   registry="$(terraform -chdir="$repo/terraform" output -raw registry_id 2>/dev/null)" ||
-    die "no --registry, and terraform output registry_id failed. Fix: pass --registry <id>, or init terraform/ for $env_name and apply (README, \"Deploying to Yandex Cloud\")"
+    die "no --registry, and terraform output registry_id failed. Fix: pass --registry <id>, or init terraform/ for $env_name and apply (docs/deployment.md)"
 fi
 [[ "$registry" =~ ^[a-z0-9]{1,64}$ ]] || die "\"$registry\" is not a Container Registry id"
 

@@ -39,7 +39,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * The delivery benchmark (README "Benchmark"), run by {@code bench/run.sh} against a local broker. Each run:
+ * The delivery benchmark (docs/benchmarks.md), run by {@code bench/run.sh} against a local broker. Each run:
  * <ol>
  *   <li><b>emulator alone</b>: the same full-speed stream into a client that only counts it: the most the
  *   emulator can feed the service on this machine;</li>

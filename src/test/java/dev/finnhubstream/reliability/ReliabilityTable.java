@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 /**
  * The reliability table: every row in {@link ScenarioResult#DIR}, as markdown grouped by section (Finnhub, Kafka,
  * Service, Bad input, Secrets, then any other), in file-name order within a section. Written to
- * {@code target/reliability/table.md} and printed by {@link #main}, which {@code ci/soak.sh} calls; the README's
+ * {@code target/reliability/table.md} and printed by {@link #main}, which {@code ci/soak.sh} calls; docs/reliability.md's
  * "Guarantees" table is a copy of it.
  */
 public final class ReliabilityTable {

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 /**
  * One row of the reliability table: what a scenario promised and what was measured. Every reliability test
- * writes one file per scenario into {@link #DIR}; the table printer reads them all, so the README table and
+ * writes one file per scenario into {@link #DIR}; the table printer reads them all, so the docs/reliability.md table and
  * the CI log show the same figures.
  *
  * <p>Counts are of trades unless the column says otherwise; {@code -1} means "not measured in this scenario"
