@@ -28,17 +28,11 @@ public record ConfigKey(String section, String name, Type type, Presence presenc
 
   /** The JSON shape of a value. */
   public enum Type {
-    STRING("string"), INTEGER("integer"), BOOLEAN("boolean"), STRING_LIST("array of strings"),
-    OBJECT_LIST("array of objects"), STRING_MAP("object of strings");
+    STRING, INTEGER, BOOLEAN, STRING_LIST, OBJECT_LIST, STRING_MAP;
 
-    private final String label;
-
-    Type(String label) {
-      this.label = label;
-    }
-
+    /** As the reference spells it: "string list". */
     public String label() {
-      return label;
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
   }
 
@@ -64,16 +58,11 @@ public record ConfigKey(String section, String name, Type type, Presence presenc
 
   /** Who reads a key. */
   public enum Reader {
-    SERVICE("service"), TERRAFORM("terraform"), SCHEMA_TOOL("schema tool");
+    SERVICE, TERRAFORM, SCHEMA_TOOL;
 
-    private final String label;
-
-    Reader(String label) {
-      this.label = label;
-    }
-
+    /** As the reference spells it: "schema tool". */
     public String label() {
-      return label;
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
   }
 
