@@ -5,6 +5,7 @@ import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.config.AppConfig;
 import dev.finnhubstream.config.Secret;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
+import dev.finnhubstream.log.Redactor;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -60,13 +61,7 @@ public final class StatusHttpVerticle extends VerticleBase {
     if (config.http().adminToken() != null) {
       secrets.add(config.http().adminToken());
     }
-    this.redact = text -> {
-      String out = text;
-      for (Secret s : secrets) {
-        out = s.redact(out);
-      }
-      return out;
-    };
+    this.redact = new Redactor(secrets)::redact;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.finnhubstream.sink;
 import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.bus.TradeBatch;
 import dev.finnhubstream.config.KafkaConfig;
+import dev.finnhubstream.log.SampledLog;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -246,7 +247,7 @@ final class KafkaDelivery {
         // A bug or an I/O error of the disk buffer: keep the thread (and whatever it holds) alive, say so loudly.
         loopErrors++;
         stats.lastError = "delivery loop: " + e;
-        if (loopErrors <= 10 || Long.bitCount(loopErrors) == 1) {
+        if (SampledLog.shouldLog(loopErrors)) {
           LOGGER.error("Kafka delivery loop error #{} (retrying in 1 s)", loopErrors, e);
         }
         LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
@@ -484,7 +485,7 @@ final class KafkaDelivery {
     }
     stats.dropped.increment();
     long dropped = stats.dropped.sum();
-    if (dropped <= 10 || Long.bitCount(dropped) == 1) {
+    if (SampledLog.shouldLog(dropped)) {
       LOGGER.error("Dropped {} {} (key {}): the disk buffer is full ({} of {} bytes) or unwritable; {} dropped so far",
         r.kind() == OutboundRecord.Kind.TRADE ? "trade" : "dead letter", r.id(), r.keyText(), disk.sizeBytes(), disk.maxBytes(), dropped);
     }
@@ -494,7 +495,7 @@ final class KafkaDelivery {
     stats.failed.increment();
     stats.lastError = e.toString();
     long failed = stats.failed.sum();
-    if (failed <= 10 || Long.bitCount(failed) == 1) {
+    if (SampledLog.shouldLog(failed)) {
       LOGGER.error("Kafka rejected {} {} (key {}) for good, not retrying: {} ({} rejected so far)",
         r.kind() == OutboundRecord.Kind.TRADE ? "trade" : "dead letter", r.id(), r.keyText(), e.toString(), failed);
     }
