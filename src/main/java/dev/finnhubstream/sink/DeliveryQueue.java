@@ -22,13 +22,35 @@ final class DeliveryQueue {
   static final int TRADE_ESTIMATE_BYTES = 320;
 
   private final FlowCounters flow;
+  private final long lowWatermarkBytes;
+  private final Runnable drained;
+  private volatile boolean drainWanted;
   /** Event loop to delivery thread: TradeBatch or OutboundRecord items. */
   private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
   /** Delivery thread only: the records of the inbox item being worked through. */
   private final ArrayDeque<OutboundRecord> staged = new ArrayDeque<>();
 
-  DeliveryQueue(FlowCounters flow) {
+  /** @param drained see {@link #notifyWhenDrained()} */
+  DeliveryQueue(FlowCounters flow, long lowWatermarkBytes, Runnable drained) {
     this.flow = flow;
+    this.lowWatermarkBytes = lowWatermarkBytes;
+    this.drained = drained;
+  }
+
+  /** Asks for one {@code drained} call (on the delivery thread) once the queue is at or below the low watermark. */
+  void notifyWhenDrained() {
+    drainWanted = true;
+  }
+
+  /**
+   * Delivery thread, every turn: runs {@code drained} if asked and the queue, plus {@code alsoWaitingBytes}, is at
+   * or below the low watermark.
+   */
+  void checkDrained(long alsoWaitingBytes) {
+    if (drainWanted && bytes() + alsoWaitingBytes <= lowWatermarkBytes) {
+      drainWanted = false;
+      drained.run();
+    }
   }
 
   static long estimate(TradeBatch batch) {

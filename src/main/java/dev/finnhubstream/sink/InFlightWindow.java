@@ -22,7 +22,8 @@ import org.apache.kafka.common.errors.SerializationException;
  * all that follow it: a stop then sends those again, never skips one.
  *
  * <p>The delivery thread sends and retires; the producer's I/O thread completes (see {@link Pending}). The bytes
- * and records in the window are counted in {@link FlowCounters}, which the delivery bounds.
+ * and records in the window are counted in {@link FlowCounters}; the delivery thread keeps them within
+ * {@code max_in_flight_bytes} ({@link #isFull()}).
  */
 final class InFlightWindow {
 
@@ -46,6 +47,7 @@ final class InFlightWindow {
   private final Producer<byte[], byte[]> producer;
   private final String tradeTopic;
   private final String deadLetterTopic;
+  private final long maxBytes;
   private final FlowCounters flow;
   private final DeliveryStats stats;
   /** The delivery thread: a completion on it comes from inside send(), which means a refusal. */
@@ -57,8 +59,9 @@ final class InFlightWindow {
   private volatile boolean wantAcks;
   private Exception lastRefusal;
 
-  InFlightWindow(Producer<byte[], byte[]> producer, String tradeTopic, String deadLetterTopic, FlowCounters flow,
-                 DeliveryStats stats, Thread deliveryThread, Runnable wakeDeliveryThread) {
+  InFlightWindow(Producer<byte[], byte[]> producer, String tradeTopic, String deadLetterTopic, long maxBytes,
+                 FlowCounters flow, DeliveryStats stats, Thread deliveryThread, Runnable wakeDeliveryThread) {
+    this.maxBytes = maxBytes;
     this.producer = producer;
     this.tradeTopic = tradeTopic;
     this.deadLetterTopic = deadLetterTopic;
@@ -66,6 +69,11 @@ final class InFlightWindow {
     this.stats = stats;
     this.deliveryThread = deliveryThread;
     this.wakeDeliveryThread = wakeDeliveryThread;
+  }
+
+  /** At or past {@code max_in_flight_bytes}: nothing more is handed to the producer until acknowledgements free room. */
+  boolean isFull() {
+    return flow.inFlightBytes() >= maxBytes;
   }
 
   /** Errors that no retry can fix: the record itself is wrong for this topic. */

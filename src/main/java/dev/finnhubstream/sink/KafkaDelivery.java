@@ -27,9 +27,7 @@ import org.slf4j.LoggerFactory;
  *   the idempotent producer makes those retries land once. The first acknowledgement after the outage starts
  *   the replay of the disk buffer, behind those records, in order; new records keep going to the tail of the
  *   disk buffer until it is read to the end, which keeps the order of every symbol.</li>
- *   <li><b>Nothing silent.</b> A record leaves only acknowledged by Kafka, rejected for good ({@code failed}:
- *   too large, invalid), written to the disk buffer, or dropped because the disk budget is spent
- *   ({@code dropped}); all but the first are counted and logged.</li>
+ *   <li><b>Nothing silent</b> ({@link UndeliveredRecords}).</li>
  *   <li><b>Shutdown</b> ({@link ShutdownRescue}): what Kafka did not acknowledge within the close timeout goes
  *   to the disk buffer ahead of everything else, for the next start.</li>
  * </ul>
@@ -60,20 +58,18 @@ final class KafkaDelivery {
   private final SpillBuffer disk;
   private final DeliveryStats stats;
   private final UndeliveredRecords undelivered;
-  private final Runnable queueDrained;
   private final LongSupplier nanoClock;
   private final Thread thread;
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
   // Shared with the event loop and the producer's I/O thread.
   private final FlowCounters flow = new FlowCounters();
-  private final DeliveryQueue queue = new DeliveryQueue(flow);
+  private final DeliveryQueue queue;
   private final InFlightWindow window;
   private final ShutdownRescue rescue;
   private volatile boolean parked;
   private volatile boolean closing;
   private volatile long closeDeadlineNanos;
-  private volatile boolean drainWanted;
   private volatile Mode mode;
   private volatile long diskBytes;
   private volatile long diskRecords;
@@ -95,16 +91,17 @@ final class KafkaDelivery {
   KafkaDelivery(KafkaConfig config, Producer<byte[], byte[]> producer, SpillBuffer disk, DeliveryStats stats,
                 Runnable queueDrained, LongSupplier nanoClock) {
     this.bounds = config.delivery();
+    this.queue = new DeliveryQueue(flow, bounds.queueLowWatermarkBytes(), queueDrained);
     this.disk = disk;
     this.stats = stats;
-    this.queueDrained = queueDrained;
     this.nanoClock = nanoClock;
     this.undelivered = new UndeliveredRecords(disk, stats);
     this.outage = new OutageDetector(bounds.outageAfterMs(), stats, nanoClock.getAsLong());
     this.mode = disk.isEmpty() ? Mode.DIRECT : Mode.REPLAYING;
     this.thread = new Thread(this::run, "kafka-delivery-" + config.topic());
     this.thread.setDaemon(false);
-    this.window = new InFlightWindow(producer, config.topic(), config.deadLetterTopic(), flow, stats, thread, this::wake);
+    this.window = new InFlightWindow(producer, config.topic(), config.deadLetterTopic(), bounds.maxInFlightBytes(), flow, stats,
+      thread, this::wake);
     this.rescue = new ShutdownRescue(producer, window, disk, stats);
   }
 
@@ -139,7 +136,7 @@ final class KafkaDelivery {
 
   /** Asks for one {@code queueDrained} call once the queue is at or below the low watermark. */
   void notifyWhenDrained() {
-    drainWanted = true;
+    queue.notifyWhenDrained();
     wake();
   }
 
@@ -233,11 +230,7 @@ final class KafkaDelivery {
     // While the disk buffer is read back with Kafka up, what waits on disk counts as queued: after an
     // overflow (queue_max_bytes passed) Finnhub reading resumes only once Kafka caught up, not as soon as
     // the queue moved to disk. During an outage the disk is where records belong, so it does not count.
-    long waiting = queue.bytes() + (mode == Mode.REPLAYING ? disk.unreadBytes() : 0);
-    if (drainWanted && waiting <= bounds.queueLowWatermarkBytes()) {
-      drainWanted = false;
-      queueDrained.run();
-    }
+    queue.checkDrained(mode == Mode.REPLAYING ? disk.unreadBytes() : 0);
     return moved;
   }
 
@@ -251,12 +244,11 @@ final class KafkaDelivery {
   }
 
   private void park(long wakeStamp, long nanos) {
-    boolean windowFull = flow.inFlightBytes() >= bounds.maxInFlightBytes();
+    boolean windowFull = window.isFull();
     window.wantAcks(windowFull || mode == Mode.OUTAGE);
     parked = true;
     // Re-checked after publishing the flags, so an acknowledgement that freed the window meanwhile is not missed.
-    boolean stillFull = flow.inFlightBytes() >= bounds.maxInFlightBytes();
-    if (flow.wakeups() == wakeStamp && !closing && stillFull == windowFull) {
+    if (flow.wakeups() == wakeStamp && !closing && window.isFull() == windowFull) {
       LockSupport.parkNanos(this, nanos);
     }
     parked = false;
@@ -275,7 +267,7 @@ final class KafkaDelivery {
         break;
       }
       if (mode == Mode.DIRECT) {
-        if (!draining && flow.inFlightBytes() >= bounds.maxInFlightBytes()) {
+        if (!draining && window.isFull()) {
           if (queue.bytes() <= bounds.queueMaxBytes()) {
             break;
           }
@@ -306,7 +298,7 @@ final class KafkaDelivery {
   private boolean replay(long now) {
     if (mode == Mode.REPLAYING) {
       boolean moved = false;
-      for (int i = 0; i < RECORDS_PER_TURN && flow.inFlightBytes() < bounds.maxInFlightBytes(); i++) {
+      for (int i = 0; i < RECORDS_PER_TURN && !window.isFull(); i++) {
         OutboundRecord r = disk.peek();
         if (r == null) {
           break;
