@@ -1,6 +1,5 @@
 package dev.finnhubstream.sink;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -14,12 +13,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,30 +32,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Crash safety: appends reach the OS (page cache) at least every {@link #flush()} call (the writer calls it
  * every few hundred ms); {@link #close()} forces them to the device. A torn frame at the end of a segment (a
- * crash mid-write) fails its checksum at start-up and is cut off, logged with its size.
+ * crash mid-write) fails its checksum ({@link DiskRecordCodec}) at start-up and is cut off, logged with its size.
  *
- * <p>Crash report: while a process uses the directory, a {@code running} file holds its last {@link #checkpoint}
- * (what it held in memory, which a crash loses); {@link #close()} deletes it. Finding it at start-up means the
- * previous process stopped without closing the buffer (kill -9, out of memory, power loss): {@link #open} logs
- * what that process may have lost and keeps it as {@link #previousRun()} for the status endpoint.
+ * <p>Crash report: the directory also holds the {@link CrashCheckpoint} of the process using it; {@link #open}
+ * reports the previous process's if it did not close the buffer, {@link #close()} clears this one's.
  *
  * <p>Not thread-safe: only the writer's delivery thread uses it.
  */
-final class DiskBuffer implements Closeable {
+final class DiskBuffer implements SpillBuffer {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(DiskBuffer.class);
-
-  /** A point in the buffer: the end of one record. */
-  record Position(long segment, long offset) {
-  }
 
   /** Ids of new buffers start here, leaving room below for segments written by {@link #prepend}. */
   static final long FIRST_SEGMENT = 1_000_000_000_000L;
   private static final String SUFFIX = ".seg";
-  private static final String RUNNING = "running";
-  /** How often the writer checkpoints (with every flush): the window a crash report cannot see. */
-  static final long CHECKPOINT_EVERY_MS = 200;
-  private static final int FRAME_HEADER = 8;
+  private static final int FRAME_HEADER = DiskRecordCodec.FRAME_HEADER;
   private static final int WRITE_BUFFER = 64 * 1024;
   private static final int READ_BUFFER = 256 * 1024;
 
@@ -69,6 +55,7 @@ final class DiskBuffer implements Closeable {
   private final long segmentBytes;
   private final FileChannel lockChannel;
   private final FileLock lock;
+  private final CrashCheckpoint crashCheckpoint;
   /** Segment id → bytes appended to it (flushed or not). */
   private final TreeMap<Long, Long> segments = new TreeMap<>();
   private long totalBytes;
@@ -93,22 +80,8 @@ final class DiskBuffer implements Closeable {
   private long ackOffset;
   private boolean cursorDirty;
 
-  /** What the last process that used this directory left in its {@code running} file, if it did not close it. */
-  private PreviousRun previousRun;
-
-  /**
-   * A process that stopped without closing the buffer, as of its last checkpoint.
-   *
-   * @param checkpointAtMs when it last wrote the checkpoint (epoch ms); it stopped at most a flush interval later
-   * @param received       trades it had received by then
-   * @param heldInMemory   trades (about) it held in memory then, neither acknowledged by Kafka nor on disk: lost
-   */
-  record PreviousRun(long checkpointAtMs, long received, long heldInMemory) {
-
-    Map<String, Object> toMap() {
-      return Map.of("clean_shutdown", false, "checkpoint_at_ms", checkpointAtMs, "received", received, "held_in_memory", heldInMemory);
-    }
-  }
+  /** The previous process's last checkpoint, if it did not close this buffer. */
+  private CrashCheckpoint.PreviousRun previousRun;
 
   private DiskBuffer(Path dir, long maxBytes, FileChannel lockChannel, FileLock lock) {
     this.dir = dir;
@@ -116,6 +89,7 @@ final class DiskBuffer implements Closeable {
     this.segmentBytes = Math.max(64 * 1024, Math.min(64L * 1024 * 1024, maxBytes / 8));
     this.lockChannel = lockChannel;
     this.lock = lock;
+    this.crashCheckpoint = new CrashCheckpoint(dir);
   }
 
   /**
@@ -141,7 +115,7 @@ final class DiskBuffer implements Closeable {
     DiskBuffer buffer = new DiskBuffer(dir, maxBytes, lockChannel, lock);
     try {
       buffer.recover();
-      buffer.previousRun = buffer.readPreviousRun();
+      buffer.previousRun = buffer.crashCheckpoint.readPreviousRun();
       buffer.checkpoint(0, 0);
     } catch (IOException | RuntimeException e) {
       buffer.close();
@@ -208,7 +182,7 @@ final class DiskBuffer implements Closeable {
         }
         ByteBuffer body = ByteBuffer.allocate(length);
         readFully(ch, body, offset + FRAME_HEADER);
-        if (crc(body.array(), length) != crc) {
+        if (!DiskRecordCodec.intact(body.array(), length, crc)) {
           break;
         }
         offset += FRAME_HEADER + length;
@@ -224,36 +198,38 @@ final class DiskBuffer implements Closeable {
   }
 
   /** Records appended and not yet read back. */
-  long unreadRecords() {
+  @Override
+  public long unreadRecords() {
     return records;
   }
 
-  boolean hasUnread() {
-    return records > 0;
-  }
-
   /** Bytes appended and not yet read back. */
-  long unreadBytes() {
+  @Override
+  public long unreadBytes() {
     return unreadBytes;
   }
 
   /** Bytes on disk, acknowledged parts of the head segment included (they are freed with the segment). */
-  long sizeBytes() {
+  @Override
+  public long sizeBytes() {
     return totalBytes;
   }
 
-  long maxBytes() {
+  @Override
+  public long maxBytes() {
     return maxBytes;
   }
 
   /** True when nothing is on disk at all: no unread and no unacknowledged record. */
-  boolean isEmpty() {
+  @Override
+  public boolean isEmpty() {
     return segments.isEmpty();
   }
 
   /** Appends a record at the tail. Returns false, writing nothing, when the budget does not allow it. */
-  boolean append(OutboundRecord record) {
-    byte[] frame = encode(record);
+  @Override
+  public boolean append(OutboundRecord record) {
+    byte[] frame = DiskRecordCodec.encode(record);
     if (totalBytes + frame.length > maxBytes) {
       return false;
     }
@@ -290,7 +266,8 @@ final class DiskBuffer implements Closeable {
    *
    * @return how many did not fit in the budget (dropped; the caller counts and logs them)
    */
-  int prepend(List<OutboundRecord> older) throws IOException {
+  @Override
+  public int prepend(List<OutboundRecord> older) throws IOException {
     if (older.isEmpty()) {
       return 0;
     }
@@ -299,7 +276,7 @@ final class DiskBuffer implements Closeable {
     long size = 0;
     try (FileChannel ch = FileChannel.open(segmentPath(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       for (OutboundRecord r : older) {
-        byte[] frame = encode(r);
+        byte[] frame = DiskRecordCodec.encode(r);
         if (totalBytes + frame.length > maxBytes) {
           dropped++;
           continue;
@@ -320,7 +297,8 @@ final class DiskBuffer implements Closeable {
   }
 
   /** The next unread record, without consuming it; {@code null} when everything was read. */
-  OutboundRecord peek() {
+  @Override
+  public OutboundRecord peek() {
     if (peeked != null) {
       return peeked;
     }
@@ -347,10 +325,10 @@ final class DiskBuffer implements Closeable {
         int crc = frame.getInt(4);
         byte[] body = new byte[length];
         frame.get(FRAME_HEADER, body);
-        if (crc(body, length) != crc) {
+        if (!DiskRecordCodec.intact(body, length, crc)) {
           throw new IllegalStateException("disk buffer segment " + segmentPath(readSegment) + " is corrupt at offset " + readOffset);
         }
-        peeked = decode(body);
+        peeked = DiskRecordCodec.decode(body);
         peekedEnd = readOffset + FRAME_HEADER + length;
         return peeked;
       }
@@ -360,7 +338,8 @@ final class DiskBuffer implements Closeable {
   }
 
   /** Consumes the record returned by {@link #peek()}; returns where it ends, for {@link #acknowledged}. */
-  Position advance() {
+  @Override
+  public Position advance() {
     if (peeked == null) {
       throw new IllegalStateException("advance() without a peeked record");
     }
@@ -375,7 +354,8 @@ final class DiskBuffer implements Closeable {
    * Kafka acknowledged every record read up to {@code position} (the caller reports positions in read order).
    * Deletes segments that are wholly acknowledged.
    */
-  void acknowledged(Position position) {
+  @Override
+  public void acknowledged(Position position) {
     try {
       while (!segments.isEmpty() && segments.firstKey() < position.segment()) {
         deleteSegment(segments.firstKey());
@@ -394,49 +374,20 @@ final class DiskBuffer implements Closeable {
     }
   }
 
-  /** The previous process's checkpoint when it stopped without closing this buffer; null after a clean stop. */
-  PreviousRun previousRun() {
+  @Override
+  public CrashCheckpoint.PreviousRun previousRun() {
     return previousRun;
   }
 
-  /**
-   * Records, for the crash report of the next start, how many trades this process has received and how many it
-   * holds in memory only. Written atomically; the writer calls it with every {@link #flush()}.
-   */
-  void checkpoint(long received, long heldInMemory) {
-    try {
-      Path tmp = dir.resolve(RUNNING + ".tmp");
-      Files.writeString(tmp, System.currentTimeMillis() + " " + received + " " + heldInMemory + "\n", StandardCharsets.US_ASCII);
-      Files.move(tmp, dir.resolve(RUNNING), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the checkpoint of the disk buffer in " + dir, e);
-    }
-  }
-
-  private PreviousRun readPreviousRun() throws IOException {
-    Path file = dir.resolve(RUNNING);
-    if (!Files.exists(file)) {
-      return null;
-    }
-    String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
-    String[] parts = text.split(" ");
-    PreviousRun run;
-    try {
-      run = new PreviousRun(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]));
-    } catch (RuntimeException e) {
-      // Torn by the crash itself (the write is atomic, so only a damaged disk does this): the crash is still known.
-      run = new PreviousRun(Files.getLastModifiedTime(file).toMillis(), -1, -1);
-    }
-    LOGGER.warn("Disk buffer {}: the previous run stopped without a clean shutdown (kill -9, out of memory, power loss)."
-        + " At its last checkpoint ({}) it had received {} trades and held about {} in memory only, neither acknowledged by"
-        + " Kafka nor on disk: those are lost, with what it received after that checkpoint (at most {} ms). What it wrote"
-        + " to this buffer is replayed.", dir, java.time.Instant.ofEpochMilli(run.checkpointAtMs()), run.received(),
-      run.heldInMemory(), CHECKPOINT_EVERY_MS);
-    return run;
+  /** The writer calls it with every {@link #flush()}. */
+  @Override
+  public void checkpoint(long received, long heldInMemory) {
+    crashCheckpoint.write(received, heldInMemory);
   }
 
   /** Hands buffered appends to the OS and saves the acknowledgement cursor, so a crash loses neither. */
-  void flush() {
+  @Override
+  public void flush() {
     try {
       flushWrites();
       if (cursorDirty) {
@@ -459,8 +410,7 @@ final class DiskBuffer implements Closeable {
       } else if (cursorDirty) {
         flush();
       }
-      // A clean stop: everything held is delivered or on disk, nothing for the next start to report.
-      Files.deleteIfExists(dir.resolve(RUNNING));
+      crashCheckpoint.clear();
     } finally {
       closeQuietly(writeChannel);
       closeQuietly(readChannel);
@@ -597,86 +547,8 @@ final class DiskBuffer implements Closeable {
     }
   }
 
-  // Frame body: kind, receivedAtMs, key (length -1 = null), value, headers (count, then name + value each), id.
-
-  static byte[] encode(OutboundRecord r) {
-    byte[] id = r.id().getBytes(StandardCharsets.UTF_8);
-    int size = 1 + 8 + 4 + (r.key() == null ? 0 : r.key().length) + 4 + r.value().length + 2 + 4 + id.length;
-    List<byte[]> names = new ArrayList<>(r.headers().size());
-    for (Header h : r.headers()) {
-      byte[] name = h.key().getBytes(StandardCharsets.UTF_8);
-      names.add(name);
-      size += 2 + name.length + 4 + (h.value() == null ? 0 : h.value().length);
-    }
-    ByteBuffer b = ByteBuffer.allocate(FRAME_HEADER + size);
-    b.position(FRAME_HEADER);
-    b.put(r.kind().code).putLong(r.receivedAtMs());
-    putBytes(b, r.key());
-    putBytes(b, r.value());
-    b.putShort((short) r.headers().size());
-    for (int i = 0; i < names.size(); i++) {
-      b.putShort((short) names.get(i).length).put(names.get(i));
-      putBytes(b, r.headers().get(i).value());
-    }
-    putBytes(b, id);
-    byte[] frame = b.array();
-    b.putInt(0, size).putInt(4, crc(frame, FRAME_HEADER, size));
-    return frame;
-  }
-
-  static OutboundRecord decode(byte[] body) {
-    ByteBuffer b = ByteBuffer.wrap(body);
-    OutboundRecord.Kind kind = OutboundRecord.Kind.of(b.get());
-    long receivedAt = b.getLong();
-    byte[] key = getBytes(b);
-    byte[] value = getBytes(b);
-    int count = b.getShort();
-    List<Header> headers = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      byte[] name = new byte[b.getShort()];
-      b.get(name);
-      headers.add(new RecordHeader(new String(name, StandardCharsets.UTF_8), getBytes(b)));
-    }
-    String id = new String(getBytes(b), StandardCharsets.UTF_8);
-    return new OutboundRecord(kind, key, value, headers, receivedAt, id);
-  }
-
-  private static void putBytes(ByteBuffer b, byte[] bytes) {
-    if (bytes == null) {
-      b.putInt(-1);
-    } else {
-      b.putInt(bytes.length).put(bytes);
-    }
-  }
-
-  private static byte[] getBytes(ByteBuffer b) {
-    int length = b.getInt();
-    if (length < 0) {
-      return null;
-    }
-    byte[] bytes = new byte[length];
-    b.get(bytes);
-    return bytes;
-  }
-
-  private static int crc(byte[] body, int length) {
-    return crc(body, 0, length);
-  }
-
-  private static int crc(byte[] bytes, int offset, int length) {
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, offset, length);
-    return (int) crc.getValue();
-  }
-
-  /** For tests and status: segment ids currently on disk. */
+  /** For tests: segment ids currently on disk. */
   List<Long> segmentIds() {
     return List.copyOf(segments.keySet());
-  }
-
-  /** For status. */
-  Map<String, Object> describe() {
-    return Map.of("dir", dir.toString(), "bytes", totalBytes, "records", records, "max_bytes", maxBytes,
-      "segments", segments.size());
   }
 }

@@ -161,7 +161,7 @@ class DiskBufferTest {
   void tornTailIsCut() throws IOException {
     Path segment = tenRecordsInOneSegment();
     long intact = Files.size(segment);
-    byte[] tenth = DiskBuffer.encode(trade(10));
+    byte[] tenth = DiskRecordCodec.encode(trade(10));
     try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.APPEND)) {
       ch.write(java.nio.ByteBuffer.wrap(tenth, 0, tenth.length - 3));
     }
@@ -177,7 +177,7 @@ class DiskBufferTest {
     Path segment = tenRecordsInOneSegment();
     long fifth = 0;
     for (int i = 0; i < 5; i++) {
-      fifth += DiskBuffer.encode(trade(i)).length;
+      fifth += DiskRecordCodec.encode(trade(i)).length;
     }
     try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
       ch.write(java.nio.ByteBuffer.wrap(new byte[] {'#'}), fifth + 20);
@@ -214,7 +214,7 @@ class DiskBufferTest {
     }
     Files.writeString(dir.resolve("running"), leftByACrash);
     try (DiskBuffer buffer = DiskBuffer.open(dir, BUDGET)) {
-      DiskBuffer.PreviousRun crashed = buffer.previousRun();
+      CrashCheckpoint.PreviousRun crashed = buffer.previousRun();
       assertThat(crashed).isNotNull();
       assertThat(crashed.received()).isEqualTo(2_500);
       assertThat(crashed.heldInMemory()).isEqualTo(42);
