@@ -123,7 +123,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       .setConnectTimeout(10_000)
       // Bounds how long a close waits for Finnhub's close frame, and with it the gap before reconnecting.
       .setClosingTimeout(2));
-    statusConsumer = vertx.eventBus().consumer(Addresses.statusIngest(connectionName), msg -> msg.reply(snapshot().toJson()));
+    statusConsumer = vertx.eventBus().consumer(Addresses.statusIngest(connectionName), msg -> msg.reply(snapshot()));
     backpressureConsumer = vertx.eventBus().consumer(Addresses.BACKPRESSURE, msg -> onBackpressure(msg.body()));
     symbolsConsumer = vertx.eventBus().consumer(Addresses.ingestSymbols(connectionName), msg -> {
       JsonObject body = msg.body();
@@ -160,7 +160,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   public ConnectionSnapshot snapshot() {
     return new ConnectionSnapshot(connectionName, state, stateSinceMs, paused, book.inState(SymbolBook.Status.SUBSCRIBED),
       book.inState(SymbolBook.Status.PENDING), book.retries(SymbolBook.Status.REFUSED), book.retries(SymbolBook.Status.OVER_CAP),
-      book.effectiveCap(), reconnects, lastError, counters.lastFrameAtMs, lastTradeAtMs, counters.toJson());
+      book.effectiveCap(), reconnects, lastError, counters.lastFrameAtMs, lastTradeAtMs, counters.snapshot());
   }
 
   /**
@@ -425,6 +425,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
           lastTradeAtMs.put(trade.symbol(), receivedAt);
         }
       }
+      // BusObservers run inside this call, on this thread: the metrics count the batch, the debug tap keeps it.
       vertx.eventBus().publish(Addresses.TRADES, new TradeBatch(connectionName, seq, receivedAt, t.trades()));
     }
     if (!t.rejected().isEmpty()) {

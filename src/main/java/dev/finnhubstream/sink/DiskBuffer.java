@@ -104,10 +104,6 @@ final class DiskBuffer implements Closeable {
    * @param heldInMemory   trades (about) it held in memory then, neither acknowledged by Kafka nor on disk: lost
    */
   record PreviousRun(long checkpointAtMs, long received, long heldInMemory) {
-
-    Map<String, Object> toMap() {
-      return Map.of("clean_shutdown", false, "checkpoint_at_ms", checkpointAtMs, "received", received, "held_in_memory", heldInMemory);
-    }
   }
 
   private DiskBuffer(Path dir, long maxBytes, FileChannel lockChannel, FileLock lock) {
