@@ -1,5 +1,6 @@
 package dev.finnhubstream;
 
+import dev.finnhubstream.bus.BusObservers;
 import dev.finnhubstream.bus.Codecs;
 import dev.finnhubstream.config.AppConfig;
 import dev.finnhubstream.config.ConfigException;
@@ -80,11 +81,14 @@ public final class MainVerticle extends VerticleBase {
         String runId = newRunId();
         LOGGER.info("finnhub-stream starting: environment {}, run id {}, config {}", cfg.environment(), runId, cfg.redactedSummary().encode());
         Codecs.registerAll(vertx.eventBus());
-        http = new StatusHttpVerticle(cfg);
+        // What runs inside eventBus().publish(), on the publisher's thread (for trades, a Finnhub connection's event
+        // loop): the metrics count trades and dead letters, the /debug/eventbus tap keeps the latest messages.
+        BusObservers busObservers = new BusObservers(vertx.eventBus());
+        http = new StatusHttpVerticle(cfg, busObservers);
         closeTimeoutMs = cfg.kafka().delivery().closeTimeoutMs();
         return vertx.deployVerticle(new KafkaWriterVerticle(cfg.kafka()))
           .onSuccess(id -> sinkDeployment = id)
-          .compose(id -> vertx.deployVerticle(new MetricsVerticle(cfg)))
+          .compose(id -> vertx.deployVerticle(new MetricsVerticle(cfg, busObservers)))
           .compose(id -> vertx.deployVerticle(new MarketHoursVerticle(cfg.marketHours(),
             cfg.finnhub().tokens().isEmpty() ? null : cfg.finnhub().tokens().get(0))))
           .compose(id -> deployConnections(cfg, runId))

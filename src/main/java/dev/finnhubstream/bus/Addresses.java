@@ -6,7 +6,10 @@ package dev.finnhubstream.bus;
  */
 public final class Addresses {
 
-  /** {@link TradeBatch} messages: the trades of one Finnhub frame, published by the ingest side. */
+  /**
+   * {@link TradeBatch} messages: the trades of one Finnhub frame, published by the ingest side. Like every message,
+   * seen by the {@link BusObservers} inside {@code publish()}, on the publisher's thread.
+   */
   public static final String TRADES = "finnhub.trades";
 
   /** {@link DeadLetter} messages: frames and trade elements that could not become trades. */
@@ -16,14 +19,14 @@ public final class Addresses {
   public static final String BACKPRESSURE = "flow.backpressure";
 
   /**
-   * Request/reply: one Finnhub connection's state snapshot as JSON (for {@code /status}). One address per
+   * Request/reply: one Finnhub connection's {@link dev.finnhubstream.ingest.ConnectionSnapshot}. One address per
    * connection ({@code key-1}, {@code key-2}...), because a request to a shared address reaches only one.
    */
   public static String statusIngest(String connection) {
     return "status.ingest." + connection;
   }
 
-  /** Request/reply: the Kafka writer's counters as JSON (for {@code /status}). */
+  /** Request/reply: the Kafka writer's {@link dev.finnhubstream.sink.SinkStatus}. */
   public static final String STATUS_SINK = "status.sink";
 
   /**
@@ -34,13 +37,13 @@ public final class Addresses {
     return "ingest.symbols." + connection;
   }
 
-  /** Request/reply: the metrics verticle's view as JSON: per symbol, per event-bus address, throughput history. */
+  /** Request/reply: the metrics verticle's {@link dev.finnhubstream.metrics.MetricsStatus}: per symbol, per event-bus address, throughput history. */
   public static final String STATUS_METRICS = "status.metrics";
 
   /** Request/reply: the Prometheus text exposition of every meter (for {@code /metrics}). */
   public static final String METRICS_SCRAPE = "metrics.scrape";
 
-  /** Request/reply: whether the markets of the configured symbols are open, as JSON (market-hours poller). */
+  /** Request/reply: the market-hours poller's {@link dev.finnhubstream.market.MarketStatus}. */
   public static final String STATUS_MARKET = "status.market";
 
   private Addresses() {

@@ -1,8 +1,15 @@
 package dev.finnhubstream.bus;
 
+import dev.finnhubstream.ingest.ConnectionSnapshot;
+import dev.finnhubstream.market.MarketStatus;
+import dev.finnhubstream.metrics.MetricsStatus;
+import dev.finnhubstream.sink.SinkStatus;
 import io.vertx.core.eventbus.EventBus;
 
-/** Registers the codec of every event-bus record type, once per Vert.x instance. */
+/**
+ * Registers the codec of every event-bus record type, once per Vert.x instance: the messages of this package, and
+ * the status replies, each declared next to the verticle that answers with it (JSON only at the HTTP edge).
+ */
 public final class Codecs {
 
   private Codecs() {
@@ -12,5 +19,9 @@ public final class Codecs {
     TradeBatchCodec.registerOnce(eventBus);
     LocalRecordCodec.registerOnce(eventBus, DeadLetter.class);
     LocalRecordCodec.registerOnce(eventBus, Backpressure.class);
+    LocalRecordCodec.registerOnce(eventBus, ConnectionSnapshot.class);
+    LocalRecordCodec.registerOnce(eventBus, SinkStatus.class);
+    LocalRecordCodec.registerOnce(eventBus, MetricsStatus.class);
+    LocalRecordCodec.registerOnce(eventBus, MarketStatus.class);
   }
 }

@@ -2,6 +2,7 @@ package dev.finnhubstream.http;
 
 import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.config.FinnhubConfig;
+import dev.finnhubstream.ingest.ConnectionSnapshot;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -39,8 +40,6 @@ final class AdminRoutes {
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
   static final int MAX_SYMBOLS_PER_REQUEST = 500;
   static final int MAX_SYMBOL_LENGTH = 64;
-  private static final List<String> HOLDING = List.of("subscribed", "pending");
-  private static final List<String> PARKED = List.of("refused", "over_cap");
 
   private final Vertx vertx;
   private final FinnhubConfig finnhub;
@@ -142,20 +141,21 @@ final class AdminRoutes {
   /** Connection → every symbol it holds (subscribed, pending, refused or over cap), from fresh snapshots. */
   private Future<Map<String, List<String>>> holdings() {
     List<String> names = new ArrayList<>();
-    List<Future<JsonObject>> asks = new ArrayList<>();
+    List<Future<ConnectionSnapshot>> asks = new ArrayList<>();
     for (int i = 0; i < finnhub.connectionCount(); i++) {
       String name = FinnhubWebSocketVerticle.connectionName(i);
       names.add(name);
-      asks.add(vertx.eventBus().<JsonObject>request(Addresses.statusIngest(name), null, ASK).map(Message::body));
+      asks.add(vertx.eventBus().<ConnectionSnapshot>request(Addresses.statusIngest(name), null, ASK).map(Message::body));
     }
     return Future.all(asks).recover(e -> Future.failedFuture("a Finnhub connection does not answer: " + e.getMessage()))
       .map(all -> {
         Map<String, List<String>> held = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) {
-          JsonObject s = asks.get(i).result();
-          List<String> symbols = new ArrayList<>();
-          HOLDING.forEach(k -> s.getJsonArray(k, new JsonArray()).forEach(x -> symbols.add((String) x)));
-          PARKED.forEach(k -> symbols.addAll(s.getJsonObject(k, new JsonObject()).fieldNames()));
+          ConnectionSnapshot s = asks.get(i).result();
+          List<String> symbols = new ArrayList<>(s.subscribed());
+          symbols.addAll(s.pending());
+          symbols.addAll(s.refused().keySet());
+          symbols.addAll(s.overCap().keySet());
           held.put(names.get(i), symbols);
         }
         return held;

@@ -1,11 +1,10 @@
 package dev.finnhubstream.http;
 
 import dev.finnhubstream.bus.Backpressure;
+import dev.finnhubstream.bus.BusObservers;
 import dev.finnhubstream.bus.DeadLetter;
 import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.bus.TradeBatch;
-import io.vertx.core.Handler;
-import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -18,8 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Sees every message sent or published on the event bus (an outbound interceptor, so it runs on the sender's
- * thread and must stay cheap) and keeps the last {@link #RING_SIZE} of each address, for
+ * Sees every message sent or published on the event bus (one of the {@link BusObservers}, so {@link #capture} runs
+ * on the sender's thread and must stay cheap) and keeps the last {@link #RING_SIZE} of each address, for
  * {@code /debug/eventbus}. Live taps ({@link Listener}) get each message as it passes.
  *
  * <p>Bounded: at most {@link #MAX_ADDRESSES} addresses (Vert.x's per-request reply addresses are skipped), and
@@ -79,20 +78,12 @@ final class EventBusTap {
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicLong untracked = new AtomicLong();
 
-  /** The handler to add with {@code eventBus.addOutboundInterceptor} (and remove with the same instance). */
-  final Handler<DeliveryContext<Object>> interceptor = this::intercept;
+  /** To add to {@link BusObservers} (and remove with the same instance). */
+  final BusObservers.Observer observer = this::capture;
 
   /** @param declared the service's addresses: listed and tappable before their first message */
   EventBusTap(Set<String> declared) {
     this.declared = Set.copyOf(declared);
-  }
-
-  private void intercept(DeliveryContext<Object> ctx) {
-    try {
-      capture(ctx.message().address(), !ctx.send(), ctx.body());
-    } finally {
-      ctx.next();
-    }
   }
 
   void capture(String address, boolean publish, Object body) {

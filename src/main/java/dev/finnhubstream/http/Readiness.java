@@ -1,5 +1,9 @@
 package dev.finnhubstream.http;
 
+import dev.finnhubstream.ingest.ConnectionSnapshot;
+import dev.finnhubstream.ingest.ConnectionState;
+import dev.finnhubstream.metrics.MetricsStatus;
+import dev.finnhubstream.sink.SinkStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -15,31 +19,33 @@ final class Readiness {
   }
 
   /**
-   * @param connections  connection label → its snapshot, or {@code null} when it did not answer
+   * @param names        the connections' labels
+   * @param connections  each connection's snapshot, in the order of {@code names}; {@code null} when it did not answer
    * @param sink         the Kafka writer's status, or {@code null} when it did not answer
-   * @param kafkaHealth  the metrics verticle's verdict on the producer ({@code {"healthy", "problem"}}), or {@code null}
+   * @param kafkaHealth  the metrics verticle's verdict on the producer, or {@code null} when it did not answer
    * @return {@code {"ready": bool, "reasons": [...]}}
    */
-  static JsonObject evaluate(List<String> names, List<JsonObject> connections, JsonObject sink, JsonObject kafkaHealth) {
+  static JsonObject evaluate(List<String> names, List<ConnectionSnapshot> connections, SinkStatus sink,
+                             MetricsStatus.KafkaHealth kafkaHealth) {
     List<String> reasons = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
-      JsonObject s = connections.get(i);
+      ConnectionSnapshot s = connections.get(i);
       if (s == null) {
         reasons.add(name + ": the Finnhub connection does not answer status requests");
-      } else if (!"CONNECTED".equals(s.getString("state"))) {
-        String error = s.getString("last_error");
-        reasons.add(name + ": not connected to Finnhub (state " + s.getString("state") + (error == null ? "" : "; last error: " + error) + ")");
-      } else if (s.getJsonArray("subscribed", new JsonArray()).isEmpty()) {
+      } else if (s.state() != ConnectionState.CONNECTED) {
+        String error = s.lastError();
+        reasons.add(name + ": not connected to Finnhub (state " + s.state() + (error == null ? "" : "; last error: " + error) + ")");
+      } else if (s.subscribed().isEmpty()) {
         reasons.add(name + ": connected, but no symbol subscribed yet");
       }
     }
     if (sink == null) {
       reasons.add("kafka: the Kafka writer does not answer status requests");
-    } else if ("OUTAGE".equals(sink.getString("mode"))) {
+    } else if (sink.outage()) {
       reasons.add("kafka: the Kafka writer is in outage mode (Kafka does not acknowledge; trades go to the disk buffer)");
-    } else if (kafkaHealth != null && !kafkaHealth.getBoolean("healthy", true)) {
-      reasons.add("kafka: " + kafkaHealth.getString("problem"));
+    } else if (kafkaHealth != null && !kafkaHealth.healthy()) {
+      reasons.add("kafka: " + kafkaHealth.problem());
     }
     return new JsonObject().put("ready", reasons.isEmpty()).put("reasons", new JsonArray(reasons));
   }

@@ -2,10 +2,15 @@ package dev.finnhubstream.http;
 
 import dev.finnhubstream.FinnhubStreamApplication;
 import dev.finnhubstream.bus.Addresses;
+import dev.finnhubstream.bus.BusObservers;
 import dev.finnhubstream.config.AppConfig;
 import dev.finnhubstream.config.Secret;
+import dev.finnhubstream.ingest.ConnectionSnapshot;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
 import dev.finnhubstream.log.Redactor;
+import dev.finnhubstream.market.MarketStatus;
+import dev.finnhubstream.metrics.MetricsStatus;
+import dev.finnhubstream.sink.SinkStatus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -31,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * The operator's window on the service, bound to {@code http.host}:{@code http.port}: liveness and readiness,
  * Prometheus metrics, the full status, the event-bus debugging endpoints, the live status page and the admin
  * endpoints (README, "Status endpoint"). It asks the other verticles over the event bus rather than holding
- * references to them, and passes every answer through the secret redactor before it leaves the process.
+ * references to them, turns their status records into JSON ({@link StatusJson}), and passes every answer through
+ * the secret redactor before it leaves the process.
  */
 public final class StatusHttpVerticle extends VerticleBase {
 
@@ -40,6 +46,7 @@ public final class StatusHttpVerticle extends VerticleBase {
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final AppConfig config;
+  private final BusObservers busObservers;
   private final long startedAtMs = System.currentTimeMillis();
   private final List<String> connections = new ArrayList<>();
   private final UnaryOperator<String> redact;
@@ -49,8 +56,10 @@ public final class StatusHttpVerticle extends VerticleBase {
   private Buffer statusPage;
   private Buffer statusScript;
 
-  public StatusHttpVerticle(AppConfig config) {
+  /** @param busObservers where the {@code /debug/eventbus} tap sees every message (see MainVerticle) */
+  public StatusHttpVerticle(AppConfig config, BusObservers busObservers) {
     this.config = config;
+    this.busObservers = busObservers;
     for (int i = 0; i < config.finnhub().connectionCount(); i++) {
       connections.add(FinnhubWebSocketVerticle.connectionName(i));
     }
@@ -72,7 +81,7 @@ public final class StatusHttpVerticle extends VerticleBase {
       Addresses.STATUS_SINK, Addresses.STATUS_METRICS, Addresses.METRICS_SCRAPE, Addresses.STATUS_MARKET));
     connections.forEach(c -> declared.addAll(List.of(Addresses.statusIngest(c), Addresses.ingestSymbols(c))));
     tap = new EventBusTap(declared);
-    vertx.eventBus().addOutboundInterceptor(tap.interceptor);
+    busObservers.add(tap.observer);
     debug = new EventBusDebugRoutes(vertx, tap, redact);
 
     Router router = Router.router(vertx);
@@ -103,7 +112,7 @@ public final class StatusHttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    vertx.eventBus().removeOutboundInterceptor(tap.interceptor);
+    busObservers.remove(tap.observer);
     debug.closeAll();
     return server == null ? Future.succeededFuture() : server.close();
   }
@@ -114,15 +123,15 @@ public final class StatusHttpVerticle extends VerticleBase {
   }
 
   private void ready(RoutingContext ctx) {
-    List<Future<JsonObject>> snapshots = connections.stream().map(c -> ask(Addresses.statusIngest(c))).toList();
-    Future<JsonObject> sink = ask(Addresses.STATUS_SINK);
-    Future<JsonObject> metrics = ask(Addresses.STATUS_METRICS);
+    List<Future<ConnectionSnapshot>> snapshots = connections.stream().map(c -> this.<ConnectionSnapshot>ask(Addresses.statusIngest(c))).toList();
+    Future<SinkStatus> sink = ask(Addresses.STATUS_SINK);
+    Future<MetricsStatus> metrics = ask(Addresses.STATUS_METRICS);
     List<Future<?>> all = new ArrayList<>(snapshots);
     all.add(sink);
     all.add(metrics);
     Future.join(all).onComplete(ar -> {
       JsonObject verdict = Readiness.evaluate(connections, snapshots.stream().map(StatusHttpVerticle::orNull).toList(),
-        orNull(sink), metrics.succeeded() ? metrics.result().getJsonObject("kafka_health") : null);
+        orNull(sink), metrics.succeeded() ? metrics.result().kafkaHealth() : null);
       boolean ready = verdict.getBoolean("ready");
       Responses.json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "READY" : "NOT_READY")
         .put("reasons", verdict.getJsonArray("reasons")), redact);
@@ -130,18 +139,19 @@ public final class StatusHttpVerticle extends VerticleBase {
   }
 
   private void status(RoutingContext ctx) {
-    List<Future<JsonObject>> snapshots = connections.stream().map(c -> ask(Addresses.statusIngest(c))).toList();
-    Future<JsonObject> sink = ask(Addresses.STATUS_SINK);
-    Future<JsonObject> metrics = ask(Addresses.STATUS_METRICS);
-    Future<JsonObject> market = ask(Addresses.STATUS_MARKET);
+    List<Future<ConnectionSnapshot>> snapshots = connections.stream().map(c -> this.<ConnectionSnapshot>ask(Addresses.statusIngest(c))).toList();
+    Future<SinkStatus> sink = ask(Addresses.STATUS_SINK);
+    Future<MetricsStatus> metrics = ask(Addresses.STATUS_METRICS);
+    Future<MarketStatus> market = ask(Addresses.STATUS_MARKET);
     List<Future<?>> all = new ArrayList<>(snapshots);
     all.addAll(List.of(sink, metrics, market));
     Future.join(all).onComplete(ar -> {
       long now = System.currentTimeMillis();
-      JsonObject m = metrics.succeeded() ? metrics.result() : new JsonObject().put("unavailable", String.valueOf(metrics.cause()));
-      JsonObject kafkaHealth = m.getJsonObject("kafka_health");
-      JsonObject kafka = sink.succeeded() ? sink.result().copy() : unavailable(sink);
-      kafka.put("partitions", config.kafka().partitions()).put("health", kafkaHealth);
+      // Without the metrics verticle's answer its parts are null, like the producer's health.
+      MetricsStatus m = orNull(metrics);
+      MetricsStatus.KafkaHealth kafkaHealth = m == null ? null : m.kafkaHealth();
+      JsonObject kafka = sink.succeeded() ? StatusJson.sink(sink.result()) : unavailable(sink);
+      kafka.put("partitions", config.kafka().partitions()).put("health", kafkaHealth == null ? null : StatusJson.kafkaHealth(kafkaHealth));
       JsonObject readiness = Readiness.evaluate(connections, snapshots.stream().map(StatusHttpVerticle::orNull).toList(),
         orNull(sink), kafkaHealth);
       Responses.json(ctx, 200, new JsonObject()
@@ -153,16 +163,16 @@ public final class StatusHttpVerticle extends VerticleBase {
         .put("uptime", humanDuration(now - startedAtMs))
         .put("now_ms", now)
         .put("ready", readiness)
-        .put("finnhub", new JsonArray(snapshots.stream().map(f -> f.succeeded() ? f.result() : unavailable(f)).toList()))
-        .put("symbols", m.getJsonArray("symbols"))
-        .put("market_hours", market.succeeded() ? market.result() : unavailable(market))
-        .put("throughput", m.getJsonObject("throughput"))
+        .put("finnhub", new JsonArray(snapshots.stream().map(f -> f.succeeded() ? StatusJson.connection(f.result()) : unavailable(f)).toList()))
+        .put("symbols", m == null ? null : StatusJson.symbols(m.symbols()))
+        .put("market_hours", market.succeeded() ? StatusJson.market(market.result()) : unavailable(market))
+        .put("throughput", m == null ? null : StatusJson.throughput(m.throughput()))
         .put("eventbus", new JsonObject()
-          .put("vertx_metrics", m.getBoolean("vertx_metrics"))
-          .put("addresses", m.getJsonObject("eventbus"))
+          .put("vertx_metrics", m == null ? null : m.vertxMetrics())
+          .put("addresses", m == null ? null : StatusJson.addresses(m.eventbus()))
           .put("debug_streams_open", debug.openStreams()))
-        .put("dead_letters", m.getJsonObject("dead_letters"))
-        .put("backpressure", m.getJsonObject("backpressure"))
+        .put("dead_letters", m == null ? null : StatusJson.deadLetters(m.deadLetters()))
+        .put("backpressure", m == null ? null : StatusJson.backpressure(m.backpressure()))
         .put("kafka", kafka)
         .put("config", config.redactedSummary()), redact);
     });
@@ -186,11 +196,11 @@ public final class StatusHttpVerticle extends VerticleBase {
     Responses.error(ctx, status, status >= 500 ? "internal error (logged)" : "request refused (HTTP " + status + ")");
   }
 
-  private Future<JsonObject> ask(String address) {
-    return vertx.eventBus().<JsonObject>request(address, null, ASK).map(Message::body);
+  private <T> Future<T> ask(String address) {
+    return vertx.eventBus().<T>request(address, null, ASK).map(Message::body);
   }
 
-  private static JsonObject orNull(Future<JsonObject> f) {
+  private static <T> T orNull(Future<T> f) {
     return f.succeeded() ? f.result() : null;
   }
 

@@ -1,13 +1,14 @@
 package dev.finnhubstream.ingest;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * One Finnhub connection as the status endpoint shows it: an immutable copy, taken on the connection's
- * event loop, so readers never see a half-updated state. It holds no token, only the connection's label.
+ * One Finnhub connection as the status endpoint shows it, the answer on
+ * {@link dev.finnhubstream.bus.Addresses#statusIngest}: an immutable copy, taken on the connection's event loop,
+ * so readers never see a half-updated state. It holds no token, only the connection's label.
  *
  * @param connection      label, e.g. {@code key-1}
  * @param state           see {@link ConnectionState}
@@ -27,38 +28,25 @@ import java.util.Map;
 public record ConnectionSnapshot(String connection, ConnectionState state, long sinceMs, boolean paused,
                                  List<String> subscribed, List<String> pending, Map<String, Long> refused,
                                  Map<String, Long> overCap, int effectiveCap, long reconnects, String lastError,
-                                 long lastFrameAtMs, Map<String, Long> lastTradeAtMs, JsonObject counters) {
+                                 long lastFrameAtMs, Map<String, Long> lastTradeAtMs, Counters counters) {
 
   public ConnectionSnapshot {
     subscribed = List.copyOf(subscribed);
     pending = List.copyOf(pending);
-    refused = Map.copyOf(refused);
-    overCap = Map.copyOf(overCap);
-    lastTradeAtMs = Map.copyOf(lastTradeAtMs);
-    counters = counters.copy();
+    refused = sorted(refused);
+    overCap = sorted(overCap);
+    lastTradeAtMs = sorted(lastTradeAtMs);
   }
 
-  public JsonObject toJson() {
-    return new JsonObject()
-      .put("connection", connection)
-      .put("state", state.name())
-      .put("since_ms", sinceMs)
-      .put("paused", paused)
-      .put("subscribed", new JsonArray(subscribed))
-      .put("pending", new JsonArray(pending))
-      .put("refused", toJson(refused))
-      .put("over_cap", toJson(overCap))
-      .put("effective_cap", effectiveCap)
-      .put("reconnects", reconnects)
-      .put("last_error", lastError)
-      .put("last_frame_at_ms", lastFrameAtMs == 0 ? null : lastFrameAtMs)
-      .put("last_trade_at_ms", toJson(lastTradeAtMs))
-      .put("counters", counters.copy());
+  /** What the connection has counted since start (see {@link IngestCounters}). */
+  public record Counters(long connectAttempts, long failedConnects, long disconnects, long watchdogTrips,
+                         long lastReconnectDelayMs, long frames, long bytes, long trades, long rejectedTrades, long pings,
+                         long serverErrors, long capErrors, long invalidSymbolErrors, long unknownFrames, long malformedFrames,
+                         long emptyTradeFrames, long subscribeFrames, long pauses) {
   }
 
-  private static JsonObject toJson(Map<String, Long> map) {
-    JsonObject o = new JsonObject();
-    new java.util.TreeMap<>(map).forEach(o::put);
-    return o;
+  /** Sorted by symbol, so that the status endpoint lists them in a stable order. */
+  private static Map<String, Long> sorted(Map<String, Long> map) {
+    return Collections.unmodifiableMap(new TreeMap<>(map));
   }
 }

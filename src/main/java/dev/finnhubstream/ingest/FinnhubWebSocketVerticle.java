@@ -89,7 +89,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       .setClosingTimeout(2));
     connection = new FinnhubConnection(connectionName, config, new VertxIo(), book, counters, redactor, random);
     frames = new FrameRouter(connectionName, runId, frameSequence, book, counters, redactor, connection, vertx.eventBus());
-    statusConsumer = vertx.eventBus().consumer(Addresses.statusIngest(connectionName), msg -> msg.reply(snapshot().toJson()));
+    statusConsumer = vertx.eventBus().consumer(Addresses.statusIngest(connectionName), msg -> msg.reply(snapshot()));
     backpressureConsumer = vertx.eventBus().consumer(Addresses.BACKPRESSURE, msg -> connection.onBackpressure(msg.body()));
     symbolsConsumer = vertx.eventBus().consumer(Addresses.ingestSymbols(connectionName), msg -> {
       JsonObject body = msg.body();
@@ -116,7 +116,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
     return new ConnectionSnapshot(connectionName, connection.state(), connection.stateSinceMs(), connection.paused(),
       book.inState(SymbolBook.Status.SUBSCRIBED), book.inState(SymbolBook.Status.PENDING), book.retries(SymbolBook.Status.REFUSED),
       book.retries(SymbolBook.Status.OVER_CAP), book.effectiveCap(), connection.reconnects(), connection.lastError(),
-      counters.lastFrameAtMs, frames.lastTradeAtMs(), counters.toJson());
+      counters.lastFrameAtMs, frames.lastTradeAtMs(), counters.snapshot());
   }
 
   /**

@@ -110,6 +110,7 @@ final class FrameRouter implements FinnhubConnection.FrameHandler {
           lastTradeAtMs.put(trade.symbol(), receivedAt);
         }
       }
+      // BusObservers run inside this call, on this thread: the metrics count the batch, the debug tap keeps it.
       bus.publish(Addresses.TRADES, new TradeBatch(name, seq, receivedAt, t.trades()));
     }
     if (!t.rejected().isEmpty()) {

@@ -34,7 +34,7 @@ public final class MarketHoursVerticle extends VerticleBase {
   private final Secret token;
   private final String offReason;
   private WebClient client;
-  private MessageConsumer<JsonObject> statusConsumer;
+  private MessageConsumer<Void> statusConsumer;
   private long pollTimer = -1;
   private boolean inFlight;
   private long notBeforeMs;
@@ -151,20 +151,10 @@ public final class MarketHoursVerticle extends VerticleBase {
   }
 
   /** The answer only counts while fresh: after a few failed polls the market state is unknown again. */
-  private JsonObject status() {
+  private MarketStatus status() {
     boolean fresh = checkedAtMs > 0 && System.currentTimeMillis() - checkedAtMs <= FRESH_POLLS * config.pollMs() + REQUEST_TIMEOUT_MS;
-    return new JsonObject()
-      .put("enabled", offReason == null)
-      .put("off_reason", offReason)
-      .put("exchange", config.exchange())
-      .put("is_open", fresh ? isOpen : null)
-      .put("session", fresh ? session : null)
-      .put("holiday", fresh ? holiday : null)
-      .put("checked_at_ms", checkedAtMs == 0 ? null : checkedAtMs)
-      .put("poll_ms", config.pollMs())
-      .put("stale_after_ms", config.staleAfterMs())
-      .put("requests", requests)
-      .put("failures", failures)
-      .put("last_error", lastError);
+    return new MarketStatus(offReason == null, offReason, config.exchange(), fresh ? isOpen : null, fresh ? session : null,
+      fresh ? holiday : null, checkedAtMs == 0 ? null : checkedAtMs, config.pollMs(), config.staleAfterMs(), requests, failures,
+      lastError);
   }
 }

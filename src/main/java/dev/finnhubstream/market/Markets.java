@@ -1,6 +1,5 @@
 package dev.finnhubstream.market;
 
-import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 import java.util.Set;
 
@@ -35,12 +34,12 @@ public final class Markets {
    * Whether {@code symbol}'s market is open: {@code true}/{@code false}, or {@code null} when unknown (market
    * hours off, not polled yet, or the last answer too old).
    *
-   * @param marketStatus the market-hours poller's status ({@code is_open} may be null), or {@code null}
+   * @param marketStatus the market-hours poller's status ({@code isOpen} may be null), or {@code null}
    */
-  public static Boolean isOpen(String symbol, JsonObject marketStatus) {
+  public static Boolean isOpen(String symbol, MarketStatus marketStatus) {
     if (kindOf(symbol) != Kind.US) {
       return Boolean.TRUE;
     }
-    return marketStatus == null ? null : marketStatus.getBoolean("is_open");
+    return marketStatus == null ? null : marketStatus.isOpen();
   }
 }

@@ -3,10 +3,11 @@ package dev.finnhubstream.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 
 /**
  * Per event-bus address, what Vert.x's own meters say (messages published and sent, delivered to handlers,
@@ -51,7 +52,7 @@ final class EventBusStats {
     samples++;
   }
 
-  JsonObject toJson() {
+  Map<String, MetricsStatus.AddressStats> snapshot() {
     Map<String, Long> published = sum("published");
     Map<String, Long> sent = sum("sent");
     Map<String, Long> received = sum("received");
@@ -60,29 +61,22 @@ final class EventBusStats {
     Map<String, Long> discarded = sum("discarded");
     Map<String, Long> handlers = gauges("handlers");
     Map<String, Long> pending = gauges("pending");
-    TreeMap<String, JsonObject> out = new TreeMap<>();
-    for (Map<String, Long> m : java.util.List.of(published, sent, handlers)) {
-      m.keySet().forEach(a -> out.computeIfAbsent(a, k -> new JsonObject()));
+    Set<String> addresses = new HashSet<>();
+    for (Map<String, Long> m : List.of(published, sent, handlers)) {
+      addresses.addAll(m.keySet());
     }
     int window = Math.min(samples - 1, WINDOW_SECONDS);
     int newest = Math.floorMod(samples - 1, WINDOW_SECONDS + 1);
     int oldest = Math.floorMod(samples - 1 - window, WINDOW_SECONDS + 1);
-    out.forEach((address, o) -> {
+    Map<String, MetricsStatus.AddressStats> out = new HashMap<>();
+    for (String address : addresses) {
       long[] ring = totals.get(address);
       Double rate = ring == null || window <= 0 ? null : (ring[newest] - ring[oldest]) / (double) window;
-      o.put("published", published.getOrDefault(address, 0L))
-        .put("sent", sent.getOrDefault(address, 0L))
-        .put("received", received.getOrDefault(address, 0L))
-        .put("delivered", delivered.getOrDefault(address, 0L))
-        .put("processed", processed.getOrDefault(address, 0L))
-        .put("discarded", discarded.getOrDefault(address, 0L))
-        .put("consumers", handlers.getOrDefault(address, 0L))
-        .put("pending", pending.getOrDefault(address, 0L))
-        .put("rate_per_s_1m", rate);
-    });
-    JsonObject json = new JsonObject();
-    out.forEach(json::put);
-    return json;
+      out.put(address, new MetricsStatus.AddressStats(published.getOrDefault(address, 0L), sent.getOrDefault(address, 0L),
+        received.getOrDefault(address, 0L), delivered.getOrDefault(address, 0L), processed.getOrDefault(address, 0L),
+        discarded.getOrDefault(address, 0L), handlers.getOrDefault(address, 0L), pending.getOrDefault(address, 0L), rate));
+    }
+    return out;
   }
 
   private Map<String, Long> sum(String name) {

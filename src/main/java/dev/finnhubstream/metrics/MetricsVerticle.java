@@ -3,12 +3,16 @@ package dev.finnhubstream.metrics;
 import dev.finnhubstream.FinnhubStreamApplication;
 import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.bus.Backpressure;
+import dev.finnhubstream.bus.BusObservers;
 import dev.finnhubstream.bus.DeadLetter;
 import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.bus.TradeBatch;
 import dev.finnhubstream.config.AppConfig;
+import dev.finnhubstream.ingest.ConnectionSnapshot;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
+import dev.finnhubstream.market.MarketStatus;
 import dev.finnhubstream.market.Markets;
+import dev.finnhubstream.sink.SinkStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -25,17 +29,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.Handler;
-import io.vertx.core.eventbus.DeliveryContext;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -43,15 +42,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns what flows through the service into Micrometer meters (Prometheus) and into the per-symbol,
- * per-address and throughput view of {@code /status}. It holds no reference to another verticle: trades and
- * dead letters are observed as they are published on the event bus, backpressure signals are consumed, and
- * once a second it asks every Finnhub connection, the Kafka writer and the market-hours poller for their
- * status.
- *
- * <p>Trades are observed by an outbound interceptor, on the publisher's thread, not by a consumer: a second
- * consumer of every batch would cost a hand-over to another event loop per message, and on two cores that
- * delayed the Kafka writer enough that its backpressure took effect too late (BackpressureIT). Counting a
- * batch where it is published costs a few hundred nanoseconds per trade, with thread-safe meters. Vert.x's own event-bus, HTTP and pool meters land in the same registry when Vert.x was created by
+ * per-address and throughput view of {@code /status} ({@link MetricsStatus}). It holds no reference to another
+ * verticle: trades and dead letters are observed as they are published, through {@link BusObservers} (on the
+ * publisher's thread, with thread-safe meters: see there why), backpressure signals are consumed, and once a
+ * second it asks every Finnhub connection, the Kafka writer and the market-hours poller for their status.
+ * Vert.x's own event-bus, HTTP and pool meters land in the same registry when Vert.x was created by
  * {@link VertxMetricsSetup}.
  *
  * <p>Cardinality: the {@code symbol} label only takes the configured symbols, plus {@code other}; the
@@ -67,6 +62,7 @@ public final class MetricsVerticle extends VerticleBase {
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
 
   private final AppConfig config;
+  private final BusObservers busObservers;
   private final List<String> connections = new ArrayList<>();
   private final SymbolBoard board = new SymbolBoard();
   private final ThroughputHistory throughput = new ThroughputHistory();
@@ -74,7 +70,7 @@ public final class MetricsVerticle extends VerticleBase {
   private final Map<String, Counter> receivedBySymbol = new HashMap<>();
   private final Map<String, Counter> deadLettersByReason = new ConcurrentHashMap<>();
   private final LongAdder tradesReceived = new LongAdder();
-  private final Handler<DeliveryContext<Object>> observer = this::observe;
+  private final BusObservers.Observer observer = this::observe;
 
   private PrometheusMeterRegistry registry;
   private boolean vertxMetrics;
@@ -85,14 +81,17 @@ public final class MetricsVerticle extends VerticleBase {
   private Counter receivedOther;
   private Timer feedLag;
   private Counter negativeLag;
-  private JsonObject sinkStatus = new JsonObject();
-  private JsonObject marketStatus;
+  /** The latest answers; {@code null} before the first (and the market's again when the poller does not answer). */
+  private SinkStatus sinkStatus;
+  private MarketStatus marketStatus;
   private Backpressure backpressure;
   private long backpressureSinceMs;
   private long tick = -1;
 
-  public MetricsVerticle(AppConfig config) {
+  /** @param busObservers where to observe trades and dead letters as they are published (see MainVerticle) */
+  public MetricsVerticle(AppConfig config, BusObservers busObservers) {
     this.config = config;
+    this.busObservers = busObservers;
     for (int i = 0; i < config.finnhub().connectionCount(); i++) {
       connections.add(FinnhubWebSocketVerticle.connectionName(i));
     }
@@ -121,7 +120,7 @@ public final class MetricsVerticle extends VerticleBase {
     eventBusStats = new EventBusStats(registry);
 
     var bus = vertx.eventBus();
-    bus.addOutboundInterceptor(observer);
+    busObservers.add(observer);
     List<MessageConsumer<?>> consumers = List.of(
       bus.<Backpressure>consumer(Addresses.BACKPRESSURE, msg -> {
         backpressure = msg.body();
@@ -135,7 +134,7 @@ public final class MetricsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    vertx.eventBus().removeOutboundInterceptor(observer);
+    busObservers.remove(observer);
     vertx.cancelTimer(tick);
     sinkMeters.close();
     meters.removeAll();
@@ -172,16 +171,11 @@ public final class MetricsVerticle extends VerticleBase {
   }
 
   /** Runs on the publisher's thread (several Finnhub connections may publish at once): thread-safe meters only. */
-  private void observe(DeliveryContext<Object> ctx) {
-    try {
-      Object body = ctx.body();
-      if (body instanceof TradeBatch batch && Addresses.TRADES.equals(ctx.message().address())) {
-        onTrades(batch);
-      } else if (body instanceof DeadLetter deadLetter && Addresses.DEAD_LETTERS.equals(ctx.message().address())) {
-        onDeadLetter(deadLetter);
-      }
-    } finally {
-      ctx.next();
+  private void observe(String address, boolean publish, Object body) {
+    if (body instanceof TradeBatch batch && Addresses.TRADES.equals(address)) {
+      onTrades(batch);
+    } else if (body instanceof DeadLetter deadLetter && Addresses.DEAD_LETTERS.equals(address)) {
+      onDeadLetter(deadLetter);
     }
   }
 
@@ -211,9 +205,9 @@ public final class MetricsVerticle extends VerticleBase {
   private void onTick() {
     long now = System.currentTimeMillis();
     for (String c : connections) {
-      ask(Addresses.statusIngest(c)).onSuccess(s -> ingestMeters.update(c, s));
+      this.<ConnectionSnapshot>ask(Addresses.statusIngest(c)).onSuccess(s -> ingestMeters.update(c, s));
     }
-    ask(Addresses.STATUS_SINK).onComplete(ar -> {
+    this.<SinkStatus>ask(Addresses.STATUS_SINK).onComplete(ar -> {
       if (ar.succeeded()) {
         sinkStatus = ar.result();
         sinkMeters.update(sinkStatus);
@@ -222,57 +216,47 @@ public final class MetricsVerticle extends VerticleBase {
         producerHealth.onNoReply(ar.cause().getMessage());
       }
     });
-    ask(Addresses.STATUS_MARKET).onComplete(ar -> marketStatus = ar.succeeded() ? ar.result() : null);
+    this.<MarketStatus>ask(Addresses.STATUS_MARKET).onComplete(ar -> marketStatus = ar.succeeded() ? ar.result() : null);
     if (vertxMetrics) {
       eventBusStats.sample();
     }
-    throughput.sample(tradesReceived.sum(), sinkStatus.getLong("acked", -1L), now);
+    throughput.sample(tradesReceived.sum(), sinkStatus == null ? -1 : sinkStatus.acked(), now);
   }
 
-  private Future<JsonObject> ask(String address) {
-    return vertx.eventBus().<JsonObject>request(address, null, ASK).map(Message::body);
+  private <T> Future<T> ask(String address) {
+    return vertx.eventBus().<T>request(address, null, ASK).map(Message::body);
   }
 
-  private JsonObject status() {
+  private MetricsStatus status() {
     long now = System.currentTimeMillis();
-    JsonObject deadLetters = new JsonObject();
+    Map<String, Long> deadLetters = new HashMap<>();
     long deadLetterTotal = 0;
-    for (Map.Entry<String, Counter> e : new TreeMap<>(deadLettersByReason).entrySet()) {
+    for (Map.Entry<String, Counter> e : deadLettersByReason.entrySet()) {
       deadLetters.put(e.getKey(), (long) e.getValue().count());
       deadLetterTotal += (long) e.getValue().count();
     }
-    return new JsonObject()
-      .put("vertx_metrics", vertxMetrics)
-      .put("symbols", symbolRows(now))
-      .put("eventbus", vertxMetrics ? eventBusStats.toJson() : null)
-      .put("throughput", throughput.toJson())
-      .put("trades_received", tradesReceived.sum())
-      .put("dead_letters", new JsonObject().put("total", deadLetterTotal).put("by_reason", deadLetters))
-      .put("kafka_health", producerHealth.toJson())
-      .put("backpressure", new JsonObject()
-        .put("paused", backpressure != null && backpressure.paused())
-        .put("reason", backpressure == null ? null : backpressure.reason())
-        .put("since_ms", backpressure == null ? null : backpressureSinceMs));
+    return new MetricsStatus(vertxMetrics, symbolRows(now), vertxMetrics ? eventBusStats.snapshot() : null, throughput.snapshot(),
+      tradesReceived.sum(), new MetricsStatus.DeadLetters(deadLetterTotal, deadLetters), producerHealth.status(),
+      new MetricsStatus.Backpressure(backpressure != null && backpressure.paused(), backpressure == null ? null : backpressure.reason(),
+        backpressure == null ? null : backpressureSinceMs));
   }
 
   /** One row per symbol: the configured ones in order, then any a connection holds beyond them (added at runtime). */
-  private JsonArray symbolRows(long now) {
+  private List<MetricsStatus.SymbolRow> symbolRows(long now) {
     Map<String, String[]> holders = new LinkedHashMap<>();
     for (String c : connections) {
-      JsonObject s = ingestMeters.snapshot(c);
+      ConnectionSnapshot s = ingestMeters.snapshot(c);
       if (s == null) {
         continue;
       }
-      for (String status : List.of("subscribed", "pending")) {
-        s.getJsonArray(status, new JsonArray()).forEach(sym -> holders.put((String) sym, new String[] {c, status}));
-      }
-      for (String status : List.of("refused", "over_cap")) {
-        s.getJsonObject(status, new JsonObject()).fieldNames().forEach(sym -> holders.put(sym, new String[] {c, status}));
-      }
+      s.subscribed().forEach(sym -> holders.put(sym, new String[] {c, "subscribed"}));
+      s.pending().forEach(sym -> holders.put(sym, new String[] {c, "pending"}));
+      s.refused().keySet().forEach(sym -> holders.put(sym, new String[] {c, "refused"}));
+      s.overCap().keySet().forEach(sym -> holders.put(sym, new String[] {c, "over_cap"}));
     }
     List<String> order = new ArrayList<>(config.finnhub().symbols());
     holders.keySet().stream().filter(s -> !order.contains(s)).sorted().forEach(order::add);
-    JsonArray rows = new JsonArray();
+    List<MetricsStatus.SymbolRow> rows = new ArrayList<>();
     for (String symbol : order) {
       String[] holder = holders.get(symbol);
       rows.add(board.row(symbol, holder == null ? null : holder[0], holder == null ? null : holder[1],

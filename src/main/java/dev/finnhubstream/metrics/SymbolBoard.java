@@ -2,7 +2,6 @@ package dev.finnhubstream.metrics;
 
 import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.market.Markets;
-import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -16,9 +15,6 @@ import java.util.concurrent.atomic.LongAdder;
 final class SymbolBoard {
 
   static final int MAX_SYMBOLS = 2_000;
-
-  /** What the status page shows for a symbol at a glance. */
-  enum Flow { FLOWING, STALE, MARKET_CLOSED, NO_TRADES_YET, NOT_SUBSCRIBED }
 
   /** The three latest values change together under the object's lock (uncontended: one writer per symbol). */
   static final class Latest {
@@ -75,30 +71,21 @@ final class SymbolBoard {
    *                     or {@code null} when no connection holds the symbol
    * @param marketOpen   see {@link Markets#isOpen}
    */
-  JsonObject row(String symbol, String connection, String subscription, Boolean marketOpen, long staleAfterMs, long nowMs) {
+  MetricsStatus.SymbolRow row(String symbol, String connection, String subscription, Boolean marketOpen, long staleAfterMs, long nowMs) {
     Latest latest = bySymbol.get(symbol);
     Long ageMs = latest == null ? null : nowMs - latest.receivedAtMs();
-    Flow flow;
+    MetricsStatus.Flow flow;
     if (!"subscribed".equals(subscription)) {
-      flow = Flow.NOT_SUBSCRIBED;
+      flow = MetricsStatus.Flow.NOT_SUBSCRIBED;
     } else if (Boolean.FALSE.equals(marketOpen) && (ageMs == null || ageMs > staleAfterMs)) {
-      flow = Flow.MARKET_CLOSED;
+      flow = MetricsStatus.Flow.MARKET_CLOSED;
     } else if (ageMs == null) {
-      flow = Flow.NO_TRADES_YET;
+      flow = MetricsStatus.Flow.NO_TRADES_YET;
     } else {
-      flow = ageMs > staleAfterMs ? Flow.STALE : Flow.FLOWING;
+      flow = ageMs > staleAfterMs ? MetricsStatus.Flow.STALE : MetricsStatus.Flow.FLOWING;
     }
-    return new JsonObject()
-      .put("symbol", symbol)
-      .put("connection", connection)
-      .put("subscription", subscription == null ? "none" : subscription)
-      .put("market", Markets.kindOf(symbol).name())
-      .put("market_open", marketOpen)
-      .put("flow", flow.name())
-      .put("last_price", latest == null ? null : latest.price())
-      .put("last_trade_ts_ms", latest == null ? null : latest.tradeTsMs())
-      .put("last_received_at_ms", latest == null ? null : latest.receivedAtMs())
-      .put("age_ms", ageMs)
-      .put("trades_received", latest == null ? 0 : latest.trades.sum());
+    return new MetricsStatus.SymbolRow(symbol, connection, subscription == null ? "none" : subscription, Markets.kindOf(symbol),
+      marketOpen, flow, latest == null ? null : latest.price(), latest == null ? null : latest.tradeTsMs(),
+      latest == null ? null : latest.receivedAtMs(), ageMs, latest == null ? 0 : latest.trades.sum());
   }
 }

@@ -1,7 +1,7 @@
 package dev.finnhubstream.metrics;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Trades received from Finnhub and acknowledged by Kafka per second, over the last {@link #SECONDS} seconds:
@@ -34,9 +34,9 @@ final class ThroughputHistory {
   }
 
   /** Per-second series, oldest first, and the average of the last minute. */
-  JsonObject toJson() {
-    JsonArray rx = new JsonArray();
-    JsonArray wx = new JsonArray();
+  MetricsStatus.Throughput snapshot() {
+    List<Long> rx = new ArrayList<>(filled);
+    List<Long> wx = new ArrayList<>(filled);
     long lastMinute = 0;
     for (int i = filled; i > 0; i--) {
       int idx = Math.floorMod(next - i, SECONDS);
@@ -46,11 +46,7 @@ final class ThroughputHistory {
         lastMinute += received[idx];
       }
     }
-    return new JsonObject()
-      .put("interval_ms", 1000)
-      .put("last_sample_at_ms", lastSampleAtMs == 0 ? null : lastSampleAtMs)
-      .put("received_per_s_1m", filled == 0 ? 0.0 : lastMinute / (double) Math.min(60, filled))
-      .put("received_per_s", rx)
-      .put("written_per_s", wx);
+    return new MetricsStatus.Throughput(1000, lastSampleAtMs == 0 ? null : lastSampleAtMs,
+      filled == 0 ? 0.0 : lastMinute / (double) Math.min(60, filled), rx, wx);
   }
 }

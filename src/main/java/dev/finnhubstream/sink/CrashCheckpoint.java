@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The crash report of a disk buffer directory. While a process uses the directory, a {@code running} file holds
  * its last checkpoint: what it held in memory, which a crash loses. A clean stop deletes the file. Finding it at
  * start-up means the previous process stopped without closing the buffer (kill -9, out of memory, power loss):
- * what that process may have lost is logged, and kept as a {@link PreviousRun} for the status endpoint, because
+ * what that process may have lost is logged, and kept as a {@link SinkStatus.PreviousRun} for the status endpoint, because
  * a crash must not be silent about what it lost.
  */
 final class CrashCheckpoint {
@@ -26,20 +25,6 @@ final class CrashCheckpoint {
   static final long EVERY_MS = 200;
   private static final String RUNNING = "running";
 
-  /**
-   * A process that stopped without closing the buffer, as of its last checkpoint.
-   *
-   * @param checkpointAtMs when it last wrote the checkpoint (epoch ms); it stopped at most a flush interval later
-   * @param received       trades it had received by then
-   * @param heldInMemory   trades (about) it held in memory then, neither acknowledged by Kafka nor on disk: lost
-   */
-  record PreviousRun(long checkpointAtMs, long received, long heldInMemory) {
-
-    Map<String, Object> toMap() {
-      return Map.of("clean_shutdown", false, "checkpoint_at_ms", checkpointAtMs, "received", received, "held_in_memory", heldInMemory);
-    }
-  }
-
   private final Path dir;
 
   CrashCheckpoint(Path dir) {
@@ -47,19 +32,19 @@ final class CrashCheckpoint {
   }
 
   /** What the last process that used the directory left, logged; null if it stopped cleanly (or never ran). */
-  PreviousRun readPreviousRun() throws IOException {
+  SinkStatus.PreviousRun readPreviousRun() throws IOException {
     Path file = dir.resolve(RUNNING);
     if (!Files.exists(file)) {
       return null;
     }
     String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
     String[] parts = text.split(" ");
-    PreviousRun run;
+    SinkStatus.PreviousRun run;
     try {
-      run = new PreviousRun(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+      run = new SinkStatus.PreviousRun(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]));
     } catch (RuntimeException e) {
       // Torn by the crash itself (the write is atomic, so only a damaged disk does this): the crash is still known.
-      run = new PreviousRun(Files.getLastModifiedTime(file).toMillis(), -1, -1);
+      run = new SinkStatus.PreviousRun(Files.getLastModifiedTime(file).toMillis(), -1, -1);
     }
     LOGGER.warn("Disk buffer {}: the previous run stopped without a clean shutdown (kill -9, out of memory, power loss)."
         + " At its last checkpoint ({}) it had received {} trades and held about {} in memory only, neither acknowledged by"

@@ -1,8 +1,7 @@
 package dev.finnhubstream.sink;
 
-import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -60,19 +59,17 @@ final class DeliveryStats {
     counter.increment();
   }
 
-  JsonObject ackedBySymbolJson() {
-    JsonObject out = new JsonObject();
-    new TreeMap<>(ackedBySymbol).forEach((symbol, count) -> out.put(symbol, count.sum()));
+  /** Trades acknowledged per symbol (copied: the record it goes into is immutable). */
+  Map<String, Long> ackedBySymbol() {
+    Map<String, Long> out = new HashMap<>();
+    ackedBySymbol.forEach((symbol, count) -> out.put(symbol, count.sum()));
     return out;
   }
 
-  JsonObject deadLettersJson(long acked) {
-    JsonObject byReason = new JsonObject();
-    new TreeMap<>(deadLettersByReason).forEach((reason, count) -> byReason.put(reason, count.sum()));
-    return new JsonObject()
-      .put("received", deadLettersReceived.sum())
-      .put("acked", acked)
-      .put("by_reason", byReason);
+  SinkStatus.DeadLetters deadLetters(long acked) {
+    Map<String, Long> byReason = new HashMap<>();
+    deadLettersByReason.forEach((reason, count) -> byReason.put(reason, count.sum()));
+    return new SinkStatus.DeadLetters(deadLettersReceived.sum(), acked, byReason);
   }
 
   static void raise(AtomicLong peak, long value) {

@@ -81,7 +81,7 @@ final class DiskBuffer implements SpillBuffer {
   private boolean cursorDirty;
 
   /** The previous process's last checkpoint, if it did not close this buffer. */
-  private CrashCheckpoint.PreviousRun previousRun;
+  private SinkStatus.PreviousRun previousRun;
 
   private DiskBuffer(Path dir, long maxBytes, FileChannel lockChannel, FileLock lock) {
     this.dir = dir;
@@ -375,7 +375,7 @@ final class DiskBuffer implements SpillBuffer {
   }
 
   @Override
-  public CrashCheckpoint.PreviousRun previousRun() {
+  public SinkStatus.PreviousRun previousRun() {
     return previousRun;
   }
 

@@ -3,7 +3,6 @@ package dev.finnhubstream.sink;
 import dev.finnhubstream.bus.TradeBatch;
 import dev.finnhubstream.config.KafkaConfig;
 import dev.finnhubstream.log.SampledLog;
-import io.vertx.core.json.JsonObject;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -14,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves records from the event loop to Kafka on one dedicated thread, which alone owns the producer's send
- * side, the disk buffer and the delivery state. README "Delivery guarantees" describes the behaviour; this class
+ * side, the disk buffer and the delivery state. docs/design.md describes the behaviour; this class
  * keeps the mode and drives the parts that keep it:
  *
  * <ul>
@@ -156,22 +155,12 @@ final class KafkaDelivery {
     return finished;
   }
 
-  JsonObject statusJson() {
-    return new JsonObject()
-      .put("mode", mode.name())
-      .put("queued_bytes", flow.queuedBytes())
-      .put("in_flight_bytes", Math.max(0, flow.inFlightBytes()))
-      .put("in_flight_records", Math.max(0, flow.inFlightRecords()))
-      .put("outages", stats.outages.sum())
-      .put("requeued", stats.requeued.sum())
-      .put("disk_buffer", new JsonObject()
-        .put("bytes", diskBytes)
-        .put("records", diskRecords)
-        .put("max_bytes", disk.maxBytes())
-        .put("spilled", stats.spilledToDisk.sum())
-        .put("replayed", stats.replayedFromDisk.sum())
-        .put("dropped", stats.dropped.sum())
-        .put("previous_run", disk.previousRun() == null ? null : new JsonObject(disk.previousRun().toMap())));
+  /** The delivery's part of the writer's status (KafkaWriterVerticle answers the status request). */
+  SinkStatus.Delivery status() {
+    return new SinkStatus.Delivery(mode.name(), flow.queuedBytes(), Math.max(0, flow.inFlightBytes()),
+      Math.max(0, flow.inFlightRecords()), stats.outages.sum(), stats.requeued.sum(),
+      new SinkStatus.DiskBufferStatus(diskBytes, diskRecords, disk.maxBytes(), stats.spilledToDisk.sum(),
+        stats.replayedFromDisk.sum(), stats.dropped.sum(), disk.previousRun()));
   }
 
   private void wake() {

@@ -9,7 +9,6 @@ import dev.finnhubstream.config.KafkaConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -37,7 +36,7 @@ public final class KafkaWriterVerticle extends VerticleBase {
   private KafkaDelivery delivery;
   private MessageConsumer<TradeBatch> tradeConsumer;
   private MessageConsumer<DeadLetter> deadLetterConsumer;
-  private MessageConsumer<JsonObject> statusConsumer;
+  private MessageConsumer<Void> statusConsumer;
   /** Whether this writer has asked Finnhub reading to pause. */
   private boolean paused;
 
@@ -107,7 +106,7 @@ public final class KafkaWriterVerticle extends VerticleBase {
         LOGGER.info("Kafka writer stopped: received {} trades and {} dead letters; acked {} trades and {} dead letters;"
             + " failed {}, dropped {}; disk buffer holds {} records",
           stats.tradesReceived.sum(), stats.deadLettersReceived.sum(), delivery.tradesAcked(), delivery.deadLettersAcked(),
-          stats.failed.sum(), stats.dropped.sum(), delivery.statusJson().getJsonObject("disk_buffer").getLong("records"));
+          stats.failed.sum(), stats.dropped.sum(), delivery.status().diskBuffer().records());
         if (ar.failed()) {
           LOGGER.error("Kafka writer did not stop cleanly", ar.cause());
         }
@@ -148,31 +147,14 @@ public final class KafkaWriterVerticle extends VerticleBase {
       "Kafka writer queue drained to " + delivery.queuedBytes() + " bytes (low watermark " + config.delivery().queueLowWatermarkBytes() + ")"));
   }
 
-  private JsonObject status() {
-    long received = stats.tradesReceived.sum();
-    long acked = delivery.tradesAcked();
+  private SinkStatus status() {
     KafkaConfig.Delivery bounds = config.delivery();
-    return delivery.statusJson()
-      .put("topic", config.topic())
-      .put("dead_letter_topic", config.deadLetterTopic())
-      .put("bootstrap_servers", config.bootstrapServers())
-      .put("received", received)
-      .put("acked", acked)
-      .put("failed", stats.failed.sum())
-      .put("unacked", received - acked)
-      .put("paused", paused)
-      .put("pauses", stats.pauses.sum())
-      .put("peak_queued_bytes", stats.peakQueuedBytes.get())
-      .put("peak_in_flight_bytes", stats.peakInFlightBytes.get())
-      .put("limits", new JsonObject()
-        .put("max_in_flight_bytes", bounds.maxInFlightBytes())
-        .put("queue_low_watermark_bytes", bounds.queueLowWatermarkBytes())
-        .put("queue_high_watermark_bytes", bounds.queueHighWatermarkBytes())
-        .put("queue_max_bytes", bounds.queueMaxBytes()))
-      .put("dead_letters", stats.deadLettersJson(delivery.deadLettersAcked()))
-      .put("ack_latency_ms", stats.ackLatency.toJson())
-      .put("send_latency_ms", stats.sendLatency.toJson())
-      .put("acked_by_symbol", stats.ackedBySymbolJson())
-      .put("last_error", stats.lastError);
+    return new SinkStatus(delivery.status(), config.topic(), config.deadLetterTopic(), config.bootstrapServers(),
+      stats.tradesReceived.sum(), delivery.tradesAcked(), stats.failed.sum(), paused, stats.pauses.sum(),
+      stats.peakQueuedBytes.get(), stats.peakInFlightBytes.get(),
+      new SinkStatus.Limits(bounds.maxInFlightBytes(), bounds.queueLowWatermarkBytes(), bounds.queueHighWatermarkBytes(),
+        bounds.queueMaxBytes()),
+      stats.deadLetters(delivery.deadLettersAcked()), stats.ackLatency.snapshot(), stats.sendLatency.snapshot(),
+      stats.ackedBySymbol(), stats.lastError);
   }
 }

@@ -1,6 +1,7 @@
 package dev.finnhubstream.sink;
 
-import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -89,25 +90,19 @@ final class LatencyHistogram {
   }
 
   /**
-   * Summary plus the non-empty buckets ({@code "<=bound": count}, {@code ">last"} for the overflow), so a
-   * reader can subtract two snapshots and get the percentiles of just that interval (the benchmark does).
+   * Summary plus the non-empty buckets (the overflow bucket last), so a reader can subtract two snapshots and get
+   * the percentiles of just that interval (the benchmark does).
    */
-  JsonObject toJson() {
-    JsonObject buckets = new JsonObject();
+  SinkStatus.Latency snapshot() {
+    List<SinkStatus.Bucket> buckets = new ArrayList<>();
     for (int i = 0; i < counts.length(); i++) {
       long c = counts.get(i);
       if (c > 0) {
-        buckets.put(i < BOUNDS.length ? "<=" + BOUNDS[i] : ">" + BOUNDS[BOUNDS.length - 1], c);
+        buckets.add(i < BOUNDS.length ? new SinkStatus.Bucket(BOUNDS[i], false, c) : new SinkStatus.Bucket(BOUNDS[BOUNDS.length - 1], true, c));
       }
     }
     long n = count();
-    return new JsonObject()
-      .put("count", n)
-      .put("p50", n == 0 ? null : percentile(0.50))
-      .put("p99", n == 0 ? null : percentile(0.99))
-      .put("p999", n == 0 ? null : percentile(0.999))
-      .put("max", n == 0 ? null : max.get())
-      .put("sum_ms", sum.get())
-      .put("buckets", buckets);
+    return new SinkStatus.Latency(n, n == 0 ? null : percentile(0.50), n == 0 ? null : percentile(0.99),
+      n == 0 ? null : percentile(0.999), n == 0 ? null : max.get(), sum.get(), buckets);
   }
 }

@@ -64,5 +64,5 @@ interface SpillBuffer extends Closeable {
   void checkpoint(long received, long heldInMemory);
 
   /** The previous process's last checkpoint when it stopped without closing the buffer; null after a clean stop. */
-  CrashCheckpoint.PreviousRun previousRun();
+  SinkStatus.PreviousRun previousRun();
 }

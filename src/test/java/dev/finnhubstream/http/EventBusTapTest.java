@@ -3,6 +3,7 @@ package dev.finnhubstream.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finnhubstream.bus.Addresses;
+import dev.finnhubstream.bus.BusObservers;
 import dev.finnhubstream.bus.Codecs;
 import dev.finnhubstream.bus.DeadLetter;
 import dev.finnhubstream.bus.Trade;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The event-bus tap as an interceptor on a real event bus: what it keeps, how much, and what it skips. */
+/** The event-bus tap as a bus observer on a real event bus: what it keeps, how much, and what it skips. */
 class EventBusTapTest {
 
   private Vertx vertx;
@@ -30,7 +31,7 @@ class EventBusTapTest {
     vertx = Vertx.vertx();
     Codecs.registerAll(vertx.eventBus());
     tap = new EventBusTap(Set.of(Addresses.TRADES, Addresses.BACKPRESSURE));
-    vertx.eventBus().addOutboundInterceptor(tap.interceptor);
+    new BusObservers(vertx.eventBus()).add(tap.observer);
   }
 
   @AfterEach

@@ -13,6 +13,7 @@ import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.bus.TradeBatch;
 import dev.finnhubstream.config.FinnhubConfig;
 import dev.finnhubstream.config.Secret;
+import dev.finnhubstream.http.StatusJson;
 import dev.finnhubstream.emulator.DropMode;
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
@@ -93,8 +94,8 @@ class FinnhubWebSocketVerticleTest {
   }
 
   private JsonObject snapshot(int keyIndex) {
-    return vertx.eventBus().<JsonObject>request(Addresses.statusIngest(FinnhubWebSocketVerticle.connectionName(keyIndex)), null)
-      .await().body();
+    return StatusJson.connection(vertx.eventBus().<ConnectionSnapshot>request(
+      Addresses.statusIngest(FinnhubWebSocketVerticle.connectionName(keyIndex)), null).await().body());
   }
 
   private long counter(int keyIndex, String name) {

@@ -1,6 +1,7 @@
 package dev.finnhubstream.metrics;
 
 import dev.finnhubstream.bus.Addresses;
+import dev.finnhubstream.bus.BusObservers;
 import dev.finnhubstream.bus.Codecs;
 import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.bus.TradeBatch;
@@ -46,11 +47,12 @@ public final class ObservabilityOverhead {
       for (int setup = 0; setup < 4; setup++) {
         Vertx vertx = setup == 0 ? Vertx.vertx() : VertxMetricsSetup.newVertx();
         Codecs.registerAll(vertx.eventBus());
+        BusObservers busObservers = new BusObservers(vertx.eventBus());
         if (setup >= 2) {
-          vertx.deployVerticle(new MetricsVerticle(config)).await();
+          vertx.deployVerticle(new MetricsVerticle(config, busObservers)).await();
         }
         if (setup >= 3) {
-          vertx.deployVerticle(new StatusHttpVerticle(config)).await();
+          vertx.deployVerticle(new StatusHttpVerticle(config, busObservers)).await();
         }
         double perSecond = run(vertx, trades);
         if (round == 1) {

@@ -2,14 +2,25 @@ package dev.finnhubstream.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.json.JsonObject;
+import dev.finnhubstream.sink.SinkStatus;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class ProducerHealthTest {
 
-  private static JsonObject sink(long received, long acked) {
-    return new JsonObject().put("received", received).put("acked", acked).put("failed", 0L).put("in_flight", received - acked);
+  /** The writer's reply with what the health judges by: acknowledged, in flight, mode. */
+  static SinkStatus sink(long acked, long inFlight, String mode) {
+    SinkStatus.Latency none = new SinkStatus.Latency(0, null, null, null, null, 0, List.of());
+    return new SinkStatus(new SinkStatus.Delivery(mode, 0, 0, inFlight, 0, 0,
+      new SinkStatus.DiskBufferStatus(0, 0, 1 << 20, 0, 0, 0, null)), "trades", "trades.dlq", "127.0.0.1:9092",
+      acked + inFlight, acked, 0, false, 0, 0, 0, new SinkStatus.Limits(1, 1, 2, 3),
+      new SinkStatus.DeadLetters(0, 0, Map.of()), none, none, Map.of(), null);
+  }
+
+  private static SinkStatus sink(long received, long acked) {
+    return sink(acked, received - acked, "DIRECT");
   }
 
   @Test
@@ -22,9 +33,10 @@ class ProducerHealthTest {
     assertThat(h.healthy()).isTrue();
     h.onReply(sink(30, 10), ProducerHealth.STALL_MS);
     assertThat(h.healthy()).isFalse();
-    assertThat(h.toJson().getString("problem")).contains("no Kafka acknowledgement").contains("20 records in flight");
+    assertThat(h.status().problem()).contains("no Kafka acknowledgement").contains("20 records in flight");
     h.onReply(sink(30, 25), ProducerHealth.STALL_MS + 1);
     assertThat(h.healthy()).isTrue();
+    assertThat(h.status()).isEqualTo(new MetricsStatus.KafkaHealth(true, null));
   }
 
   @Test
@@ -34,22 +46,18 @@ class ProducerHealthTest {
     h.onReply(sink(5, 5), 0);
     h.onReply(sink(5, 5), 10 * ProducerHealth.STALL_MS);
     assertThat(h.healthy()).isTrue();
-    h.onReply(sink(5, 5).put("mode", "OUTAGE"), 10 * ProducerHealth.STALL_MS + 1);
-    assertThat(h.toJson().getString("problem")).contains("outage");
-    h.onReply(sink(5, 5).put("mode", "DIRECT"), 10 * ProducerHealth.STALL_MS + 2);
+    h.onReply(sink(5, 0, "OUTAGE"), 10 * ProducerHealth.STALL_MS + 1);
+    assertThat(h.healthy()).isFalse();
+    assertThat(h.status().problem()).contains("outage");
+    h.onReply(sink(5, 0, "REPLAYING"), 10 * ProducerHealth.STALL_MS + 2);
     assertThat(h.healthy()).isTrue();
     h.onNoReply("timeout");
     h.onNoReply("timeout");
     assertThat(h.healthy()).as("two missed replies are tolerated").isTrue();
     h.onNoReply("timeout");
-    assertThat(h.toJson().getString("problem")).contains("does not answer");
-  }
-
-  @Test
-  @DisplayName("in flight, whichever way the writer reports it")
-  void inFlight() {
-    assertThat(ProducerHealth.inFlight(new JsonObject().put("in_flight_records", 7))).isEqualTo(7);
-    assertThat(ProducerHealth.inFlight(new JsonObject().put("in_flight", 3))).isEqualTo(3);
-    assertThat(ProducerHealth.inFlight(new JsonObject().put("received", 10).put("acked", 6).put("failed", 1))).isEqualTo(3);
+    assertThat(h.status().healthy()).isFalse();
+    assertThat(h.status().problem()).contains("does not answer").contains("timeout");
+    h.onReply(sink(6, 0, "DIRECT"), 10 * ProducerHealth.STALL_MS + 3);
+    assertThat(h.healthy()).as("an answer ends it").isTrue();
   }
 }

@@ -2,18 +2,19 @@ package dev.finnhubstream.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.finnhubstream.sink.SinkStatus;
 import dev.finnhubstream.support.PrometheusText;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Kafka writer's report becomes meters field by field: a short report gives the meters it can, a fuller one
- * (disk buffer, latency histograms, per-symbol acknowledgements) the rest, and the Prometheus parser reads the
- * histograms as histograms with cumulative buckets in seconds.
+ * The Kafka writer's report becomes meters: none of the writer's meters before its first report (only in flight,
+ * at 0), all of them after, and the Prometheus parser reads the latency histograms as histograms with cumulative
+ * buckets in seconds.
  */
 class SinkMetersTest {
 
@@ -25,34 +26,39 @@ class SinkMetersTest {
     return PrometheusText.parse(registry.scrape());
   }
 
-  @Test
-  @DisplayName("a short report: counters and in flight only, nothing invented for what it lacks")
-  void shortReport() throws Exception {
-    sinkMeters.update(new JsonObject().put("received", 10).put("acked", 7).put("failed", 1).put("in_flight", 2).put("last_error", "x"));
-    List<PrometheusText.Family> families = scrape();
-    assertThat(PrometheusText.samples(families, "finnhub_kafka_records_acked_total")).singleElement()
-      .satisfies(s -> assertThat(s.value()).isEqualTo(7));
-    assertThat(PrometheusText.samples(families, "finnhub_kafka_in_flight")).singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(2));
-    assertThat(families).extracting(PrometheusText.Family::name)
-      .noneMatch(n -> n.contains("disk_buffer") || n.contains("latency") || n.contains("trades_written"));
+  private static SinkStatus report(long ackCount, long ackSumMs, List<SinkStatus.Bucket> ackBuckets) {
+    return new SinkStatus(new SinkStatus.Delivery("DIRECT", 512, 256, 3, 1, 0,
+      new SinkStatus.DiskBufferStatus(4096, 12, 1 << 20, 20, 8, 0, null)), "trades", "trades.dlq", "127.0.0.1:9092",
+      10, 7, 0, false, 0, 0, 0, new SinkStatus.Limits(1, 1, 2, 3), new SinkStatus.DeadLetters(2, 2, Map.of("malformed:x", 2L)),
+      new SinkStatus.Latency(ackCount, 1L, 5L, 5L, 400_000L, ackSumMs, ackBuckets),
+      new SinkStatus.Latency(0, null, null, null, null, 0, List.of()), Map.of("AAPL", 4L, "MSFT", 1L, "GOOG", 2L), null);
   }
 
   @Test
-  @DisplayName("a full report: disk buffer, per-symbol written (others as 'other'), ack latency as a Prometheus histogram")
-  void fullReport() throws Exception {
-    sinkMeters.update(new JsonObject().put("received", 10).put("acked", 7).put("failed", 0).put("in_flight_records", 3).put("mode", "DIRECT")
-      .put("disk_buffer", new JsonObject().put("bytes", 4096).put("records", 12).put("max_bytes", 1 << 20).put("spilled", 20).put("dropped", 0))
-      .put("acked_by_symbol", new JsonObject().put("AAPL", 4).put("MSFT", 1).put("GOOG", 2))
-      .put("ack_latency_ms", new JsonObject().put("count", 6).put("sum_ms", 400_013)
-        .put("buckets", new JsonObject().put("<=1", 3).put("<=5", 2).put(">300000", 1))));
-    sinkMeters.update(new JsonObject().put("received", 10).put("acked", 7).put("failed", 0).put("in_flight_records", 3)
-      .put("disk_buffer", new JsonObject().put("bytes", 4096).put("records", 12).put("max_bytes", 1 << 20).put("spilled", 20).put("dropped", 0))
-      .put("acked_by_symbol", new JsonObject().put("AAPL", 4).put("MSFT", 1).put("GOOG", 2))
-      .put("ack_latency_ms", new JsonObject().put("count", 7).put("sum_ms", 400_014)
-        .put("buckets", new JsonObject().put("<=1", 4).put("<=5", 2).put(">300000", 1))));
+  @DisplayName("before the writer's first report: in flight at 0, and no writer meter with a made-up value")
+  void beforeTheFirstReport() throws Exception {
     List<PrometheusText.Family> families = scrape();
+    assertThat(PrometheusText.samples(families, "finnhub_kafka_in_flight")).singleElement().satisfies(s -> assertThat(s.value()).isZero());
+    assertThat(families).extracting(PrometheusText.Family::name)
+      .noneMatch(n -> n.contains("records") || n.contains("disk_buffer") || n.contains("latency") || n.contains("trades_written"));
+  }
+
+  @Test
+  @DisplayName("a report: counters, disk buffer, per-symbol written (others as 'other'), ack latency as a Prometheus histogram")
+  void report() throws Exception {
+    sinkMeters.update(report(6, 400_013, List.of(new SinkStatus.Bucket(1, false, 3), new SinkStatus.Bucket(5, false, 2),
+      new SinkStatus.Bucket(300_000, true, 1))));
+    sinkMeters.update(report(7, 400_014, List.of(new SinkStatus.Bucket(1, false, 4), new SinkStatus.Bucket(5, false, 2),
+      new SinkStatus.Bucket(300_000, true, 1))));
+    List<PrometheusText.Family> families = scrape();
+    assertThat(PrometheusText.samples(families, "finnhub_kafka_records_acked_total")).singleElement()
+      .satisfies(s -> assertThat(s.value()).isEqualTo(7));
+    assertThat(PrometheusText.samples(families, "finnhub_kafka_dead_letters_acked_total")).singleElement()
+      .satisfies(s -> assertThat(s.value()).isEqualTo(2));
     assertThat(PrometheusText.samples(families, "finnhub_kafka_in_flight")).singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(3));
+    assertThat(PrometheusText.samples(families, "finnhub_kafka_queued_bytes")).singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(512));
     assertThat(PrometheusText.samples(families, "finnhub_kafka_disk_buffer_bytes")).singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(4096));
+    assertThat(PrometheusText.samples(families, "finnhub_kafka_disk_buffer_records")).singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(12));
     assertThat(PrometheusText.samples(families, "finnhub_trades_written_total"))
       .extracting(s -> s.labels().get("symbol") + "=" + (long) s.value()).containsExactlyInAnyOrder("AAPL=4", "MSFT=1", "other=2");
 
@@ -65,5 +71,7 @@ class SinkMetersTest {
       .satisfies(s -> assertThat(s.value()).isEqualTo(7));
     assertThat(PrometheusText.samples(families, "finnhub_kafka_ack_latency_seconds_sum")).singleElement()
       .satisfies(s -> assertThat(s.value()).isEqualTo(400.014));
+    assertThat(PrometheusText.samples(families, "finnhub_kafka_send_latency_seconds_count")).singleElement()
+      .satisfies(s -> assertThat(s.value()).isZero());
   }
 }

@@ -214,7 +214,7 @@ class DiskBufferTest {
     }
     Files.writeString(dir.resolve("running"), leftByACrash);
     try (DiskBuffer buffer = DiskBuffer.open(dir, BUDGET)) {
-      CrashCheckpoint.PreviousRun crashed = buffer.previousRun();
+      SinkStatus.PreviousRun crashed = buffer.previousRun();
       assertThat(crashed).isNotNull();
       assertThat(crashed.received()).isEqualTo(2_500);
       assertThat(crashed.heldInMemory()).isEqualTo(42);

@@ -128,7 +128,7 @@ final class InMemorySpillBuffer implements SpillBuffer {
   }
 
   @Override
-  public CrashCheckpoint.PreviousRun previousRun() {
+  public SinkStatus.PreviousRun previousRun() {
     return null;
   }
 

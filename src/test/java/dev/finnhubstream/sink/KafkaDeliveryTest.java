@@ -337,7 +337,7 @@ class KafkaDeliveryTest {
     assertThat(onDisk()).containsExactlyElementsOf(ids(1, 3));
     assertThat(stats.spilledToDisk.sum()).isEqualTo(2);
     assertThat(stats.dropped.sum()).isEqualTo(3);
-    assertThat(delivery.statusJson().getJsonObject("disk_buffer").getLong("dropped")).isEqualTo(3);
+    assertThat(delivery.status().diskBuffer().dropped()).isEqualTo(3);
   }
 
   // --- shutdown ---
