@@ -30,8 +30,9 @@ public final class Addresses {
   public static final String STATUS_SINK = "status.sink";
 
   /**
-   * Request/reply: a runtime subscription change on one Finnhub connection, {@code {"action": "add"|"remove",
-   * "symbol": "X"}} (admin endpoints). One address per connection, like {@link #statusIngest}.
+   * Request/reply: a runtime subscription change on one Finnhub connection (admin endpoints), a
+   * {@link dev.finnhubstream.ingest.SymbolChange} answered with a {@link dev.finnhubstream.ingest.SymbolChangeResult}.
+   * One address per connection, like {@link #statusIngest}.
    */
   public static String ingestSymbols(String connection) {
     return "ingest.symbols." + connection;

@@ -1,6 +1,8 @@
 package dev.finnhubstream.bus;
 
 import dev.finnhubstream.ingest.ConnectionSnapshot;
+import dev.finnhubstream.ingest.SymbolChange;
+import dev.finnhubstream.ingest.SymbolChangeResult;
 import dev.finnhubstream.market.MarketStatus;
 import dev.finnhubstream.metrics.MetricsStatus;
 import dev.finnhubstream.sink.SinkStatus;
@@ -8,7 +10,8 @@ import io.vertx.core.eventbus.EventBus;
 
 /**
  * Registers the codec of every event-bus record type, once per Vert.x instance: the messages of this package, and
- * the status replies, each declared next to the verticle that answers with it (JSON only at the HTTP edge).
+ * the requests and replies of the verticles, each declared next to the verticle that answers (JSON only at the
+ * HTTP edge).
  */
 public final class Codecs {
 
@@ -20,6 +23,8 @@ public final class Codecs {
     LocalRecordCodec.registerOnce(eventBus, DeadLetter.class);
     LocalRecordCodec.registerOnce(eventBus, Backpressure.class);
     LocalRecordCodec.registerOnce(eventBus, ConnectionSnapshot.class);
+    LocalRecordCodec.registerOnce(eventBus, SymbolChange.class);
+    LocalRecordCodec.registerOnce(eventBus, SymbolChangeResult.class);
     LocalRecordCodec.registerOnce(eventBus, SinkStatus.class);
     LocalRecordCodec.registerOnce(eventBus, MetricsStatus.class);
     LocalRecordCodec.registerOnce(eventBus, MarketStatus.class);

@@ -4,6 +4,8 @@ import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.config.FinnhubConfig;
 import dev.finnhubstream.ingest.ConnectionSnapshot;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
+import dev.finnhubstream.ingest.SymbolChange;
+import dev.finnhubstream.ingest.SymbolChangeResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -14,9 +16,11 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -33,6 +37,9 @@ import org.slf4j.LoggerFactory;
  *       connection holds yet, on the connection holding the fewest symbols; idempotent.</li>
  *   <li>{@code DELETE /symbols/{symbol}} (URL-encoded): unsubscribes it from the connection that holds it.</li>
  * </ul>
+ *
+ * <p>This is the HTTP edge of the change: the request is validated here and travels to the connection as a
+ * {@link SymbolChange}; the {@link SymbolChangeResult} it answers with becomes JSON here.
  */
 final class AdminRoutes {
 
@@ -40,6 +47,7 @@ final class AdminRoutes {
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
   static final int MAX_SYMBOLS_PER_REQUEST = 500;
   static final int MAX_SYMBOL_LENGTH = 64;
+  private static final String NOTE = "held in memory only: the configuration is the source again at the next start";
 
   private final Vertx vertx;
   private final FinnhubConfig finnhub;
@@ -92,27 +100,26 @@ final class AdminRoutes {
       Map<String, String> holderOf = new LinkedHashMap<>();
       held.forEach((conn, list) -> list.forEach(s -> holderOf.put(s, conn)));
       Future<Void> chain = Future.succeededFuture();
-      JsonObject[] slots = new JsonObject[symbols.size()]; // results in request order
+      SymbolChangeResult[] slots = new SymbolChangeResult[symbols.size()]; // results in request order
       for (int i = 0; i < symbols.size(); i++) {
         String symbol = symbols.get(i);
         int slot = i;
         if (holderOf.containsKey(symbol)) {
-          slots[slot] = new JsonObject().put("symbol", symbol).put("connection", holderOf.get(symbol)).put("result", "already_present");
+          slots[slot] = new SymbolChangeResult(holderOf.get(symbol), symbol, SymbolChangeResult.Outcome.ALREADY_PRESENT, null);
           continue;
         }
         String target = load.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
         load.merge(target, 1, Integer::sum);
         holderOf.put(symbol, target);
-        chain = chain.compose(v -> change(target, "add", symbol).map(r -> {
+        chain = chain.compose(v -> change(target, new SymbolChange(SymbolChange.Action.ADD, symbol)).map(r -> {
           slots[slot] = r;
           return null;
         }));
       }
       chain.onSuccess(v -> {
-        JsonArray results = new JsonArray(List.of(slots));
+        JsonArray results = new JsonArray(Arrays.stream(slots).map(AdminRoutes::json).toList());
         LOGGER.info("Admin: PUT /symbols {} → {}", symbols, results.encode());
-        JsonObject body = new JsonObject().put("results", results)
-          .put("note", "held in memory only: the configuration is the source again at the next start");
+        JsonObject body = new JsonObject().put("results", results).put("note", NOTE);
         List<String> overCap = load.entrySet().stream().filter(e -> e.getValue() > finnhub.maxSymbolsPerKey()).map(Map.Entry::getKey).toList();
         if (!overCap.isEmpty()) {
           body.put("warning", "connection(s) " + overCap + " now hold more than max_symbols_per_key (" + finnhub.maxSymbolsPerKey()
@@ -131,9 +138,10 @@ final class AdminRoutes {
         Responses.json(ctx, 404, new JsonObject().put("error", "no connection holds this symbol").put("symbol", symbol), redact);
         return;
       }
-      change(holder, "remove", symbol).onSuccess(r -> {
-        LOGGER.info("Admin: DELETE /symbols/{} → {}", symbol, r.encode());
-        Responses.json(ctx, 200, r.put("note", "held in memory only: the configuration is the source again at the next start"), redact);
+      change(holder, new SymbolChange(SymbolChange.Action.REMOVE, symbol)).onSuccess(r -> {
+        JsonObject body = json(r);
+        LOGGER.info("Admin: DELETE /symbols/{} → {}", symbol, body.encode());
+        Responses.json(ctx, 200, body.put("note", NOTE), redact);
       }).onFailure(e -> Responses.error(ctx, 503, "the Finnhub connection did not take the change: " + e.getMessage()));
     }).onFailure(e -> Responses.error(ctx, 503, e.getMessage()));
   }
@@ -162,9 +170,15 @@ final class AdminRoutes {
       });
   }
 
-  private Future<JsonObject> change(String connection, String action, String symbol) {
-    return vertx.eventBus().<JsonObject>request(Addresses.ingestSymbols(connection),
-      new JsonObject().put("action", action).put("symbol", symbol), ASK).map(Message::body);
+  private Future<SymbolChangeResult> change(String connection, SymbolChange change) {
+    return vertx.eventBus().<SymbolChangeResult>request(Addresses.ingestSymbols(connection), change, ASK).map(Message::body);
+  }
+
+  /** One element of a PUT's {@code results}, or a DELETE's answer (before its note). */
+  static JsonObject json(SymbolChangeResult r) {
+    JsonObject json = new JsonObject().put("connection", r.connection()).put("symbol", r.symbol())
+      .put("result", r.outcome().name().toLowerCase(Locale.ROOT));
+    return r.was() == null ? json : json.put("was", r.was());
   }
 
   /** Non-empty, trimmed, printable, at most {@link #MAX_SYMBOL_LENGTH} characters, no duplicates. */

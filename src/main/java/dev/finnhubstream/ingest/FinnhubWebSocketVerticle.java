@@ -13,7 +13,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -48,8 +47,8 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   private FinnhubConnection connection;
   private FrameRouter frames;
   private WebSocketClient client;
-  private MessageConsumer<JsonObject> statusConsumer;
-  private MessageConsumer<JsonObject> symbolsConsumer;
+  private MessageConsumer<Void> statusConsumer;
+  private MessageConsumer<SymbolChange> symbolsConsumer;
   private MessageConsumer<Backpressure> backpressureConsumer;
 
   /**
@@ -91,16 +90,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
     frames = new FrameRouter(connectionName, runId, frameSequence, book, counters, redactor, connection, vertx.eventBus());
     statusConsumer = vertx.eventBus().consumer(Addresses.statusIngest(connectionName), msg -> msg.reply(snapshot()));
     backpressureConsumer = vertx.eventBus().consumer(Addresses.BACKPRESSURE, msg -> connection.onBackpressure(msg.body()));
-    symbolsConsumer = vertx.eventBus().consumer(Addresses.ingestSymbols(connectionName), msg -> {
-      JsonObject body = msg.body();
-      String action = body == null ? null : body.getString("action");
-      String symbol = body == null ? null : body.getString("symbol");
-      if (!("add".equals(action) || "remove".equals(action)) || symbol == null || symbol.isBlank()) {
-        msg.fail(400, "expected {\"action\": \"add\"|\"remove\", \"symbol\": \"X\"}");
-      } else {
-        msg.reply(changeSymbol(action, symbol));
-      }
-    });
+    symbolsConsumer = vertx.eventBus().consumer(Addresses.ingestSymbols(connectionName), msg -> msg.reply(changeSymbol(msg.body())));
     // Start-up does not wait for Finnhub: the service must come up (and report) while Finnhub is down.
     connection.open(frames);
     return Future.join(statusConsumer.completion(), backpressureConsumer.completion(), symbolsConsumer.completion());
@@ -120,27 +110,34 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   }
 
   /**
-   * A runtime subscription change, {@code {"action": "add"|"remove", "symbol": "X"}}: held in memory only (the
-   * configuration stays the source at start-up). An added symbol is subscribed at the next paced tick; a removed
-   * one that was subscribed gets an unsubscribe frame at once.
+   * A runtime subscription change: held in memory only (the configuration stays the source at start-up). An added
+   * symbol is subscribed at the next paced tick; a removed one that was subscribed gets an unsubscribe frame at once.
    */
-  private JsonObject changeSymbol(String action, String symbol) {
-    JsonObject reply = new JsonObject().put("connection", connectionName).put("symbol", symbol);
-    if ("add".equals(action)) {
-      boolean added = book.add(symbol);
-      LOGGER.info("[{}] symbol {} {} at runtime", connectionName, symbol, added ? "added" : "already held; not added");
-      return reply.put("result", added ? "added" : "already_present");
-    }
+  private SymbolChangeResult changeSymbol(SymbolChange change) {
+    return switch (change.action()) {
+      case ADD -> add(change.symbol());
+      case REMOVE -> remove(change.symbol());
+    };
+  }
+
+  private SymbolChangeResult add(String symbol) {
+    boolean added = book.add(symbol);
+    LOGGER.info("[{}] symbol {} {} at runtime", connectionName, symbol, added ? "added" : "already held; not added");
+    return new SymbolChangeResult(connectionName, symbol,
+      added ? SymbolChangeResult.Outcome.ADDED : SymbolChangeResult.Outcome.ALREADY_PRESENT, null);
+  }
+
+  private SymbolChangeResult remove(String symbol) {
     SymbolBook.Status was = book.remove(symbol);
     if (was == null) {
-      return reply.put("result", "not_present");
+      return new SymbolChangeResult(connectionName, symbol, SymbolChangeResult.Outcome.NOT_PRESENT, null);
     }
     frames.forget(symbol);
     if (was == SymbolBook.Status.SUBSCRIBED) {
       connection.unsubscribe(symbol);
     }
     LOGGER.info("[{}] symbol {} removed at runtime (was {})", connectionName, symbol, was);
-    return reply.put("result", "removed").put("was", was.name());
+    return new SymbolChangeResult(connectionName, symbol, SymbolChangeResult.Outcome.REMOVED, was.name());
   }
 
   /** The connection's view of Vert.x: this verticle's event loop and timers, and the key's handshake. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.finnhubstream.ingest.ConnectionSnapshot;
 import dev.finnhubstream.ingest.ConnectionState;
+import dev.finnhubstream.ingest.SymbolChange;
+import dev.finnhubstream.ingest.SymbolChangeResult;
 import dev.finnhubstream.market.MarketStatus;
 import dev.finnhubstream.metrics.MetricsStatus;
 import dev.finnhubstream.sink.SinkStatus;
@@ -18,7 +20,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Every status reply travels the event bus as its record, through the codecs {@link Codecs} registers. */
+/**
+ * Every status reply, and the admin's symbol change both ways, travels the event bus as its record, through the
+ * codecs {@link Codecs} registers.
+ */
 class StatusCodecsTest {
 
   private Vertx vertx;
@@ -54,11 +59,13 @@ class StatusCodecsTest {
         new SinkStatus.DeadLetters(1, 1, Map.of("r", 1L)), latency, latency, Map.of("AAPL", 16L), "e"),
       new MetricsStatus(false, List.of(), null, new MetricsStatus.Throughput(1000, null, 0, List.of(), List.of()), 0,
         new MetricsStatus.DeadLetters(0, Map.of()), new MetricsStatus.KafkaHealth(true, null), new MetricsStatus.Backpressure(false, null, null)),
-      new MarketStatus(false, "disabled", "US", null, null, null, null, 60_000, 300_000, 0, 0, null));
+      new MarketStatus(false, "disabled", "US", null, null, null, null, 60_000, 300_000, 0, 0, null),
+      new SymbolChange(SymbolChange.Action.REMOVE, "IC MARKETS:1"),
+      new SymbolChangeResult("key-2", "IC MARKETS:1", SymbolChangeResult.Outcome.REMOVED, "OVER_CAP"));
   }
 
   @Test
-  @DisplayName("a status record sent as a reply arrives as the same immutable record")
+  @DisplayName("a record sent as a reply arrives as the same immutable record")
   void roundTrips() {
     for (Record status : samples()) {
       Object received = roundTrip(status);
