@@ -50,7 +50,7 @@ class StatusEndpointsIT {
     service = new InProcessService(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN)).withTradesPerSecond(200)
       .withPingIntervalMs(1_000),
       Map.of("FINNHUB_TOKEN", TOKEN, "FINNHUB_SYMBOLS", String.join(",", SYMBOLS), "ADMIN_TOKEN", ADMIN),
-      file -> file.getJsonObject("environments").getJsonObject("local").getJsonObject("market_hours").put("poll_ms", 1_000));
+      file -> file.getJsonObject("common").getJsonObject("market_hours").put("poll_ms", 1_000));
     await().atMost(Duration.ofSeconds(60)).until(() -> service.get("/ready").statusCode() == 200);
   }
 
