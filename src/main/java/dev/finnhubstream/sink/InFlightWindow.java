@@ -55,6 +55,8 @@ final class InFlightWindow {
   private final Runnable wakeDeliveryThread;
   private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
   private final ConcurrentLinkedQueue<Pending> failures = new ConcurrentLinkedQueue<>();
+  /** Records in the window that were read from the spill buffer (delivery thread only). */
+  private int replayed;
   /** Set while the delivery thread waits for acknowledgements (full window, outage): only then do they wake it. */
   private volatile boolean wantAcks;
   private Exception lastRefusal;
@@ -112,6 +114,7 @@ final class InFlightWindow {
     }
     if (from != null) {
       p.position = from.advance();
+      replayed++;
       stats.replayedFromDisk.increment();
     }
     if (p.refusal == null || p.position != null) {
@@ -148,11 +151,20 @@ final class InFlightWindow {
       }
       if (head.position != null) {
         spill.acknowledged(head.position);
+        replayed--;
       }
       inFlight.poll();
       any = true;
     }
     return any;
+  }
+
+  /**
+   * True while the window holds a record read from the spill buffer: the buffer's acknowledgement cursor has not
+   * passed it yet, so a stop would leave it (and what follows it) stored there.
+   */
+  boolean holdsReplayed() {
+    return replayed > 0;
   }
 
   /** Whether acknowledgements wake the delivery thread (only while it waits for them: a wake-up costs). */
@@ -163,7 +175,9 @@ final class InFlightWindow {
   /**
    * Empties the window once the producer is closed and every callback has run. Acknowledges the spill buffer's
    * positions up to the first record read from it and not delivered (that one and the rest stay stored there), and
-   * returns the records from memory that were not delivered, in send order.
+   * returns the records from memory that were not delivered, in send order. Those belong ahead of everything
+   * stored: records from memory are only sent while no record read from the spill buffer is in the window
+   * ({@link #holdsReplayed()}; KafkaDelivery keeps to it), so each was sent before any record still stored there.
    */
   List<OutboundRecord> closeOut(SpillBuffer spill) {
     List<OutboundRecord> undelivered = new ArrayList<>();
@@ -181,6 +195,7 @@ final class InFlightWindow {
     }
     inFlight.clear();
     failures.clear();
+    replayed = 0;
     return undelivered;
   }
 

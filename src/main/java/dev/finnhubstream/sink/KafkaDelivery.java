@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *   holds stay there: it retries them until the broker is back ({@code delivery.timeout.ms} is unlimited), and
  *   the idempotent producer makes those retries land once. The first acknowledgement after the outage starts
  *   the replay of the disk buffer, behind those records, in order; new records keep going to the tail of the
- *   disk buffer until it is read to the end, which keeps the order of every symbol.</li>
+ *   disk buffer until it is read to the end, and then wait in the queue until Kafka acknowledged what was read
+ *   back, which keeps the order of every symbol, across a stop too.</li>
  *   <li><b>Nothing silent</b> ({@link UndeliveredRecords}).</li>
  *   <li><b>Shutdown</b> ({@link ShutdownRescue}): what Kafka did not acknowledge within the close timeout goes
  *   to the disk buffer ahead of everything else, for the next start.</li>
@@ -40,7 +41,10 @@ final class KafkaDelivery {
   private static final Logger LOGGER = LoggerFactory.getLogger(KafkaDelivery.class);
 
   enum Mode {
-    /** The disk buffer is empty: records go straight to the producer. */
+    /**
+     * The disk buffer is read to the end: records go straight to the producer, once Kafka acknowledged every record
+     * read back (until then they wait in the queue, see {@link #route}).
+     */
     DIRECT,
     /** Kafka takes records and the disk buffer is being read back; new records queue behind it on disk. */
     REPLAYING,
@@ -235,7 +239,7 @@ final class KafkaDelivery {
 
   private void park(long wakeStamp, long nanos) {
     boolean windowFull = window.isFull();
-    window.wantAcks(windowFull || mode == Mode.OUTAGE);
+    window.wantAcks(windowFull || mode == Mode.OUTAGE || window.holdsReplayed());
     parked = true;
     // Re-checked after publishing the flags, so an acknowledgement that freed the window meanwhile is not missed.
     if (flow.wakeups() == wakeStamp && !closing && window.isFull() == windowFull) {
@@ -257,12 +261,16 @@ final class KafkaDelivery {
         break;
       }
       if (mode == Mode.DIRECT) {
-        if (!draining && window.isFull()) {
-          if (queue.bytes() <= bounds.queueMaxBytes()) {
+        // Behind a record read back from disk, a record from memory waits for that one's acknowledgement: a stop
+        // would leave the disk record on disk and write this one ahead of it (ShutdownRescue), out of order.
+        if (window.holdsReplayed() || !draining && window.isFull()) {
+          if (!draining && queue.bytes() <= bounds.queueMaxBytes()) {
             break;
           }
           mode = Mode.REPLAYING;
-          LOGGER.warn("Kafka writer queue passed queue_max_bytes ({} bytes): the overflow goes to the disk buffer", queue.bytes());
+          if (!draining) {
+            LOGGER.warn("Kafka writer queue passed queue_max_bytes ({} bytes): the overflow goes to the disk buffer", queue.bytes());
+          }
           continue;
         }
         if (send(r, null, now) == InFlightWindow.SendResult.REFUSED) {

@@ -380,6 +380,67 @@ class KafkaDeliveryTest {
   }
 
   @Test
+  @DisplayName("at shutdown, records from memory sent after a replay are never written ahead of replayed ones still on disk:"
+    + " each symbol keeps its order on disk and on the next start")
+  void shutdownAfterReplayKeepsPerSymbolOrder() throws Exception {
+    for (int n = 0; n < 4; n++) {
+      disk.append(OutboundRecord.trade(trade(n % 2 == 0 ? "AAA" : "BBB", n)));
+    }
+    start();
+    // The disk buffer is read to the end, Kafka acknowledged none of it; newer records arrive. Were they sent now,
+    // a stop would write them ahead of the replayed ones, which stay on disk behind the cursor.
+    turn();
+    offer(4, 8);
+    turn();
+    assertThat(sent()).as("newer records do not overtake the replayed ones in the producer's hands")
+      .containsExactlyElementsOf(ids(0, 4));
+    ack(1);
+    delivery.close(50);
+    delivery.shutdown();
+
+    assertThat(onDisk()).as("what the next start reads, in the original order").containsExactlyElementsOf(ids(1, 8));
+
+    MockProducer<byte[], byte[]> nextKafka = new MockProducer<>(true, new ByteArraySerializer(), new ByteArraySerializer());
+    InMemorySpillBuffer nextDisk = new InMemorySpillBuffer(1L << 30);
+    disk.stored().forEach(nextDisk::append);
+    KafkaDelivery next = new KafkaDelivery(config(1L << 20, 1L << 24), nextKafka, nextDisk, new DeliveryStats(), () -> { },
+      () -> nowNanos);
+    for (int i = 0; i < 5; i++) {
+      next.turn(nowNanos);
+    }
+    Map<String, List<String>> bySymbol = new LinkedHashMap<>();
+    for (ProducerRecord<byte[], byte[]> r : nextKafka.history()) {
+      bySymbol.computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8), k -> new ArrayList<>()).add(ingestId(r));
+    }
+    assertThat(bySymbol.get("AAA")).containsExactly("id-002", "id-004", "id-006");
+    assertThat(bySymbol.get("BBB")).containsExactly("id-001", "id-003", "id-005", "id-007");
+  }
+
+  @Test
+  @DisplayName("once the disk buffer is read to the end, new records wait in the queue until Kafka acknowledged what was read back, then go to Kafka")
+  void directOnlyAfterReplayAcknowledged() {
+    disk.append(OutboundRecord.trade(trade("AAA", 0)));
+    disk.append(OutboundRecord.trade(trade("AAA", 1)));
+    start();
+    turn();
+    assertThat(delivery.mode()).as("read to the end").isEqualTo(KafkaDelivery.Mode.DIRECT);
+    offer(2, 4);
+    turn();
+    assertThat(sent()).containsExactlyElementsOf(ids(0, 2));
+    assertThat(delivery.queuedBytes()).as("they wait in memory").isPositive();
+    assertThat(onDisk()).as("not on disk").containsExactlyElementsOf(ids(0, 2));
+
+    ack(1);
+    turn();
+    assertThat(sent()).as("one read back is still not acknowledged").containsExactlyElementsOf(ids(0, 2));
+    ack(1);
+    turn();
+    assertThat(sent()).containsExactlyElementsOf(ids(0, 4));
+    assertThat(delivery.queuedBytes()).isZero();
+    assertThat(disk.isEmpty()).isTrue();
+  }
+
+  @Test
   @DisplayName("at shutdown during an outage, the queue goes to disk behind what is buffered, without waiting for Kafka")
   void shutdownDuringOutage() throws Exception {
     start();
