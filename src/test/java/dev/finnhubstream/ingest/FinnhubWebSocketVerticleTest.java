@@ -191,13 +191,20 @@ class FinnhubWebSocketVerticleTest {
     s.invalidRetry = 400;
     deploy(s.build());
     await().atMost(Duration.ofSeconds(10)).until(() -> snapshot(0).getJsonObject("refused").containsKey("BAD:X"));
-    Thread.sleep(3_000);
-    JsonObject snap = snapshot(0);
-    long errors = snap.getJsonObject("counters").getLong("invalid_symbol_errors");
-    // Delays 400, 800, 1600 ms (±20 %): a few retries in 3 s, not one per subscribe tick.
-    assertThat(errors).isBetween(2L, 4L);
-    assertThat(snap.getJsonArray("subscribed")).containsExactly("AAPL");
+    long refusedAt = System.nanoTime();
+    // Delays 400, 800, 1600, 3200 ms (±20 %) after the first refusal: the third error comes after at least 960 ms,
+    // the fifth not before 4.8 s; a retry per subscribe tick (100 ms) would make dozens. Waiting for the retries rather
+    // than sleeping a fixed time keeps a loaded machine from failing the test: load only makes the delays longer.
+    await().atMost(Duration.ofSeconds(20)).until(() -> invalidSymbolErrors() >= 3);
+    assertThat(Duration.ofNanos(System.nanoTime() - refusedAt)).isGreaterThanOrEqualTo(Duration.ofMillis(960));
+    Thread.sleep(Math.max(0, 3_000 - Duration.ofNanos(System.nanoTime() - refusedAt).toMillis()));
+    assertThat(invalidSymbolErrors()).as("errors in the first 3 s").isLessThanOrEqualTo(4);
+    assertThat(snapshot(0).getJsonArray("subscribed")).contains("AAPL");
     assertThat(trades).extracting(Trade::symbol).contains("AAPL").doesNotContain("BAD:X");
+  }
+
+  private long invalidSymbolErrors() {
+    return snapshot(0).getJsonObject("counters").getLong("invalid_symbol_errors");
   }
 
   @Test
@@ -209,12 +216,15 @@ class FinnhubWebSocketVerticleTest {
     s.tokens = List.of(new Secret(secret));
     s.rejectedRetry = 1_000;
     ListAppender<ILoggingEvent> logs = captureLogs();
+    long deployedAt = System.nanoTime();
     deploy(s.build());
-    Thread.sleep(3_300);
+    // 1 s ± 20 % between attempts: three attempts take at least 1.6 s, where the 50 ms backoff would take 0.1 s.
+    // Waiting for the attempts rather than sleeping a fixed time: load only makes the delays longer.
+    await().atMost(Duration.ofSeconds(20)).until(() -> snapshot(0).getJsonObject("counters").getLong("failed_connects") >= 3);
+    assertThat(Duration.ofNanos(System.nanoTime() - deployedAt)).isGreaterThanOrEqualTo(Duration.ofMillis(1_600));
     JsonObject snap = snapshot(0);
     assertThat(snap.getString("state")).isEqualTo("KEY_REJECTED");
     assertThat(snap.getString("last_error")).contains("401").contains("FINNHUB_TOKEN");
-    // 1 s ± 20 % between attempts: 3 or 4 attempts in 3.3 s, where the 50 ms backoff would make dozens.
     assertThat(snap.getJsonObject("counters").getLong("failed_connects")).isBetween(3L, 5L);
     assertThat(snap.encode()).doesNotContain(secret);
     assertThat(logs.list).isNotEmpty().noneMatch(e -> e.getFormattedMessage().contains(secret));
@@ -267,7 +277,8 @@ class FinnhubWebSocketVerticleTest {
     deploy(s.build());
     await().atMost(Duration.ofSeconds(10)).until(() -> trades.size() > 100);
     vertx.eventBus().publish(Addresses.BACKPRESSURE, new dev.finnhubstream.bus.Backpressure(true, "test"));
-    Thread.sleep(300);
+    await().atMost(Duration.ofSeconds(10)).until(() -> snapshot(0).getBoolean("paused"));
+    Thread.sleep(300); // what was already read when the pause landed reaches the test's consumer
     int whilePaused = trades.size();
     Thread.sleep(1_200);
     assertThat(trades.size()).as("nothing read while paused (one in-flight frame at most)").isLessThanOrEqualTo(whilePaused + 64);
