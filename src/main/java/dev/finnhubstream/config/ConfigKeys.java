@@ -45,10 +45,6 @@ public final class ConfigKeys {
       return Collections.unmodifiableList(keys);
     }
 
-    public Optional<ConfigKey> key(String keyName) {
-      return keys.stream().filter(k -> k.name().equals(keyName)).findFirst();
-    }
-
     public Set<String> keyNames() {
       Set<String> names = new java.util.TreeSet<>();
       keys.forEach(k -> names.add(k.name()));

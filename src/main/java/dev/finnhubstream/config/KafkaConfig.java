@@ -5,9 +5,7 @@ import static dev.finnhubstream.config.ConfigKeys.*;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The Kafka sink. Terraform reads the same section for the topic (name, partitions, replication,

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * start-up, for runtimes that cannot inject Lockbox secrets as environment variables themselves (the
  * Compute instance group on the Container Optimized Image: its container spec holds plain values only).
  *
- * <p>Opt-in: only when {@value #LOCKBOX_SECRETS} is set, e.g.
+ * <p>Opt-in: only when {@code LOCKBOX_SECRETS} is set, e.g.
  * {@code FINNHUB_TOKEN=e6q1...,KAFKA_PASSWORD=e6q2...@e6qv...}: each secret variable names the Lockbox secret
  * (and optionally the version, after {@code @}) whose entry with the same key holds its value. The VM's
  * service account authenticates: its IAM token comes from the instance metadata service, so no key file
@@ -40,8 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LockboxSecrets {
 
-  /** The opt-in variable: {@code VARIABLE=SECRET_ID[@VERSION_ID]}, comma-separated. */
-  public static final String LOCKBOX_SECRETS = EnvironmentVariables.LOCKBOX_SECRETS;
   /** Overrides the instance metadata service (tests only). */
   public static final String METADATA_URL = "YC_METADATA_URL";
   /** Overrides the Lockbox payload API (tests only). */
@@ -82,7 +80,7 @@ public final class LockboxSecrets {
   }
 
   /**
-   * The secret variables {@value #LOCKBOX_SECRETS} asks for, read from Lockbox; an empty map when it is not
+   * The secret variables {@code LOCKBOX_SECRETS} asks for, read from Lockbox; an empty map when it is not
    * set. Fails with a {@link ConfigException} naming the variable and the fix.
    *
    * @param env the process environment
@@ -94,7 +92,7 @@ public final class LockboxSecrets {
   static Future<Map<String, String>> load(Vertx vertx, Map<String, String> env, Retry retry) {
     List<Reference> references;
     try {
-      references = parse(env.get(LOCKBOX_SECRETS), env);
+      references = parse(env.get(EnvironmentVariables.LOCKBOX_SECRETS), env);
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
@@ -106,7 +104,7 @@ public final class LockboxSecrets {
   }
 
   /**
-   * Parses {@value #LOCKBOX_SECRETS}. Each variable must be one of the service's secrets, listed once, and
+   * Parses {@code LOCKBOX_SECRETS}. Each variable must be one of the service's secrets, listed once, and
    * not also set directly in the environment (two sources for one secret would make the winner a guess).
    */
   static List<Reference> parse(String value, Map<String, String> env) {
@@ -119,26 +117,26 @@ public final class LockboxSecrets {
       String entry = item.strip();
       int eq = entry.indexOf('=');
       if (eq < 0) {
-        throw new ConfigException(LOCKBOX_SECRETS, "\"" + entry + "\" has no '='", "use " + format);
+        throw new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, "\"" + entry + "\" has no '='", "use " + format);
       }
       String variable = entry.substring(0, eq).strip();
       String target = entry.substring(eq + 1).strip();
       if (!EnvironmentVariables.SECRETS.contains(variable)) {
-        throw new ConfigException(LOCKBOX_SECRETS, "\"" + variable + "\" is not a secret the service reads", "use " + format);
+        throw new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, "\"" + variable + "\" is not a secret the service reads", "use " + format);
       }
       if (references.stream().anyMatch(r -> r.variable().equals(variable))) {
-        throw new ConfigException(LOCKBOX_SECRETS, variable + " is listed twice", "list each secret once");
+        throw new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, variable + " is listed twice", "list each secret once");
       }
       String v = env.get(variable);
       if (v != null && !v.isBlank()) {
-        throw new ConfigException(variable, "set both in the environment and through " + LOCKBOX_SECRETS,
-          "use one source: unset " + variable + ", or remove it from " + LOCKBOX_SECRETS);
+        throw new ConfigException(variable, "set both in the environment and through " + EnvironmentVariables.LOCKBOX_SECRETS,
+          "use one source: unset " + variable + ", or remove it from " + EnvironmentVariables.LOCKBOX_SECRETS);
       }
       int at = target.indexOf('@');
       String secretId = at < 0 ? target : target.substring(0, at);
       String versionId = at < 0 ? null : target.substring(at + 1);
       if (!ID.matcher(secretId).matches() || (versionId != null && !ID.matcher(versionId).matches())) {
-        throw new ConfigException(LOCKBOX_SECRETS, variable + ": \"" + target + "\" is not a Lockbox secret id (optionally @version id)",
+        throw new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, variable + ": \"" + target + "\" is not a Lockbox secret id (optionally @version id)",
           "use " + format + " (terraform output runtime_secrets lists the ids)");
       }
       references.add(new Reference(variable, secretId, versionId));
@@ -186,7 +184,7 @@ public final class LockboxSecrets {
         }
         String token = jsonField(response, "access_token");
         if (token == null || token.isBlank()) {
-          return Future.failedFuture(new ConfigException(LOCKBOX_SECRETS, "the metadata service answered without an access_token",
+          return Future.failedFuture(new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, "the metadata service answered without an access_token",
             "check that the VM has a service account attached"));
         }
         return Future.succeededFuture(token);
@@ -213,7 +211,7 @@ public final class LockboxSecrets {
         // reported below without the body: it holds secret values
       }
       if (entries == null) {
-        return Future.failedFuture(new ConfigException(LOCKBOX_SECRETS, "Lockbox answered for " + reference.where()
+        return Future.failedFuture(new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, "Lockbox answered for " + reference.where()
           + " without an entries list", "check LOCKBOX_PAYLOAD_URL (unset it in the cloud)"));
       }
       return Future.succeededFuture(entries);
@@ -241,7 +239,7 @@ public final class LockboxSecrets {
         return new String(Base64.getDecoder().decode(binary), StandardCharsets.UTF_8);
       }
     }
-    throw new ConfigException(LOCKBOX_SECRETS, reference.where() + " has no entry " + reference.variable() + " (its keys: "
+    throw new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, reference.where() + " has no entry " + reference.variable() + " (its keys: "
       + (keys.isEmpty() ? "none" : String.join(", ", keys)) + ")", "store the value under the key " + reference.variable()
       + ", or point " + reference.variable() + " at the secret that holds it");
   }
@@ -250,10 +248,10 @@ public final class LockboxSecrets {
   private static Throwable statusFailure(int status, String who, String fix) {
     String problem = who + " answered HTTP " + status;
     if (status == 401 || status == 403) {
-      return new ConfigException(LOCKBOX_SECRETS, problem + " (permission denied)", fix);
+      return new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, problem + " (permission denied)", fix);
     }
     if (status == 404) {
-      return new ConfigException(LOCKBOX_SECRETS, problem + " (not found)", fix);
+      return new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, problem + " (not found)", fix);
     }
     return new TransientFailure(problem);
   }
@@ -290,9 +288,9 @@ public final class LockboxSecrets {
       }
       String reason = cause instanceof TransientFailure ? cause.getMessage() : cause.getClass().getSimpleName() + ": " + cause.getMessage();
       if (n >= retry.attempts()) {
-        promise.fail(new ConfigException(LOCKBOX_SECRETS, what + " failed " + n + " times, last: " + reason,
+        promise.fail(new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, what + " failed " + n + " times, last: " + reason,
           "run on a Yandex Compute VM with a service account (or a serverless container), check its network, or unset "
-            + LOCKBOX_SECRETS + " and pass the secrets as environment variables"));
+            + EnvironmentVariables.LOCKBOX_SECRETS + " and pass the secrets as environment variables"));
         return;
       }
       LOGGER.warn("{} failed (attempt {} of {}: {}); retrying in {} ms", what, n, retry.attempts(), reason, delayMs);

@@ -188,7 +188,7 @@ class LockboxSecretsTest {
   private Map<String, String> env(String spec) {
     Map<String, String> env = new HashMap<>();
     if (spec != null) {
-      env.put(LockboxSecrets.LOCKBOX_SECRETS, spec);
+      env.put(EnvironmentVariables.LOCKBOX_SECRETS, spec);
     }
     env.put(LockboxSecrets.METADATA_URL, "http://127.0.0.1:" + cloud.port());
     env.put(LockboxSecrets.PAYLOAD_URL, "http://127.0.0.1:" + cloud.port() + "/");
