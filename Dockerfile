@@ -1,23 +1,27 @@
-# syntax=docker/dockerfile:1
 # The finnhub-stream image: the service's fat jar (the emulator and tools' jar stays in the build stage),
 # conf/app.json, and an entrypoint that needs only APP_ENV (plus the secrets: FINNHUB_TOKEN and
 # KAFKA_PASSWORD as variables, or LOCKBOX_SECRETS naming where Lockbox keeps them). Build and push with
-# scripts/image.sh (docs/deployment.md); no build machine of this project has a Docker
-# engine, so ContainerImageIT runs this file's ENTRYPOINT, ENV and HEALTHCHECK against the fat jar instead.
+# scripts/image.sh (docs/deployment.md). ServiceImageIT builds it and runs the container (docs/testing.md).
+# It builds with BuildKit and with the legacy builder alike (no RUN --mount, no COPY --chmod): the build
+# machines' Docker engine has only the latter.
 ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
 ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-noble
 
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /build
 COPY pom.xml ./
+# The dependencies in a layer of their own: rebuilt only when pom.xml changes, not on every source edit.
+RUN mvn -B -ntp -q dependency:go-offline
 COPY src ./src
 # Tests need a Kafka broker and run in CI (ci/test.sh) before the image is built; here only the jar.
-RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -q -DskipTests package
+RUN mvn -B -ntp -q -DskipTests package
 
 FROM ${RUNTIME_IMAGE}
 # Managed Kafka's broker certificates are signed by Yandex's own root CA, which no JRE trusts by default:
 # put it into the JRE's trust store, so SASL_SSL needs no truststore setting (the certificate is public).
-ADD https://storage.yandexcloud.net/cloud-certs/CA.pem /usr/local/share/ca-certificates/yandex-cloud-ca.crt
+# An argument only so that a build without Internet access (ServiceImageIT) can serve a CA of its own.
+ARG YANDEX_CA_URL=https://storage.yandexcloud.net/cloud-certs/CA.pem
+ADD ${YANDEX_CA_URL} /usr/local/share/ca-certificates/yandex-cloud-ca.crt
 RUN keytool -importcert -noprompt -cacerts -storepass changeit -alias yandex-cloud-ca \
       -file /usr/local/share/ca-certificates/yandex-cloud-ca.crt \
  && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin finnhub \
@@ -31,7 +35,8 @@ VOLUME ["/var/lib/finnhub-stream/kafka-buffer"]
 WORKDIR /app
 COPY --from=build /build/target/finnhub-stream-fat.jar finnhub-stream.jar
 COPY conf/app.json conf/app.json
-COPY --chmod=755 docker/entrypoint.sh entrypoint.sh
+# Executable in git; COPY keeps the mode.
+COPY docker/entrypoint.sh entrypoint.sh
 
 # Container-aware heap (a share of the container's memory limit, not of the host's), and a clean restart
 # rather than a limping JVM after an OutOfMemoryError. Override the whole list with -e JAVA_OPTS=...

@@ -2,7 +2,9 @@
 # The test command: starts the real services the tests need (a Kafka broker from Maven Central jars,
 # ClickHouse 18.16 from Debian; it installs chdb and Chromium too, and ci/terraform-check.sh shellcheck and jq),
 # runs `mvn verify` (unit tests, then the jars, then the integration tests against the broker),
-# and stops what it started. Extra arguments go to Maven, e.g. ci/test.sh -Dit.test=PipelineIT
+# and stops what it started; then the Terraform checks, then ci/docker-test.sh (a Docker engine, the integration
+# tests through Testcontainers and the service's image built and run).
+# Extra arguments go to Maven, e.g. ci/test.sh -Dit.test=PipelineIT, and skip the Docker part.
 set -euo pipefail
 # shellcheck source=ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -40,6 +42,16 @@ if [[ $# -eq 0 && -f target/reliability/table.md ]]; then
   cat target/reliability/table.md >&2
 fi
 
+# The native services are done with: free their memory for the containers below.
+cleanup
+started_kafka=false
+started_clickhouse=false
+
 # Terraform: offline checks of terraform/ against the provider schema and conf/app.json (no broker needed).
 log "checking terraform/ (ci/terraform-check.sh)"
 bash ci/terraform-check.sh
+
+# The same integration tests where Testcontainers provides the services, and the image (a full run only).
+if [[ $# -eq 0 ]]; then
+  bash ci/docker-test.sh
+fi

@@ -140,8 +140,8 @@ public final class ConfigKeys {
 
   // ---- http: the status endpoint (the service); Terraform opens the port ----
   private static final Section HTTP = section("http", true, "The status endpoint.");
-  public static final ConfigKey HTTP_HOST = string(HTTP, "host").by(SERVICE)
-    .doc("Bind address: `127.0.0.1` locally, `0.0.0.0` in a container.");
+  public static final ConfigKey HTTP_HOST = string(HTTP, "host").env("HTTP_HOST").by(SERVICE)
+    .doc("Bind address: `127.0.0.1` locally, `0.0.0.0` in a container (set `HTTP_HOST=0.0.0.0` to run the local environment in one).");
   public static final ConfigKey HTTP_PORT = integer(HTTP, "port", 0, 65_535).env("HTTP_PORT").by(SERVICE, TERRAFORM)
     .doc("TCP port; 0 picks a free one (tests). Terraform points health checks and scrapes at it.");
 

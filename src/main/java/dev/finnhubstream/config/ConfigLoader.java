@@ -62,7 +62,9 @@ public final class ConfigLoader {
               env.put(name, value.toString());
             }
           }
-          secrets.forEach(env::putIfAbsent);
+          // A blank variable counts as unset everywhere (ConfigResolver), so a secret from Lockbox fills it too;
+          // LockboxSecrets has already refused a variable set both ways.
+          secrets.forEach((name, value) -> env.merge(name, value, (set, fromLockbox) -> set.isBlank() ? fromLockbox : set));
           return ConfigResolver.resolve(merged, path, env);
         });
     });

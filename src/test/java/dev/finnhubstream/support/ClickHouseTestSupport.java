@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The real ClickHouse 18.16 server that {@code ci/clickhouse.sh start} runs (or any server named by
- * {@code CLICKHOUSE_URL}), over its HTTP interface. Like the Kafka support, a missing server fails the
- * test with a hint instead of skipping it.
+ * The real ClickHouse 18.16 server of the integration tests, over its HTTP interface: the one {@code CLICKHOUSE_URL}
+ * names ({@code ci/test.sh} starts it natively), else a container ({@link TestServices}). Like the Kafka support,
+ * a server that should be there and does not answer fails the test with a hint.
  */
 public final class ClickHouseTestSupport {
 
@@ -27,8 +27,7 @@ public final class ClickHouseTestSupport {
   }
 
   public static String url() {
-    String env = System.getenv("CLICKHOUSE_URL");
-    return env == null || env.isBlank() ? "http://127.0.0.1:18123" : env;
+    return TestServices.clickHouseUrl();
   }
 
   /** A database name no other test run uses; its Kafka consumer group is derived from it. */
@@ -43,15 +42,15 @@ public final class ClickHouseTestSupport {
         throw new AssertionError("ClickHouse at " + url() + " is " + version + ", the local pipeline targets 18.16");
       }
     } catch (RuntimeException e) {
-      throw new AssertionError("No ClickHouse at " + url() + " (" + e.getMessage() + "). Start one with ci/clickhouse.sh start,"
-        + " or run the tests with ci/test.sh, which does.", e);
+      throw new AssertionError("No ClickHouse answers at " + url() + " (" + e.getMessage() + "). Start one with ci/clickhouse.sh start,"
+        + " or unset CLICKHOUSE_URL to let Testcontainers start one, or run the tests with ci/test.sh.", e);
     }
   }
 
   /** Applies the local (18.16, Kafka engine) schema, exactly as rendered for ci/clickhouse-schema.sh. */
   public static void createLocalSchema(String database, String topic) {
     KafkaTestSupport.createTopic(topic); // before the Kafka engine subscribes (see createTopic)
-    Parameters p = new Parameters(database, "trades", 90, 730, KafkaTestSupport.bootstrap(), topic,
+    Parameters p = new Parameters(database, "trades", 90, 730, TestServices.kafkaBootstrapFromClickHouse(), topic,
       Parameters.consumerGroupFor(database));
     ClickHouseSchema.statements(Generation.LOCAL, p).forEach(ClickHouseTestSupport::query);
   }

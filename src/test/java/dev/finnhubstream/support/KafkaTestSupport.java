@@ -14,9 +14,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * The real Kafka broker that {@code ci/kafka.sh start} runs (or any broker named by
- * {@code KAFKA_BOOTSTRAP_SERVERS}). Integration tests fail, never skip, when it is not there: a green run
- * must mean the pipeline was exercised against a real broker.
+ * The real Kafka broker of the integration tests: the one {@code KAFKA_BOOTSTRAP_SERVERS} names
+ * ({@code ci/test.sh} starts it natively), else a container ({@link TestServices}). A broker that should be
+ * there and does not answer fails the test: a green run must mean the pipeline met a real broker.
  */
 public final class KafkaTestSupport {
 
@@ -24,8 +24,7 @@ public final class KafkaTestSupport {
   }
 
   public static String bootstrap() {
-    String env = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
-    return env == null || env.isBlank() ? "127.0.0.1:19092" : env;
+    return TestServices.kafkaBootstrap();
   }
 
   /** A topic name no other test run uses, so runs never see each other's records. */
@@ -42,8 +41,8 @@ public final class KafkaTestSupport {
     try (Admin admin = Admin.create(p)) {
       admin.describeCluster().nodes().get(15, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new AssertionError("No Kafka broker at " + bootstrap() + " (" + e + "). Start one with ci/kafka.sh start,"
-        + " or run the tests with ci/test.sh, which does.", e);
+      throw new AssertionError("No Kafka broker answers at " + bootstrap() + " (" + e + "). Start one with ci/kafka.sh start,"
+        + " or unset KAFKA_BOOTSTRAP_SERVERS to let Testcontainers start one, or run the tests with ci/test.sh.", e);
     }
   }
 

@@ -6,9 +6,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Stops and starts the broker that {@code ci/kafka.sh} runs for the tests, to cause real outages. The port
- * comes from {@code KAFKA_PORT}, else from {@link KafkaTestSupport#bootstrap()}; the controller port and the
- * data directory from the environment {@code ci/test.sh} passes down.
+ * Kills and starts the tests' broker, to cause real outages: the container's through Docker when Testcontainers
+ * runs it, else the one {@code ci/kafka.sh} runs (its port from {@code KAFKA_PORT}, else from
+ * {@link KafkaTestSupport#bootstrap()}; the controller port and the data directory from the environment
+ * {@code ci/test.sh} passes down).
  */
 public final class LocalBroker {
 
@@ -17,12 +18,20 @@ public final class LocalBroker {
 
   /** {@code kill -9}: connections drop without a goodbye, nothing is flushed by the broker. */
   public static void kill9() {
-    run("kill9");
+    if (TestServices.kafkaInContainer()) {
+      TestServices.killKafkaContainer();
+    } else {
+      run("kill9");
+    }
   }
 
   /** Starts the broker on the same data directory and waits until it answers. */
   public static void start() {
-    run("start");
+    if (TestServices.kafkaInContainer()) {
+      TestServices.startKafkaContainer();
+    } else {
+      run("start");
+    }
   }
 
   private static void run(String command) {
