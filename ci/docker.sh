@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A Docker engine for the Testcontainers tests and the image test, on a machine that has none running and no
-# registry to pull from (docs/testing.md). With an engine already running (a laptop), `start` and `stop` leave it
-# alone; `images` is only for machines without a registry (a laptop pulls the official images instead).
+# registry to pull from (CONTRIBUTING.md, "Where the integration tests get Kafka and ClickHouse"). With an engine
+# already running (a laptop), `start` and `stop` leave it alone; `images` is only for machines without a registry
+# (a laptop pulls the official images instead).
 #
 # Usage: ci/docker.sh start    install Debian's docker.io (and mmdebstrap) if needed, start dockerd unless an
 #                              engine answers; its PID goes to $WORK_DIR/docker/dockerd.pid

@@ -6,7 +6,10 @@ import dev.finnhubstream.config.AppConfig;
 import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.ConfigLoader;
 import dev.finnhubstream.config.LockboxSecrets;
+import dev.finnhubstream.ha.HaVerticle;
+import dev.finnhubstream.ha.KeySlots;
 import dev.finnhubstream.http.StatusHttpVerticle;
+import dev.finnhubstream.ingest.ConnectionPermit;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
 import dev.finnhubstream.market.MarketHoursVerticle;
 import dev.finnhubstream.metrics.MetricsVerticle;
@@ -48,7 +51,9 @@ public final class MainVerticle extends VerticleBase {
   private StatusHttpVerticle http;
   private final List<String> sourceDeployments = new ArrayList<>();
   private String sinkDeployment;
+  private String haDeployment;
   private String httpDeployment;
+  private KeySlots keySlots;
   private long closeTimeoutMs;
 
   /** Used by the launcher: configuration from {@code conf/app.json} and the environment; handles SIGTERM. */
@@ -92,6 +97,8 @@ public final class MainVerticle extends VerticleBase {
           .compose(id -> vertx.deployVerticle(new MarketHoursVerticle(cfg.marketHours(),
             cfg.finnhub().tokens().isEmpty() ? null : cfg.finnhub().tokens().get(0))))
           .compose(id -> deployConnections(cfg, runId))
+          .compose(v -> vertx.deployVerticle(new HaVerticle(cfg, keySlots, connectionNames(cfg))))
+          .onSuccess(id -> haDeployment = id)
           .compose(id -> vertx.deployVerticle(http))
           .onSuccess(id -> httpDeployment = id);
       })
@@ -117,7 +124,9 @@ public final class MainVerticle extends VerticleBase {
    */
   public Future<Void> shutDownInOrder() {
     Future<Void> sources = Future.join(sourceDeployments.stream().map(vertx::undeploy).toList()).mapEmpty();
+    // The sockets are closed: now leave the group, so that another instance takes the keys over at once.
     return sources
+      .transform(ar -> haDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(haDeployment))
       .transform(ar -> sinkDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(sinkDeployment))
       .transform(ar -> httpDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(httpDeployment)
         .compose(v -> ar.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(ar.cause())));
@@ -171,13 +180,24 @@ public final class MainVerticle extends VerticleBase {
    */
   private Future<Void> deployConnections(AppConfig cfg, String runId) {
     AtomicLong frameSequence = new AtomicLong();
+    keySlots = new KeySlots(cfg.ha());
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < cfg.finnhub().connectionCount(); i++) {
       int keyIndex = i;
-      chain = chain.compose(v -> deploySource(new FinnhubWebSocketVerticle(cfg.finnhub(), keyIndex, runId, frameSequence))
+      // Alone, every key is this process's; with several instances the key of slot i only while the group says so.
+      ConnectionPermit permit = cfg.ha().enabled() ? keySlots.permit(keyIndex) : ConnectionPermit.ALWAYS;
+      chain = chain.compose(v -> deploySource(new FinnhubWebSocketVerticle(cfg.finnhub(), keyIndex, runId, frameSequence, permit))
         .mapEmpty());
     }
     return chain;
+  }
+
+  private static List<String> connectionNames(AppConfig cfg) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < cfg.finnhub().connectionCount(); i++) {
+      names.add(FinnhubWebSocketVerticle.connectionName(i));
+    }
+    return names;
   }
 
   /** The bound status port (tests start with port 0). */

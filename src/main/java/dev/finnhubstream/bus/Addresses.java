@@ -39,6 +39,14 @@ public final class Addresses {
   }
 
   /** Request/reply: the metrics verticle's {@link dev.finnhubstream.metrics.MetricsStatus}: per symbol, per event-bus address, throughput history. */
+  /** Hold or give up the key of one connection (several instances): {@code SlotCommand}, replied once done. */
+  public static String ingestControl(String connection) {
+    return "ingest.control." + connection;
+  }
+
+  /** The coordinator of several instances answers its status here. */
+  public static final String STATUS_HA = "status.ha";
+
   public static final String STATUS_METRICS = "status.metrics";
 
   /** Request/reply: the Prometheus text exposition of every meter (for {@code /metrics}). */

@@ -3,6 +3,8 @@ package dev.finnhubstream.bus;
 import dev.finnhubstream.ingest.ConnectionSnapshot;
 import dev.finnhubstream.ingest.SymbolChange;
 import dev.finnhubstream.ingest.SymbolChangeResult;
+import dev.finnhubstream.ha.HaStatus;
+import dev.finnhubstream.ingest.SlotCommand;
 import dev.finnhubstream.market.MarketStatus;
 import dev.finnhubstream.metrics.MetricsStatus;
 import dev.finnhubstream.sink.SinkStatus;
@@ -28,5 +30,7 @@ public final class Codecs {
     LocalRecordCodec.registerOnce(eventBus, SinkStatus.class);
     LocalRecordCodec.registerOnce(eventBus, MetricsStatus.class);
     LocalRecordCodec.registerOnce(eventBus, MarketStatus.class);
+    LocalRecordCodec.registerOnce(eventBus, SlotCommand.class);
+    LocalRecordCodec.registerOnce(eventBus, HaStatus.class);
   }
 }

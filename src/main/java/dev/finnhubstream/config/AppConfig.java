@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param dashboard   the local dashboard, when the environment configures a ClickHouse URL
  */
 public record AppConfig(String environment, String file, FinnhubConfig finnhub, KafkaConfig kafka, HttpConfig http,
-                        RecordConfig record, Optional<DashboardConfig> dashboard, MarketHoursConfig marketHours) {
+                        RecordConfig record, Optional<DashboardConfig> dashboard, MarketHoursConfig marketHours, HaConfig ha) {
 
   /** A summary safe to log or show on an endpoint: every secret is reduced to whether it is set. */
   public JsonObject redactedSummary() {
@@ -33,6 +33,8 @@ public record AppConfig(String environment, String file, FinnhubConfig finnhub, 
       .put("dashboard", dashboard.map(d -> new JsonObject().put("clickhouse_url", d.clickhouseUrl().toString())
         .put("database", d.database()).put("refresh_ms", d.refreshMs())).orElse(null))
       .put("market_hours", new JsonObject().put("enabled", marketHours.enabled()).put("rest_url", marketHours.restUrl())
-        .put("exchange", marketHours.exchange()).put("poll_ms", marketHours.pollMs()).put("stale_after_ms", marketHours.staleAfterMs()));
+        .put("exchange", marketHours.exchange()).put("poll_ms", marketHours.pollMs()).put("stale_after_ms", marketHours.staleAfterMs()))
+      .put("ha", new JsonObject().put("enabled", ha.enabled()).put("topic", ha.topic()).put("group_id", ha.groupId())
+        .put("slots", ha.slots()).put("session_timeout_ms", ha.sessionTimeoutMs()).put("on_lease_loss", ha.onLeaseLoss().name()));
   }
 }

@@ -176,6 +176,29 @@ public final class ConfigKeys {
   public static final ConfigKey MARKET_HOURS_STALE_AFTER_MS = integer(MARKET_HOURS, "stale_after_ms", 1_000, 86_400_000).by(SERVICE)
     .doc("A subscribed symbol whose market is open and whose last trade is older than this shows `STALE`.");
 
+  // ---- ha: several instances sharing the keys (the service; Terraform creates the topic and the instances) ----
+  private static final Section HA = section("ha", true,
+    "Several instances, one connection per key: a Kafka consumer group on a coordination topic decides which instance holds each key (docs/ha.md). Off: this process holds every key, as a single instance always did.");
+  public static final ConfigKey HA_ENABLED = bool(HA, "enabled").env("HA_ENABLED").by(SERVICE)
+    .doc("Coordinate with other instances of the same environment; off by default.");
+  public static final ConfigKey HA_TOPIC = string(HA, "topic").matching(TOPIC_NAME, "is not a topic name this pipeline accepts",
+      "use lower-case letters, digits and underscores").env("HA_TOPIC").by(SERVICE)
+    .doc("The coordination topic: one partition per key slot, never written to. Created at start-up when missing.");
+  public static final ConfigKey HA_GROUP_ID = string(HA, "group_id").presence(OPTIONAL).env("HA_GROUP_ID").by(SERVICE)
+    .doc("The consumer group of the instances. Absent: `finnhub-stream-<environment>`, one group per environment.");
+  public static final ConfigKey HA_SLOTS = integer(HA, "slots", 1, 1_000).by(SERVICE)
+    .doc("Key slots, the coordination topic's partitions: at least the number of keys, with headroom (partitions only grow). Slot k holds the k-th key of `FINNHUB_TOKEN`.");
+  public static final ConfigKey HA_SESSION_TIMEOUT_MS = integer(HA, "session_timeout_ms", 6_000, 300_000).by(SERVICE)
+    .doc("The group's session: a member silent this long loses its keys (the takeover time after a crash). At least 6000, the broker's floor.");
+  public static final ConfigKey HA_HEARTBEAT_INTERVAL_MS = integer(HA, "heartbeat_interval_ms", 100, 60_000).by(SERVICE)
+    .doc("Heartbeats to the group; at most a third of the session. Also bounds the handover gap of a planned move.");
+  public static final ConfigKey HA_FENCE_MARGIN_MS = integer(HA, "fence_margin_ms", 500, 60_000).by(SERVICE)
+    .doc("The lease (proof of membership) expires at `session_timeout_ms` minus this after the last confirmed renewal: a stale lease never opens a connection.");
+  public static final ConfigKey HA_CONFIRM_INTERVAL_MS = integer(HA, "confirm_interval_ms", 100, 60_000).by(SERVICE)
+    .doc("How often the lease is renewed (an offset commit of the owned slots); below `fence_margin_ms`.");
+  public static final ConfigKey HA_ON_LEASE_LOSS = oneOf(HA, "on_lease_loss", "keep_open", "fence").env("HA_ON_LEASE_LOSS").by(SERVICE)
+    .doc("What a stale lease does to a connection already open. `keep_open`: keep it (a Kafka outage costs no trades, as with one instance), never reopen without a lease. `fence`: close it (no overlap even when only this instance is cut off from Kafka, but a Kafka outage stops ingestion). docs/ha.md compares them.");
+
   // ---- yc: where Terraform deploys ----
   private static final Section YC = section("yc", false,
     "Where and under which names Terraform deploys: resources are `<project>-<env>-<role>`. Credentials come from `YC_TOKEN` or `YC_SERVICE_ACCOUNT_KEY_FILE`, never from the file.");

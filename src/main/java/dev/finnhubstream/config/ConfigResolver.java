@@ -134,7 +134,8 @@ public final class ConfigResolver {
       HttpConfig.from(sections.get("http"), adminToken == null ? null : new Secret(adminToken.strip())),
       RecordConfig.from(sections.get("record")),
       DashboardConfig.from(sections.get("dashboard"), sections.get("clickhouse")),
-      MarketHoursConfig.from(sections.get("market_hours"), finnhub.uri()));
+      MarketHoursConfig.from(sections.get("market_hours"), finnhub.uri()),
+      HaConfig.from(sections.get("ha"), environmentName(env), finnhub.connectionCount()));
   }
 
   /**

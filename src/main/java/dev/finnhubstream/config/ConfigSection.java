@@ -81,6 +81,11 @@ final class ConfigSection {
         }
       }
       case STRING_LIST -> parseList(variable, raw);
+      case BOOLEAN -> switch (raw.strip().toLowerCase(java.util.Locale.ROOT)) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new ConfigException(variable, "\"" + raw + "\" is not true or false", "use true or false");
+      };
       default -> throw new IllegalStateException("bug: no override syntax for " + key.type() + " (" + key.path() + ")");
     };
     values.put(key.name(), value);

@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code GET /ready}: ready only when every Finnhub connection is connected with at least one symbol subscribed
- * and the Kafka producer is healthy. Every failed check becomes one reason, so a 503 says what to look at.
+ * {@code GET /ready}: ready only when every Finnhub connection this instance holds is connected with at least one
+ * symbol subscribed and the Kafka producer is healthy. A key another instance holds (STANDBY) is not this one's to
+ * serve: a healthy standby is ready, so that an instance group never recycles it. Every failed check becomes one
+ * reason, so a 503 says what to look at.
  */
 final class Readiness {
 
@@ -33,6 +35,8 @@ final class Readiness {
       ConnectionSnapshot s = connections.get(i);
       if (s == null) {
         reasons.add(name + ": the Finnhub connection does not answer status requests");
+      } else if (s.state() == ConnectionState.STANDBY) {
+        continue; // held by another instance
       } else if (s.state() != ConnectionState.CONNECTED) {
         String error = s.lastError();
         reasons.add(name + ": not connected to Finnhub (state " + s.state() + (error == null ? "" : "; last error: " + error) + ")");

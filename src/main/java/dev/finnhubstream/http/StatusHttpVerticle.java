@@ -8,6 +8,7 @@ import dev.finnhubstream.config.Secret;
 import dev.finnhubstream.ingest.ConnectionSnapshot;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
 import dev.finnhubstream.log.Redactor;
+import dev.finnhubstream.ha.HaStatus;
 import dev.finnhubstream.market.MarketStatus;
 import dev.finnhubstream.metrics.MetricsStatus;
 import dev.finnhubstream.sink.SinkStatus;
@@ -143,8 +144,9 @@ public final class StatusHttpVerticle extends VerticleBase {
     Future<SinkStatus> sink = ask(Addresses.STATUS_SINK);
     Future<MetricsStatus> metrics = ask(Addresses.STATUS_METRICS);
     Future<MarketStatus> market = ask(Addresses.STATUS_MARKET);
+    Future<HaStatus> ha = ask(Addresses.STATUS_HA);
     List<Future<?>> all = new ArrayList<>(snapshots);
-    all.addAll(List.of(sink, metrics, market));
+    all.addAll(List.of(sink, metrics, market, ha));
     Future.join(all).onComplete(ar -> {
       long now = System.currentTimeMillis();
       // Without the metrics verticle's answer its parts are null, like the producer's health.
@@ -163,6 +165,7 @@ public final class StatusHttpVerticle extends VerticleBase {
         .put("uptime", humanDuration(now - startedAtMs))
         .put("now_ms", now)
         .put("ready", readiness)
+        .put("ha", ha.succeeded() ? StatusJson.ha(ha.result()) : unavailable(ha))
         .put("finnhub", new JsonArray(snapshots.stream().map(f -> f.succeeded() ? StatusJson.connection(f.result()) : unavailable(f)).toList()))
         .put("symbols", m == null ? null : StatusJson.symbols(m.symbols()))
         .put("market_hours", market.succeeded() ? StatusJson.market(market.result()) : unavailable(market))

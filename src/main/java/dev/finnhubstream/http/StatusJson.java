@@ -1,6 +1,7 @@
 package dev.finnhubstream.http;
 
 import dev.finnhubstream.ingest.ConnectionSnapshot;
+import dev.finnhubstream.ha.HaStatus;
 import dev.finnhubstream.market.MarketStatus;
 import dev.finnhubstream.metrics.MetricsStatus;
 import dev.finnhubstream.sink.SinkStatus;
@@ -129,6 +130,25 @@ public final class StatusJson {
   }
 
   /** {@code market_hours}. */
+  /** Several instances: who this instance is in the group, which keys it holds, and its lease. */
+  public static JsonObject ha(HaStatus h) {
+    return new JsonObject()
+      .put("enabled", h.enabled())
+      .put("state", h.state())
+      .put("reason", h.reason())
+      .put("member_id", h.memberId())
+      .put("generation", h.generation())
+      .put("owned_slots", new JsonArray(h.ownedSlots()))
+      .put("owned_connections", new JsonArray(h.ownedConnections()))
+      .put("lease_age_ms", h.leaseAgeMs())
+      .put("lease_fresh", h.leaseFresh())
+      .put("takeovers", h.takeovers())
+      .put("rebalances", h.rebalances())
+      .put("last_rebalance_at_ms", h.lastRebalanceAtMs())
+      .put("last_rebalance_ms", h.lastRebalanceMs())
+      .put("config_hash", h.configHash());
+  }
+
   public static JsonObject market(MarketStatus m) {
     return new JsonObject()
       .put("enabled", m.enabled())

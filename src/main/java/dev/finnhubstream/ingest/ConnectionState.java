@@ -10,6 +10,10 @@ public enum ConnectionState {
   BACKOFF,
   /** Finnhub refused the key (HTTP 401); waiting the long delay before trying again. */
   KEY_REJECTED,
+  /** Several instances: another instance holds this key (or none yet); this one waits, closed, until it gets the key. */
+  STANDBY,
+  /** Several instances: this instance holds the key but cannot prove it (stale lease); closed until it can. */
+  FENCED,
   /** The verticle is stopping; no more attempts. */
   STOPPED
 }

@@ -94,6 +94,7 @@ final class FinnhubConnection {
   private final Redactor redactor;
   private final RandomGenerator random;
   private final Backoff backoff;
+  private final ConnectionPermit permit;
   private FrameHandler frames;
 
   private Socket socket;
@@ -124,6 +125,13 @@ final class FinnhubConnection {
    */
   FinnhubConnection(String name, FinnhubConfig config, Io io, SymbolBook book, IngestCounters counters, Redactor redactor,
                     RandomGenerator random) {
+    this(name, config, io, book, counters, redactor, random, ConnectionPermit.ALWAYS);
+  }
+
+  /** @param permit whether the connection may be open (several instances); {@link ConnectionPermit#ALWAYS} alone */
+  FinnhubConnection(String name, FinnhubConfig config, Io io, SymbolBook book, IngestCounters counters, Redactor redactor,
+                    RandomGenerator random, ConnectionPermit permit) {
+    this.permit = permit;
     this.name = name;
     this.config = config;
     this.io = io;
@@ -154,6 +162,40 @@ final class FinnhubConnection {
     Socket ws = socket;
     socket = null;
     return ws == null ? closing : ws.close().otherwiseEmpty();
+  }
+
+  /**
+   * Several instances: the key may not stay open here (its slot moved, or the lease went stale under the fence
+   * policy). Closes the socket and stops reconnecting; completes once the socket is gone, so that the caller may let
+   * another instance open the key (break before make). Frames still arriving meanwhile are kept, as on any close.
+   */
+  Future<Void> release(String why) {
+    io.cancelTimer(reconnectTimer);
+    io.cancelTimer(stableTimer);
+    io.cancelTimer(subscribeTimer);
+    Socket ws = socket;
+    socket = null;
+    if (!stopping) {
+      setState(permit.waitingState());
+    }
+    if (ws != null) {
+      counters.disconnects++;
+      LOGGER.info("[{}] closing: {}", name, why);
+      closing = ws.close().otherwiseEmpty();
+    }
+    return closing;
+  }
+
+  /**
+   * Several instances: the key may be open here now. Connects at once when the connection was waiting for the key
+   * (standby or fenced); a connection in backoff or with a rejected key keeps its delay.
+   */
+  void acquire() {
+    boolean waitingForKey = state == ConnectionState.STANDBY || state == ConnectionState.FENCED;
+    if (!stopping && socket == null && waitingForKey && permit.mayOpen()) {
+      io.cancelTimer(reconnectTimer);
+      closing.onComplete(v -> connect());
+    }
   }
 
   /** Sends an unsubscribe frame for {@code symbol} on the open socket; nothing when there is none. */
@@ -218,6 +260,12 @@ final class FinnhubConnection {
     if (stopping || socket != null || state == ConnectionState.CONNECTING) {
       return; // one connection per key, always
     }
+    if (!permit.mayOpen()) {
+      // Several instances: not ours, or not provably ours. acquire() connects once it is.
+      io.cancelTimer(reconnectTimer);
+      setState(permit.waitingState());
+      return;
+    }
     setState(ConnectionState.CONNECTING);
     counters.connectAttempts++;
     LOGGER.info("[{}] connecting to {} ({} symbols)", name, config.url(), book.size());
@@ -231,8 +279,12 @@ final class FinnhubConnection {
   }
 
   private void onConnected(Socket ws) {
-    if (stopping) {
+    if (stopping || !permit.mayKeepOpen()) {
+      // Stopping, or the key moved to another instance during the handshake: never hold it.
       ws.close();
+      if (!stopping) {
+        setState(permit.waitingState());
+      }
       return;
     }
     socket = ws;

@@ -41,6 +41,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   private final List<String> shard;
   private final String runId;
   private final AtomicLong frameSequence;
+  private final ConnectionPermit permit;
   private final IngestCounters counters = new IngestCounters();
 
   private SymbolBook book;
@@ -50,6 +51,8 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   private MessageConsumer<Void> statusConsumer;
   private MessageConsumer<SymbolChange> symbolsConsumer;
   private MessageConsumer<Backpressure> backpressureConsumer;
+  private MessageConsumer<SlotCommand> controlConsumer;
+  private long permitTimer = -1;
 
   /**
    * @param config        the Finnhub section
@@ -58,6 +61,12 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
    * @param frameSequence shared by all connections of the process, so ingest ids never collide between them
    */
   public FinnhubWebSocketVerticle(FinnhubConfig config, int keyIndex, String runId, AtomicLong frameSequence) {
+    this(config, keyIndex, runId, frameSequence, ConnectionPermit.ALWAYS);
+  }
+
+  /** @param permit whether this instance may hold the key now (several instances); {@link ConnectionPermit#ALWAYS} alone */
+  public FinnhubWebSocketVerticle(FinnhubConfig config, int keyIndex, String runId, AtomicLong frameSequence, ConnectionPermit permit) {
+    this.permit = permit;
     this.config = config;
     this.connectionName = connectionName(keyIndex);
     this.token = config.tokens().isEmpty() ? null : config.tokens().get(keyIndex);
@@ -86,18 +95,39 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       .setConnectTimeout(10_000)
       // Bounds how long a close waits for Finnhub's close frame, and with it the gap before reconnecting.
       .setClosingTimeout(2));
-    connection = new FinnhubConnection(connectionName, config, new VertxIo(), book, counters, redactor, random);
+    connection = new FinnhubConnection(connectionName, config, new VertxIo(), book, counters, redactor, random, permit);
     frames = new FrameRouter(connectionName, runId, frameSequence, book, counters, redactor, connection, vertx.eventBus());
     statusConsumer = vertx.eventBus().consumer(Addresses.statusIngest(connectionName), msg -> msg.reply(snapshot()));
     backpressureConsumer = vertx.eventBus().consumer(Addresses.BACKPRESSURE, msg -> connection.onBackpressure(msg.body()));
     symbolsConsumer = vertx.eventBus().consumer(Addresses.ingestSymbols(connectionName), msg -> msg.reply(changeSymbol(msg.body())));
+    controlConsumer = vertx.eventBus().consumer(Addresses.ingestControl(connectionName), msg -> {
+      SlotCommand command = msg.body();
+      if (command.hold()) {
+        connection.acquire();
+        msg.reply(true);
+      } else {
+        connection.release(command.reason()).onComplete(ar -> msg.reply(true));
+      }
+    });
+    if (permit != ConnectionPermit.ALWAYS) {
+      // The lease ages on its own: under the fence policy a stale one closes the connection, a fresh one reopens it.
+      permitTimer = vertx.setPeriodic(100, id -> {
+        if (!permit.mayKeepOpen()) {
+          connection.release("this instance cannot prove it still holds the key (lease stale)");
+        } else if (permit.mayOpen()) {
+          connection.acquire();
+        }
+      });
+    }
     // Start-up does not wait for Finnhub: the service must come up (and report) while Finnhub is down.
     connection.open(frames);
-    return Future.join(statusConsumer.completion(), backpressureConsumer.completion(), symbolsConsumer.completion());
+    return Future.join(statusConsumer.completion(), backpressureConsumer.completion(), symbolsConsumer.completion(),
+      controlConsumer.completion());
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(permitTimer);
     return connection.stop().eventually(() -> client.close());
   }
 

@@ -11,9 +11,11 @@ import dev.finnhubstream.config.AppConfig;
 import dev.finnhubstream.ingest.ConnectionSnapshot;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
 import dev.finnhubstream.market.MarketStatus;
+import dev.finnhubstream.ha.HaStatus;
 import dev.finnhubstream.market.Markets;
 import dev.finnhubstream.sink.SinkStatus;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -73,6 +75,8 @@ public final class MetricsVerticle extends VerticleBase {
   private final BusObservers.Observer observer = this::observe;
 
   private PrometheusMeterRegistry registry;
+  /** The coordinator's latest answer (several instances), read by the gauges. */
+  private volatile HaStatus haStatus;
   private boolean vertxMetrics;
   private MeterSet meters;
   private IngestMeters ingestMeters;
@@ -166,6 +170,22 @@ public final class MetricsVerticle extends VerticleBase {
       .description("1 while the Kafka side asks Finnhub reading to pause").register(registry));
     meters.add(Gauge.builder("finnhub.kafka.healthy", producerHealth, h -> h.healthy() ? 1 : 0)
       .description("1 while the Kafka producer acknowledges (see /ready)").register(registry));
+    // Several instances (docs/ha.md): NaN while the coordinator has not answered yet.
+    meters.add(Gauge.builder("finnhub.ha.owned.keys", this, m -> m.haStatus == null ? Double.NaN : m.haStatus.ownedConnections().size())
+      .description("Finnhub keys this instance holds (several instances; all of them alone)").register(registry));
+    meters.add(Gauge.builder("finnhub.ha.lease.age", this, m -> m.haStatus == null || m.haStatus.leaseAgeMs() < 0 ? Double.NaN
+        : m.haStatus.leaseAgeMs() / 1000.0)
+      .description("Seconds since this instance last proved its group membership").baseUnit("seconds").register(registry));
+    meters.add(Gauge.builder("finnhub.ha.lease.fresh", this, m -> m.haStatus == null ? Double.NaN : m.haStatus.leaseFresh() ? 1 : 0)
+      .description("1 while the lease allows opening connections").register(registry));
+    meters.add(FunctionCounter.builder("finnhub.ha.takeovers", this, m -> m.haStatus == null ? 0 : m.haStatus.takeovers())
+      .description("Keys this instance took over from another").register(registry));
+    meters.add(FunctionCounter.builder("finnhub.ha.rebalances", this, m -> m.haStatus == null ? 0 : m.haStatus.rebalances())
+      .description("Group rebalances this instance went through").register(registry));
+    for (String state : List.of("DISABLED", "JOINING", "STANDBY", "OWNER", "FENCED", "DIVERGED", "ERROR")) {
+      meters.add(Gauge.builder("finnhub.ha.state", this, m -> m.haStatus != null && state.equals(m.haStatus.state()) ? 1 : 0)
+        .description("1 for the coordinator's current state").tag("state", state).register(registry));
+    }
     meters.add(Gauge.builder("finnhub.build.info", () -> 1).description("Build of the running service")
       .tag("version", FinnhubStreamApplication.version()).register(registry));
   }
@@ -204,6 +224,7 @@ public final class MetricsVerticle extends VerticleBase {
 
   private void onTick() {
     long now = System.currentTimeMillis();
+    this.<HaStatus>ask(Addresses.STATUS_HA).onSuccess(h -> haStatus = h);
     for (String c : connections) {
       this.<ConnectionSnapshot>ask(Addresses.statusIngest(c)).onSuccess(s -> ingestMeters.update(c, s));
     }

@@ -111,7 +111,7 @@ class ServiceImageIT {
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
     InspectImageResponse image = docker().inspectImageCmd(IMAGE).exec();
     InspectImageResponse base = docker().inspectImageCmd(dockerfileArg("RUNTIME_IMAGE")).exec();
-    // Printed for docs/testing.md and the closing notes: what the image weighs and what this project adds to the JRE.
+    // What the image weighs, and what this project adds to the JRE image it starts from.
     LOG.info("image {} built in {} s: {} MB, of which {} MB on top of {}", IMAGE, seconds, image.getSize() / 1_000_000,
       (image.getSize() - base.getSize()) / 1_000_000, dockerfileArg("RUNTIME_IMAGE"));
   }

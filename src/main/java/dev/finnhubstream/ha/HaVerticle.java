@@ -1,0 +1,89 @@
+package dev.finnhubstream.ha;
+
+import dev.finnhubstream.bus.Addresses;
+import dev.finnhubstream.config.AppConfig;
+import dev.finnhubstream.ingest.SlotCommand;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Several instances (the {@code ha} section): runs the {@link KeySlotCoordinator} on its thread and answers its status
+ * on {@link Addresses#STATUS_HA}. The coordinator tells each key's connection to hold or give up its key with a
+ * {@link SlotCommand}; a give-up waits for the reply, which comes once the socket is closed (break before make).
+ * Alone ({@code ha.enabled} false) it only answers "disabled".
+ *
+ * <p>Undeployed after the Finnhub connections (MainVerticle's order), so the sockets are closed before the group
+ * hears this instance leave and hands its keys to another.
+ */
+public final class HaVerticle extends VerticleBase {
+
+  private static final Logger LOGGER = LoggerFactory.getLogger(HaVerticle.class);
+
+  private final AppConfig config;
+  private final KeySlots slots;
+  private final List<String> connectionNames;
+  private KeySlotCoordinator coordinator;
+  private MessageConsumer<Void> statusConsumer;
+
+  /**
+   * @param slots           the permits the connections read, shared with them
+   * @param connectionNames the connection of each key, in key order
+   */
+  public HaVerticle(AppConfig config, KeySlots slots, List<String> connectionNames) {
+    this.config = config;
+    this.slots = slots;
+    this.connectionNames = List.copyOf(connectionNames);
+  }
+
+  @Override
+  public Future<?> start() {
+    if (config.ha().enabled()) {
+      coordinator = new KeySlotCoordinator(config.ha(), config.kafka(), connectionNames, config.finnhub().symbols(), slots,
+        new EventBusSlots());
+      coordinator.start();
+    }
+    statusConsumer = vertx.eventBus().consumer(Addresses.STATUS_HA,
+      msg -> msg.reply(coordinator == null ? HaStatus.disabled() : coordinator.status()));
+    return statusConsumer.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (coordinator == null) {
+      return Future.succeededFuture();
+    }
+    // Blocking: leaving the group waits for the broker (bounded).
+    return vertx.executeBlocking(() -> {
+      coordinator.stop(10_000);
+      return null;
+    });
+  }
+
+  /** The coordinator's orders, as event-bus messages to each key's connection. */
+  private final class EventBusSlots implements KeySlotCoordinator.SlotHandler {
+
+    @Override
+    public void hold(int slot) {
+      vertx.eventBus().send(Addresses.ingestControl(connectionNames.get(slot)), new SlotCommand(true, "slot assigned"));
+    }
+
+    @Override
+    public void release(int slot, String reason, long timeoutMs) {
+      String name = connectionNames.get(slot);
+      try {
+        vertx.eventBus().request(Addresses.ingestControl(name), new SlotCommand(false, reason))
+          .toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        // The connection's permit already forbids it to stay open; its own periodic check closes it shortly.
+        LOGGER.error("HA: {} did not confirm its close within {} ms ({}); handing the slot over anyway", name, timeoutMs, e.toString());
+      }
+    }
+  }
+}
