@@ -1,11 +1,12 @@
 -- The 1-minute candles themselves (open, high, low, close, volume, trades) per symbol, newest first: a QL
--- chart has no candlestick visualization, so the bars the local /dashboard draws are a table here.
+-- chart has no candlestick visualization, so the bars the local /dashboard draws are a table here. high and
+-- low come out of the view as SimpleAggregateFunction(max|min, Float64); toFloat64 gives DataLens a plain type.
 SELECT
     minute,
     symbol,
     open,
-    high,
-    low,
+    toFloat64(high) AS high,
+    toFloat64(low) AS low,
     close,
     volume,
     trades
