@@ -47,12 +47,12 @@ class DataLensChartsTest {
   }
 
   /** The generated trades: in each of the 5 whole minutes before the current one, 10 per symbol, in its first 30 s. */
-  static String insertTrades(String database, String table) {
+  static String insertTrades(String database, String table, String emptyConditions) {
     return "INSERT INTO " + database + "." + table
       + " (symbol, trade_ts_ms, price, volume, conditions, received_at_ms, ingest_id, schema_version)"
       + " SELECT ['AAPL', 'MSFT', 'BINANCE:BTCUSDT'][1 + number % 3] AS symbol,"
       + " (toInt64(toUnixTimestamp(toStartOfMinute(now()))) - 60 * (1 + intDiv(number, 30) % 5)) * 1000 + (number % 30) * 1000 AS trade_ts_ms,"
-      + " 100 + number % 7 AS price, 1 + number % 3 AS volume, '[]', trade_ts_ms + " + LAG_MS + ","
+      + " 100 + number % 7 AS price, 1 + number % 3 AS volume, " + emptyConditions + ", trade_ts_ms + " + LAG_MS + ","
       + " concat('run-', toString(intDiv(number, 10)), '-', toString(number % 10)), 1"
       + " FROM numbers(" + TRADES + ")";
   }
@@ -63,7 +63,7 @@ class DataLensChartsTest {
     JsonObject root = new JsonObject(Files.readString(Path.of("conf/app.json")));
     SchemaTarget target = SchemaTarget.resolve(root, "dev", Map.of());
     List<String> statements = new ArrayList<>(ClickHouseSchema.statements(target.generation(), target.parameters()));
-    statements.add(insertTrades(config.database(), config.tradesTable()));
+    statements.add(insertTrades(config.database(), config.tradesTable(), "'[]'")); // conditions is JSON text in the modern schema
     Map<String, String> queries = new LinkedHashMap<>();
     for (Chart chart : definitions.charts()) {
       queries.put(chart.file(), chart.sql());
