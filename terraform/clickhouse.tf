@@ -71,7 +71,7 @@ resource "yandex_mdb_clickhouse_user" "this" {
   }
 }
 
-# DataLens reads the views as datalens_reader (scripts/datalens.sh gives the tool its password from the
+# DataLens reads the views as datalens_reader (ci/datalens.sh gives the tool its password from the
 # sensitive output below, never through a file). readonly = 2: no writes or DDL, but DataLens may set query
 # settings, and the connection's own readonly (2) must not exceed the user's. Outside clickhouse_users: it
 # exists only where DataLens is enabled.

@@ -67,7 +67,7 @@ output "clickhouse_schema_password" {
 }
 
 output "datalens_clickhouse" {
-  description = "What the DataLens tool's ClickHouse connection points at (scripts/datalens.sh passes it as DATALENS_CLICKHOUSE); null where datalens.enabled is false."
+  description = "What the DataLens tool's ClickHouse connection points at (ci/datalens.sh passes it as DATALENS_CLICKHOUSE); null where datalens.enabled is false."
   value = local.cfg.datalens.enabled ? {
     host       = yandex_mdb_clickhouse_cluster_v2.this.hosts["main"].fqdn
     port       = 8443
@@ -79,7 +79,7 @@ output "datalens_clickhouse" {
 }
 
 output "datalens_clickhouse_password" {
-  description = "Password of the datalens_reader user (scripts/datalens.sh passes it as DATALENS_CLICKHOUSE_PASSWORD)."
+  description = "Password of the datalens_reader user (ci/datalens.sh passes it as DATALENS_CLICKHOUSE_PASSWORD)."
   value       = one(random_password.datalens_reader[*].result)
   sensitive   = true
 }

@@ -1,6 +1,6 @@
 'use strict';
 // The DataLens part of the stack: ClickHouse open to DataLens, a read-only user whose password never leaves
-// Terraform's state but through a sensitive output, and the outputs scripts/datalens.sh hands the DataLens tool.
+// Terraform's state but through a sensitive output, and the outputs ci/datalens.sh hands the DataLens tool.
 // Everything is gated by datalens.enabled, the one key Terraform reads from the datalens section.
 const test = require('node:test');
 const assert = require('node:assert/strict');

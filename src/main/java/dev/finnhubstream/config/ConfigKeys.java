@@ -250,7 +250,7 @@ public final class ConfigKeys {
   // ---- datalens: the cloud dashboard (Terraform opens ClickHouse to it; the DataLens tool builds it) ----
   private static final Section DATALENS = section("datalens", false,
     "The DataLens dashboard of a deployed environment: Terraform opens ClickHouse to DataLens and creates its read-only user; "
-      + "`scripts/datalens.sh` (the DataLens tool) builds the workbook, connection, charts and dashboard from `src/tools/resources/datalens/`. "
+      + "`ci/datalens.sh` (the DataLens tool) builds the workbook, connection, charts and dashboard from `src/tools/resources/datalens/`. "
       + "The IAM token comes from `YC_TOKEN` or the VM's metadata service, never from the file.");
   public static final ConfigKey DATALENS_ENABLED = bool(DATALENS, "enabled").by(TERRAFORM, DATALENS_TOOL)
     .doc("Open ClickHouse to DataLens, create the `datalens_reader` user, and let the tool run. No variable: Terraform reads the file only, and the two must agree.");

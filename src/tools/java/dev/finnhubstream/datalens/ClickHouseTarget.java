@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  */
 public record ClickHouseTarget(String host, int port, String database, String username, String clusterId, String folderId) {
 
-  /** The variable {@code scripts/datalens.sh} passes the output in. */
+  /** The variable {@code ci/datalens.sh} passes the output in. */
   public static final String VARIABLE = "DATALENS_CLICKHOUSE";
 
   private static final Pattern HOSTS = Pattern.compile("[A-Za-z0-9.-]+(,[A-Za-z0-9.-]+)*");
@@ -19,7 +19,7 @@ public record ClickHouseTarget(String host, int port, String database, String us
 
   /** Parses the output's JSON; a wrong or incomplete value fails naming the variable and the fix. */
   public static ClickHouseTarget parse(String json) {
-    String fix = "export " + VARIABLE + "=\"$(terraform -chdir=terraform output -json datalens_clickhouse)\" (scripts/datalens.sh does), "
+    String fix = "export " + VARIABLE + "=\"$(terraform -chdir=terraform output -json datalens_clickhouse)\" (ci/datalens.sh does), "
       + "after terraform apply with datalens.enabled";
     if (json == null || json.isBlank() || json.strip().equals("null")) {
       throw new IllegalArgumentException(VARIABLE + ": not set (or null: datalens.enabled was false at terraform apply). Fix: " + fix);

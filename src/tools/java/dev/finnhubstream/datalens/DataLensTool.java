@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds an environment's DataLens dashboard from the reviewed files in {@code src/tools/resources/datalens/}
- * ({@code scripts/datalens.sh} runs it with Terraform's outputs):
+ * ({@code ci/datalens.sh} runs it with Terraform's outputs):
  * <pre>
  * java -cp target/finnhub-stream-fat.jar:target/finnhub-stream-tools.jar dev.finnhubstream.datalens.DataLensTool \
  *     plan|apply|destroy|export ENV [--definitions DIR] [--rotate-password] [--to DIR]
@@ -130,7 +130,7 @@ public final class DataLensTool {
         password = env.get(PASSWORD);
         if (password == null || password.isEmpty()) {
           throw new ConfigException(PASSWORD, "not set", "export " + PASSWORD + "=\"$(terraform -chdir=terraform output -raw datalens_clickhouse_password)\""
-            + " (scripts/datalens.sh does; never write it to a file)");
+            + " (ci/datalens.sh does; never write it to a file)");
         }
       }
     } catch (ConfigException | DefinitionException | IllegalArgumentException e) {
