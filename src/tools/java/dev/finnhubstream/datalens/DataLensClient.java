@@ -61,7 +61,7 @@ public final class DataLensClient {
   /** A call that may be repeated after a transient failure. */
   Future<JsonObject> call(String operation, JsonObject body) {
     Promise<JsonObject> promise = Promise.promise();
-    attempt(operation, body, true, 1, retry.initialDelayMs(), promise);
+    attempt(operation, body, 1, retry.initialDelayMs(), promise);
     return promise.future();
   }
 
@@ -70,7 +70,7 @@ public final class DataLensClient {
     return send(operation, body);
   }
 
-  private void attempt(String operation, JsonObject body, boolean repeatable, int n, long delayMs, Promise<JsonObject> promise) {
+  private void attempt(String operation, JsonObject body, int n, long delayMs, Promise<JsonObject> promise) {
     send(operation, body).onComplete(ar -> {
       if (ar.succeeded()) {
         promise.complete(ar.result());
@@ -80,14 +80,14 @@ public final class DataLensClient {
         promise.fail(ar.cause());
         return;
       }
-      if (!repeatable || n >= retry.attempts()) {
+      if (n >= retry.attempts()) {
         promise.fail(new DataLensException(operation + ": " + t.getMessage() + ", " + n + " attempt(s)",
           "DataLens is overloaded or unavailable; run the command again later (it resumes where it stopped)"));
         return;
       }
       long wait = Math.max(delayMs, Math.min(t.retryAfterMs, retry.maxDelayMs()));
       LOGGER.warn("{}: {} (attempt {} of {}); retrying in {} ms", operation, t.getMessage(), n, retry.attempts(), wait);
-      vertx.setTimer(wait, id -> attempt(operation, body, true, n + 1, Math.min(delayMs * 2, retry.maxDelayMs()), promise));
+      vertx.setTimer(wait, id -> attempt(operation, body, n + 1, Math.min(delayMs * 2, retry.maxDelayMs()), promise));
     });
   }
 
