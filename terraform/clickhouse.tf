@@ -1,4 +1,5 @@
-# Managed ClickHouse (the v2 resource; v1 is deprecated), one host in yc.zone, the database and two users.
+# Managed ClickHouse (the v2 resource; v1 is deprecated), one host in yc.zone, the database, two users, and
+# DataLens's read-only user where datalens.enabled.
 
 resource "yandex_mdb_clickhouse_cluster_v2" "this" {
   name                = "${local.name}-clickhouse"
@@ -30,6 +31,7 @@ resource "yandex_mdb_clickhouse_cluster_v2" "this" {
 
   access = {
     data_transfer = true
+    data_lens     = local.cfg.datalens.enabled
   }
 
   maintenance_window {
@@ -66,5 +68,32 @@ resource "yandex_mdb_clickhouse_user" "this" {
 
   permission {
     database_name = yandex_mdb_clickhouse_database.this.name
+  }
+}
+
+# DataLens reads the views as datalens_reader (ci/datalens.sh gives the tool its password from the
+# sensitive output below, never through a file). readonly = 2: no writes or DDL, but DataLens may set query
+# settings, and the connection's own readonly (2) must not exceed the user's. Outside clickhouse_users: it
+# exists only where DataLens is enabled.
+resource "random_password" "datalens_reader" {
+  count = local.cfg.datalens.enabled ? 1 : 0
+
+  length  = 32
+  special = false
+}
+
+resource "yandex_mdb_clickhouse_user" "datalens_reader" {
+  count = local.cfg.datalens.enabled ? 1 : 0
+
+  cluster_id = yandex_mdb_clickhouse_cluster_v2.this.id
+  name       = "datalens_reader"
+  password   = random_password.datalens_reader[0].result
+
+  permission {
+    database_name = yandex_mdb_clickhouse_database.this.name
+  }
+
+  settings {
+    readonly = 2
   }
 }

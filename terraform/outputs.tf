@@ -66,6 +66,24 @@ output "clickhouse_schema_password" {
   sensitive   = true
 }
 
+output "datalens_clickhouse" {
+  description = "What the DataLens tool's ClickHouse connection points at (ci/datalens.sh passes it as DATALENS_CLICKHOUSE); null where datalens.enabled is false."
+  value = local.cfg.datalens.enabled ? {
+    host       = yandex_mdb_clickhouse_cluster_v2.this.hosts["main"].fqdn
+    port       = 8443
+    database   = yandex_mdb_clickhouse_database.this.name
+    username   = yandex_mdb_clickhouse_user.datalens_reader[0].name
+    cluster_id = yandex_mdb_clickhouse_cluster_v2.this.id
+    folder_id  = local.folder_id
+  } : null
+}
+
+output "datalens_clickhouse_password" {
+  description = "Password of the datalens_reader user (ci/datalens.sh passes it as DATALENS_CLICKHOUSE_PASSWORD)."
+  value       = one(random_password.datalens_reader[*].result)
+  sensitive   = true
+}
+
 output "transfer_id" {
   description = "Data Transfer id; check it is running with `yc datatransfer transfer get <id>`."
   value       = yandex_datatransfer_transfer.kafka_to_clickhouse.id

@@ -86,7 +86,7 @@ test('every variable is typed, described and validated; every output described; 
       assert.equal(body.sensitive, true, `${file}: output ${name} holds a secret but is not sensitive`);
     }
   }
-  assert.deepEqual(secretOutputs, ['clickhouse_schema_password']);
+  assert.deepEqual(secretOutputs, ['clickhouse_schema_password', 'datalens_clickhouse_password']);
 });
 
 test('terraform fmt -check -recursive finds nothing to change in the repository', () => {

@@ -91,6 +91,7 @@ public final class ConfigReport {
       env.put(EnvironmentVariables.APP_ENV, name);
       ConfigResolver.Report report = ConfigResolver.report(root, file, env);
       TradeJson.checkContract(report.config().record());
+      ConfigResolver.dataLens(root, file, env); // the DataLens tool's rules (cache TTL within the refresh) hold in every environment
       resolved.put(name, report.sections());
       report.keysRead().forEach((section, keys) -> read.computeIfAbsent(section, s -> new TreeSet<>()).addAll(keys));
     }
@@ -103,7 +104,7 @@ public final class ConfigReport {
       } else {
         infrastructure.add(section.name());
       }
-      List<String> tool = section.keys().stream().filter(k -> k.readBy(ConfigKey.Reader.SCHEMA_TOOL)).map(ConfigKey::name).sorted().toList();
+      List<String> tool = section.keys().stream().filter(ConfigKey::readByTool).map(ConfigKey::name).sorted().toList();
       if (!tool.isEmpty()) {
         toolKeys.put(section.name(), new JsonArray(tool));
       }

@@ -58,7 +58,12 @@ public record ConfigKey(String section, String name, Type type, Presence presenc
 
   /** Who reads a key. */
   public enum Reader {
-    SERVICE, TERRAFORM, SCHEMA_TOOL;
+    SERVICE, TERRAFORM, SCHEMA_TOOL, DATALENS_TOOL;
+
+    /** One of the project's command-line tools (not the service, not Terraform). */
+    public boolean tool() {
+      return this == SCHEMA_TOOL || this == DATALENS_TOOL;
+    }
 
     /** As the reference spells it: "schema tool". */
     public String label() {
@@ -78,6 +83,11 @@ public record ConfigKey(String section, String name, Type type, Presence presenc
 
   public boolean readBy(Reader reader) {
     return readers.contains(reader);
+  }
+
+  /** Read by one of the project's command-line tools. */
+  public boolean readByTool() {
+    return readers.stream().anyMatch(Reader::tool);
   }
 
   /** The rule a value must follow, in words, for messages and the reference; empty when the type says it all. */

@@ -3,6 +3,7 @@ package dev.finnhubstream.config;
 import static dev.finnhubstream.config.ConfigKey.Presence.DEPLOYED;
 import static dev.finnhubstream.config.ConfigKey.Presence.OPTIONAL;
 import static dev.finnhubstream.config.ConfigKey.Presence.REQUIRED;
+import static dev.finnhubstream.config.ConfigKey.Reader.DATALENS_TOOL;
 import static dev.finnhubstream.config.ConfigKey.Reader.SCHEMA_TOOL;
 import static dev.finnhubstream.config.ConfigKey.Reader.SERVICE;
 import static dev.finnhubstream.config.ConfigKey.Reader.TERRAFORM;
@@ -158,8 +159,8 @@ public final class ConfigKeys {
     .env("CLICKHOUSE_URL").by(SERVICE).doc("ClickHouse's HTTP interface, `http://host:port`, no credentials; setting it turns the dashboard on.");
   public static final ConfigKey DASHBOARD_REFRESH_MS = integer(DASHBOARD, "refresh_ms", 1_000, 3_600_000).by(SERVICE)
     .doc("How often the page reloads its data.");
-  public static final ConfigKey DASHBOARD_WINDOW_MINUTES = integer(DASHBOARD, "window_minutes", 5, 24 * 60).by(SERVICE)
-    .doc("How many minutes of candles the page shows by default.");
+  public static final ConfigKey DASHBOARD_WINDOW_MINUTES = integer(DASHBOARD, "window_minutes", 5, 24 * 60).by(SERVICE, DATALENS_TOOL)
+    .doc("How many minutes of candles the page shows by default; the DataLens charts show the same window.");
 
   // ---- market_hours: open or closed, from Finnhub's REST API (the service) ----
   private static final Section MARKET_HOURS = section("market_hours", true,
@@ -253,11 +254,11 @@ public final class ConfigKeys {
   public static final ConfigKey CLICKHOUSE_DISK_GB = integer(CLICKHOUSE, "disk_gb", 1, 100_000).presence(DEPLOYED).by(TERRAFORM)
     .doc("Disk, GB.");
   public static final ConfigKey CLICKHOUSE_DATABASE = string(CLICKHOUSE, "database").matching("[a-z_][a-z0-9_]{0,62}",
-      "is not a lower-case identifier", "use e.g. \"market\"").by(SERVICE, TERRAFORM, SCHEMA_TOOL)
-    .doc("The database of the trades, bars and latest prices; the local dashboard reads it.");
+      "is not a lower-case identifier", "use e.g. \"market\"").by(SERVICE, TERRAFORM, SCHEMA_TOOL, DATALENS_TOOL)
+    .doc("The database of the trades, bars and latest prices; the local dashboard and the DataLens charts read it.");
   public static final ConfigKey CLICKHOUSE_TABLE = string(CLICKHOUSE, "table").matching("[a-z_][a-z0-9_]{0,62}",
-      "is not a lower-case identifier", "use e.g. \"trades\"").by(TERRAFORM, SCHEMA_TOOL)
-    .doc("The table Data Transfer writes into (and the schema's trades table).");
+      "is not a lower-case identifier", "use e.g. \"trades\"").by(TERRAFORM, SCHEMA_TOOL, DATALENS_TOOL)
+    .doc("The table Data Transfer writes into (and the schema's trades table; the DataLens feed-lag chart reads it).");
   public static final ConfigKey CLICKHOUSE_PUBLIC_ACCESS = bool(CLICKHOUSE, "public_access").presence(DEPLOYED).by(TERRAFORM)
     .doc("A public address for the host, reachable on 8443 (HTTPS) and 9440 (native TLS) from `admin_cidrs` only (the schema step from outside the network).");
   public static final ConfigKey CLICKHOUSE_ADMIN_CIDRS = list(CLICKHOUSE, "admin_cidrs").presence(DEPLOYED).by(TERRAFORM)
@@ -268,6 +269,27 @@ public final class ConfigKeys {
     .doc("TTL of the trades in the modern schema.");
   public static final ConfigKey CLICKHOUSE_OHLCV_TTL_DAYS = integer(CLICKHOUSE, "ohlcv_ttl_days", 1, 100_000).by(SCHEMA_TOOL)
     .doc("TTL of the bars in the modern schema.");
+
+  // ---- datalens: the cloud dashboard (Terraform opens ClickHouse to it; the DataLens tool builds it) ----
+  private static final Section DATALENS = section("datalens", false,
+    "The DataLens dashboard of a deployed environment: Terraform opens ClickHouse to DataLens and creates its read-only user; "
+      + "`ci/datalens.sh` (the DataLens tool) builds the workbook, connection, charts and dashboard from `src/tools/resources/datalens/`. "
+      + "The IAM token comes from `YC_TOKEN` or the VM's metadata service, never from the file.");
+  public static final ConfigKey DATALENS_ENABLED = bool(DATALENS, "enabled").by(TERRAFORM, DATALENS_TOOL)
+    .doc("Open ClickHouse to DataLens, create the `datalens_reader` user, and let the tool run. No variable: Terraform reads the file only, and the two must agree.");
+  public static final ConfigKey DATALENS_ENDPOINT = string(DATALENS, "endpoint").env("DATALENS_ENDPOINT").by(DATALENS_TOOL)
+    .doc("The DataLens Public API, `https://api.datalens.tech`.");
+  public static final ConfigKey DATALENS_ORGANIZATION_ID = string(DATALENS, "organization_id").presence(OPTIONAL)
+    .matching("[A-Za-z0-9_-]{1,64}", "is not an organization id", "copy the id from the Yandex Cloud organization's page (yc organization-manager organization list)")
+    .env("DATALENS_ORGANIZATION_ID").by(DATALENS_TOOL).doc("The Yandex Cloud organization the DataLens instance belongs to (`x-dl-org-id`); required where `enabled`.");
+  public static final ConfigKey DATALENS_WORKBOOK = string(DATALENS, "workbook").presence(OPTIONAL).env("DATALENS_WORKBOOK").by(DATALENS_TOOL)
+    .doc("Title of the environment's workbook, unique in the organization's collection (e.g. `finnhub-stream-dev`); required where `enabled`.");
+  public static final ConfigKey DATALENS_COLLECTION_ID = string(DATALENS, "collection_id").presence(OPTIONAL).env("DATALENS_COLLECTION_ID")
+    .by(DATALENS_TOOL).doc("The collection the workbook lives in; absent: the root.");
+  public static final ConfigKey DATALENS_REFRESH_SECONDS = integer(DATALENS, "refresh_seconds", 30, 86_400).env("DATALENS_REFRESH_SECONDS")
+    .by(DATALENS_TOOL).doc("The dashboard's auto-update interval (DataLens allows 30 s and more).");
+  public static final ConfigKey DATALENS_CACHE_TTL_SECONDS = integer(DATALENS, "cache_ttl_seconds", 0, 86_400).env("DATALENS_CACHE_TTL_SECONDS")
+    .by(DATALENS_TOOL).doc("How long DataLens caches a query's result on the connection; at most `refresh_seconds`, or a refresh would show cached rows.");
 
   // ---- registry: the image ----
   private static final Section REGISTRY = section("registry", false, "Container Registry `<project>-<env>` and the image the runtime runs.");

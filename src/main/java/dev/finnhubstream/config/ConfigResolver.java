@@ -110,6 +110,14 @@ public final class ConfigResolver {
     return ClickHouseConfig.from(sections(root, file, env));
   }
 
+  /**
+   * What the DataLens tool needs, resolved like the service's configuration (same file checks, same overrides, same
+   * messages), with the rules that relate its keys ({@code cache_ttl_seconds} at most {@code refresh_seconds}).
+   */
+  public static DataLensConfig dataLens(JsonObject root, String file, Map<String, String> env) {
+    return DataLensConfig.from(sections(root, file, env));
+  }
+
   /** Like {@link #resolve(JsonObject, String, Map)}; {@code sections} receives the sections it read. */
   private static AppConfig resolve(JsonObject root, String file, Map<String, String> env, Map<String, ConfigSection> sections) {
     sections.putAll(sections(root, file, env));

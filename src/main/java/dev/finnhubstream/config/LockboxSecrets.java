@@ -1,13 +1,10 @@
 package dev.finnhubstream.config;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,22 +32,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Transient failures (connection refused, timeouts, HTTP 5xx and 429) are retried with a doubling delay,
  * since the metadata service can lag right after boot; a refusal (401, 403, 404) or a missing key fails at
- * once with the key and the fix.
+ * once with the key and the fix. The token and the retrying are {@link IamToken}'s, shared with the DataLens tool.
  */
 public final class LockboxSecrets {
 
-  /** Overrides the instance metadata service (tests only). */
-  public static final String METADATA_URL = "YC_METADATA_URL";
   /** Overrides the Lockbox payload API (tests only). */
   public static final String PAYLOAD_URL = "LOCKBOX_PAYLOAD_URL";
 
-  static final String DEFAULT_METADATA_URL = "http://169.254.169.254";
   static final String DEFAULT_PAYLOAD_URL = "https://payload.lockbox.api.cloud.yandex.net";
-  static final String TOKEN_PATH = "/computeMetadata/v1/instance/service-accounts/default/token";
 
   private static final Logger LOGGER = LoggerFactory.getLogger(LockboxSecrets.class);
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final long REQUEST_TIMEOUT_MS = 10_000;
+  private static final IamToken.Blame BLAME = new IamToken.Blame(EnvironmentVariables.LOCKBOX_SECRETS,
+    "run on a Yandex Compute VM with a service account (or a serverless container), check its network, or unset "
+      + EnvironmentVariables.LOCKBOX_SECRETS + " and pass the secrets as environment variables");
 
   /** One secret variable and where its value lives. */
   record Reference(String variable, String secretId, String versionId) {
@@ -61,21 +56,15 @@ public final class LockboxSecrets {
     }
   }
 
-  /** How often and how patiently transient failures are retried. */
-  record Retry(int attempts, long initialDelayMs, long maxDelayMs) {
-
-    static final Retry DEFAULT = new Retry(6, 500, 8_000);
-  }
-
   private final Vertx vertx;
   private final String metadataUrl;
   private final String payloadUrl;
-  private final Retry retry;
+  private final IamToken.Retry retry;
 
-  LockboxSecrets(Vertx vertx, String metadataUrl, String payloadUrl, Retry retry) {
+  LockboxSecrets(Vertx vertx, String metadataUrl, String payloadUrl, IamToken.Retry retry) {
     this.vertx = vertx;
-    this.metadataUrl = stripSlash(metadataUrl);
-    this.payloadUrl = stripSlash(payloadUrl);
+    this.metadataUrl = IamToken.stripSlash(metadataUrl);
+    this.payloadUrl = IamToken.stripSlash(payloadUrl);
     this.retry = retry;
   }
 
@@ -86,10 +75,10 @@ public final class LockboxSecrets {
    * @param env the process environment
    */
   public static Future<Map<String, String>> load(Vertx vertx, Map<String, String> env) {
-    return load(vertx, env, Retry.DEFAULT);
+    return load(vertx, env, IamToken.Retry.DEFAULT);
   }
 
-  static Future<Map<String, String>> load(Vertx vertx, Map<String, String> env, Retry retry) {
+  static Future<Map<String, String>> load(Vertx vertx, Map<String, String> env, IamToken.Retry retry) {
     List<Reference> references;
     try {
       references = parse(env.get(EnvironmentVariables.LOCKBOX_SECRETS), env);
@@ -99,8 +88,8 @@ public final class LockboxSecrets {
     if (references.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return new LockboxSecrets(vertx, env.getOrDefault(METADATA_URL, DEFAULT_METADATA_URL),
-      env.getOrDefault(PAYLOAD_URL, DEFAULT_PAYLOAD_URL), retry).fetch(references);
+    return new LockboxSecrets(vertx, IamToken.metadataUrl(env), env.getOrDefault(PAYLOAD_URL, DEFAULT_PAYLOAD_URL), retry)
+      .fetch(references);
   }
 
   /**
@@ -149,13 +138,15 @@ public final class LockboxSecrets {
     WebClient client = WebClient.create(vertx, new WebClientOptions()
       .setConnectTimeout((int) REQUEST_TIMEOUT_MS)
       .setUserAgent("finnhub-stream"));
-    return withRetry("getting an IAM token from the metadata service at " + metadataUrl, () -> iamToken(client))
+    return IamToken.fromMetadata(vertx, client, metadataUrl, retry, BLAME,
+        "attach a service account to the VM (the instance group's instance_template.service_account_id) and enable the GCE metadata endpoint", LOGGER)
       .compose(token -> {
         Map<Reference, Future<JsonArray>> payloads = new LinkedHashMap<>();
         Map<String, Future<JsonArray>> bySecret = new LinkedHashMap<>();
         for (Reference reference : references) {
           String key = reference.secretId() + "@" + reference.versionId();
-          Future<JsonArray> entries = bySecret.computeIfAbsent(key, k -> withRetry("reading " + reference.where() + " from Lockbox",
+          Future<JsonArray> entries = bySecret.computeIfAbsent(key, k -> IamToken.retrying(vertx, retry, BLAME, LOGGER,
+            "reading " + reference.where() + " from Lockbox",
             () -> payload(client, token, reference)));
           payloads.put(reference, entries);
         }
@@ -172,25 +163,6 @@ public final class LockboxSecrets {
       .onComplete(ar -> client.close());
   }
 
-  private Future<String> iamToken(WebClient client) {
-    return client.getAbs(metadataUrl + TOKEN_PATH)
-      .putHeader("Metadata-Flavor", "Google")
-      .timeout(REQUEST_TIMEOUT_MS)
-      .send()
-      .compose(response -> {
-        if (response.statusCode() != 200) {
-          return Future.failedFuture(statusFailure(response.statusCode(), "the metadata service",
-            "attach a service account to the VM (the instance group's instance_template.service_account_id) and enable the GCE metadata endpoint"));
-        }
-        String token = jsonField(response, "access_token");
-        if (token == null || token.isBlank()) {
-          return Future.failedFuture(new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, "the metadata service answered without an access_token",
-            "check that the VM has a service account attached"));
-        }
-        return Future.succeededFuture(token);
-      });
-  }
-
   private Future<JsonArray> payload(WebClient client, String token, Reference reference) {
     var request = client.getAbs(payloadUrl + "/lockbox/v1/secrets/" + reference.secretId() + "/payload")
       .putHeader("Authorization", "Bearer " + token)
@@ -200,7 +172,8 @@ public final class LockboxSecrets {
     }
     return request.send().compose(response -> {
       if (response.statusCode() != 200) {
-        return Future.failedFuture(statusFailure(response.statusCode(), "Lockbox (" + reference.where() + ")",
+        return Future.failedFuture(IamToken.statusFailure(EnvironmentVariables.LOCKBOX_SECRETS, response.statusCode(),
+          "Lockbox (" + reference.where() + ")",
           "grant the runtime service account lockbox.payloadViewer on the secret, and check the ids against terraform output runtime_secrets"));
       }
       JsonArray entries = null;
@@ -242,71 +215,5 @@ public final class LockboxSecrets {
     throw new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, reference.where() + " has no entry " + reference.variable() + " (its keys: "
       + (keys.isEmpty() ? "none" : String.join(", ", keys)) + ")", "store the value under the key " + reference.variable()
       + ", or point " + reference.variable() + " at the secret that holds it");
-  }
-
-  /** A refusal is final; anything else (5xx, 429) may pass on a later attempt. */
-  private static Throwable statusFailure(int status, String who, String fix) {
-    String problem = who + " answered HTTP " + status;
-    if (status == 401 || status == 403) {
-      return new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, problem + " (permission denied)", fix);
-    }
-    if (status == 404) {
-      return new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, problem + " (not found)", fix);
-    }
-    return new TransientFailure(problem);
-  }
-
-  private static String jsonField(HttpResponse<Buffer> response, String field) {
-    try {
-      JsonObject body = response.bodyAsJsonObject();
-      return body == null ? null : body.getString(field);
-    } catch (DecodeException | ClassCastException e) {
-      return null;
-    }
-  }
-
-  /**
-   * Runs {@code attempt} until it succeeds, fails for good (a {@link ConfigException}) or runs out of
-   * attempts; then the failure names what was tried, how often, and the last cause.
-   */
-  private <T> Future<T> withRetry(String what, Supplier<Future<T>> attempt) {
-    Promise<T> promise = Promise.promise();
-    tryOnce(what, attempt, 1, retry.initialDelayMs(), promise);
-    return promise.future();
-  }
-
-  private <T> void tryOnce(String what, Supplier<Future<T>> attempt, int n, long delayMs, Promise<T> promise) {
-    attempt.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        promise.complete(ar.result());
-        return;
-      }
-      Throwable cause = ar.cause();
-      if (cause instanceof ConfigException) {
-        promise.fail(cause);
-        return;
-      }
-      String reason = cause instanceof TransientFailure ? cause.getMessage() : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-      if (n >= retry.attempts()) {
-        promise.fail(new ConfigException(EnvironmentVariables.LOCKBOX_SECRETS, what + " failed " + n + " times, last: " + reason,
-          "run on a Yandex Compute VM with a service account (or a serverless container), check its network, or unset "
-            + EnvironmentVariables.LOCKBOX_SECRETS + " and pass the secrets as environment variables"));
-        return;
-      }
-      LOGGER.warn("{} failed (attempt {} of {}: {}); retrying in {} ms", what, n, retry.attempts(), reason, delayMs);
-      vertx.setTimer(delayMs, id -> tryOnce(what, attempt, n + 1, Math.min(delayMs * 2, retry.maxDelayMs()), promise));
-    });
-  }
-
-  private static String stripSlash(String url) {
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-  }
-
-  /** A failure worth another attempt; its message holds no secret (status and endpoint only). */
-  private static final class TransientFailure extends RuntimeException {
-
-    TransientFailure(String message) {
-      super(message, null, false, false);
-    }
   }
 }

@@ -64,7 +64,7 @@ class ConfigReferenceTest {
     assertThat(read).isEqualTo(declared);
   }
 
-  /** The key lists Terraform's config module reads: which sections are its own, which keys it and the schema tool read. */
+  /** The key lists Terraform's config module reads: which sections are its own, which keys it and the project's tools read. */
   static JsonObject terraformKeys() {
     JsonObject reads = new JsonObject();
     JsonObject toolReads = new JsonObject();
@@ -78,7 +78,7 @@ class ConfigReferenceTest {
       if (!terraform.isEmpty()) {
         reads.put(section.name(), new JsonArray(terraform));
       }
-      List<String> tool = names(section, Reader.SCHEMA_TOOL);
+      List<String> tool = section.keys().stream().filter(ConfigKey::readByTool).map(ConfigKey::name).sorted().toList();
       if (!section.service() && !tool.isEmpty()) {
         toolReads.put(section.name(), new JsonArray(tool));
       }

@@ -37,7 +37,7 @@ class LockboxSecretsTest {
   private static final String IAM_TOKEN = "t1.iam-" + System.nanoTime();
   private static final String FINNHUB = "finnhub-key-" + System.nanoTime();
   private static final String KAFKA = "kafka-pass-" + System.nanoTime();
-  private static final LockboxSecrets.Retry FAST = new LockboxSecrets.Retry(4, 10, 40);
+  private static final IamToken.Retry FAST = new IamToken.Retry(4, 10, 40);
 
   private Vertx vertx;
   private FakeCloud cloud;
@@ -69,7 +69,7 @@ class LockboxSecretsTest {
 
     assertThat(secrets).containsExactly(Map.entry("FINNHUB_TOKEN", FINNHUB), Map.entry("KAFKA_PASSWORD", KAFKA));
     assertThat(cloud.requests).containsExactly(
-      "GET " + LockboxSecrets.TOKEN_PATH + " metadata-flavor=Google",
+      "GET " + IamToken.TOKEN_PATH + " metadata-flavor=Google",
       "GET /lockbox/v1/secrets/e6qfinnhub0000000001/payload bearer=ok",
       "GET /lockbox/v1/secrets/e6qkafka000000000002/payload?versionId=e6qversion0000000002 bearer=ok");
     assertThat(messages()).anyMatch(m -> m.contains("Read FINNHUB_TOKEN, KAFKA_PASSWORD from Lockbox")
@@ -163,7 +163,7 @@ class LockboxSecretsTest {
   @DisplayName("no metadata service at all (not on a VM): gives up after the configured attempts with the fix")
   void noMetadataService() throws IOException {
     Map<String, String> env = env("FINNHUB_TOKEN=e6qfinnhub0000000001");
-    env.put(LockboxSecrets.METADATA_URL, "http://127.0.0.1:" + closedPort());
+    env.put(IamToken.METADATA_URL, "http://127.0.0.1:" + closedPort());
     assertThatThrownBy(() -> load(env))
       .isInstanceOf(ConfigException.class)
       .hasMessageStartingWith("LOCKBOX_SECRETS: getting an IAM token from the metadata service at http://127.0.0.1:")
@@ -190,7 +190,7 @@ class LockboxSecretsTest {
     if (spec != null) {
       env.put(EnvironmentVariables.LOCKBOX_SECRETS, spec);
     }
-    env.put(LockboxSecrets.METADATA_URL, "http://127.0.0.1:" + cloud.port());
+    env.put(IamToken.METADATA_URL, "http://127.0.0.1:" + cloud.port());
     env.put(LockboxSecrets.PAYLOAD_URL, "http://127.0.0.1:" + cloud.port() + "/");
     return env;
   }
@@ -233,7 +233,7 @@ class LockboxSecretsTest {
 
     private void handle(HttpServerRequest request) {
       String path = request.path();
-      if (path.equals(LockboxSecrets.TOKEN_PATH)) {
+      if (path.equals(IamToken.TOKEN_PATH)) {
         requests.add("GET " + path + " metadata-flavor=" + request.getHeader("Metadata-Flavor"));
         Integer status = tokenStatuses.poll();
         if (status != null || !"Google".equals(request.getHeader("Metadata-Flavor"))) {

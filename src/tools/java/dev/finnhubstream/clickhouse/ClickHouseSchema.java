@@ -122,7 +122,8 @@ public final class ClickHouseSchema {
     }
   }
 
-  static String render(String template, Map<String, String> values) {
+  /** Fills every {@code ${name}} of {@code template} from {@code values}; a placeholder without a value is an error naming it. */
+  public static String render(String template, Map<String, String> values) {
     Matcher m = PLACEHOLDER.matcher(template);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
