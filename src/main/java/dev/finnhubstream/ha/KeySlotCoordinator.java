@@ -152,7 +152,14 @@ public final class KeySlotCoordinator implements Runnable {
       while (running) {
         pollStartMs = System.currentTimeMillis();
         try {
-          consumer.poll(POLL);
+          if (subscribed) {
+            consumer.poll(POLL);
+          } else {
+            Thread.sleep(POLL.toMillis()); // out of the group (DIVERGED): only the configuration check runs
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
         } catch (WakeupException e) {
           break;
         } catch (KafkaException e) {

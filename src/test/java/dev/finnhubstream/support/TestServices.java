@@ -130,7 +130,7 @@ public final class TestServices {
 
   private static KafkaContainer kafka() {
     if (kafka == null) {
-      requireDocker(KAFKA_ENV, "a Kafka broker");
+      requireDocker(KAFKA_ENV, "Kafka broker");
       DockerImageName image = image("testcontainers.kafka.image", "apache/kafka");
       // A fixed host port, so that the broker keeps its advertised address across the kill and restart of the
       // outage tests (a restarted container would otherwise get a new random port).
@@ -157,7 +157,7 @@ public final class TestServices {
 
   private static ClickHouseContainer clickHouse() {
     if (clickHouse == null) {
-      requireDocker(CLICKHOUSE_ENV, "a ClickHouse server");
+      requireDocker(CLICKHOUSE_ENV, "ClickHouse server");
       DockerImageName image = image("testcontainers.clickhouse.image", "clickhouse/clickhouse-server");
       ClickHouseContainer c = new ClickHouseContainer(image)
         .withNetwork(network())
