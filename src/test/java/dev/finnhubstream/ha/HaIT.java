@@ -41,9 +41,12 @@ class HaIT extends RealBrokerTest {
   private static final Logger LOG = LoggerFactory.getLogger(HaIT.class);
   private static final List<String> TOKENS = List.of("ha-key-1", "ha-key-2", "ha-key-3", "ha-key-4");
   private static final String SYMBOLS = "AAPL,MSFT,AMZN,GOOG,BINANCE:BTCUSDT,BINANCE:ETHUSDT,OANDA:EUR_USD,IC MARKETS:1";
-  /** The fastest settings the broker allows: the broker's minimum session (6 s), a heartbeat a sixth of it. */
+  /**
+   * The fastest settings the broker allows (its minimum session, 6 s; a heartbeat a sixth of it), and one slot per key:
+   * the group balances slots, not keys, so spare slots could leave an instance with only keyless ones.
+   */
   private static final Map<String, Object> FAST_HA = Map.of("session_timeout_ms", 6_000, "heartbeat_interval_ms", 1_000,
-    "fence_margin_ms", 1_500, "confirm_interval_ms", 1_000, "slots", 8);
+    "fence_margin_ms", 1_500, "confirm_interval_ms", 1_000, "slots", 4);
 
   private final List<ServiceProcess> instances = new ArrayList<>();
   private FinnhubEmulator emulator;
@@ -105,18 +108,21 @@ class HaIT extends RealBrokerTest {
     instances.clear();
     List<EmulatedTrade> sent = emulator.sentTrades();
     List<ConsumerRecord<String, String>> records = KafkaTestSupport.readAll(topic, sent.size(), Duration.ofSeconds(60), Duration.ofSeconds(5));
+    // The emulator's trades have no id, and two can be alike (same symbol, millisecond, price and size): compare
+    // counts per content, never more in Kafka than sent.
     Map<List<Object>, Integer> inKafka = new HashMap<>();
     for (ConsumerRecord<String, String> r : records) {
       inKafka.merge(identity(new JsonObject(r.value())), 1, Integer::sum);
     }
-    Set<List<Object>> sentIds = new HashSet<>();
-    sent.forEach(t -> sentIds.add(List.of(t.symbol(), t.t(), t.p(), t.v())));
-    assertThat(inKafka.values()).as("no trade in Kafka twice (two instances never held one key)").allMatch(n -> n == 1);
-    assertThat(sentIds).as("everything in Kafka was sent").containsAll(inKafka.keySet());
-    long missing = sentIds.size() - inKafka.size();
+    Map<List<Object>, Integer> sentCounts = new HashMap<>();
+    sent.forEach(t -> sentCounts.merge(List.of(t.symbol(), t.t(), t.p(), t.v()), 1, Integer::sum));
+    List<List<Object>> twice = inKafka.entrySet().stream()
+      .filter(e -> e.getValue() > sentCounts.getOrDefault(e.getKey(), 0)).map(Map.Entry::getKey).toList();
+    assertThat(twice).as("trades in Kafka more often than sent (two instances holding one key, or a redelivery)").isEmpty();
+    long missing = sent.size() - records.size();
     // Only the kill -9s may lose trades: those Finnhub wrote into the killed process's socket (it cannot replay).
-    LOG.info("HA: {} trades sent, {} in Kafka once each, {} never received (written to the sockets of killed instances)",
-      sentIds.size(), inKafka.size(), missing);
+    LOG.info("HA: {} trades sent, {} in Kafka, none twice; {} never received (written to the sockets of killed instances)",
+      sent.size(), records.size(), missing);
     assertThat(missing).as("trades lost, all to kill -9 (bounded by the rate × the detection time)").isLessThan(2_000L * 10 * rounds);
   }
 
@@ -148,13 +154,12 @@ class HaIT extends RealBrokerTest {
     // A record the producer held when the broker died may reach it twice (same ingest_id): downstream collapses those.
     Map<String, JsonObject> byIngestId = new HashMap<>();
     records.forEach(r -> byIngestId.putIfAbsent(new JsonObject(r.value()).getString("ingest_id"), new JsonObject(r.value())));
-    Set<List<Object>> delivered = new HashSet<>();
-    for (JsonObject v : byIngestId.values()) {
-      assertThat(delivered.add(identity(v))).as("one trade under two ingest ids").isTrue();
-    }
-    Set<List<Object>> sentIds = new HashSet<>();
-    sent.forEach(t -> sentIds.add(List.of(t.symbol(), t.t(), t.p(), t.v())));
-    assertThat(delivered).as("every sent trade in Kafka exactly once").isEqualTo(sentIds);
+    Map<List<Object>, Integer> delivered = new HashMap<>();
+    byIngestId.values().forEach(v -> delivered.merge(identity(v), 1, Integer::sum));
+    Map<List<Object>, Integer> sentCounts = new HashMap<>();
+    sent.forEach(t -> sentCounts.merge(List.of(t.symbol(), t.t(), t.p(), t.v()), 1, Integer::sum));
+    assertThat(byIngestId).as("distinct trades in Kafka").hasSize(sent.size());
+    assertThat(delivered).as("every sent trade in Kafka exactly once").isEqualTo(sentCounts);
     assertThat(emulator.maxConcurrentConnectionsPerToken()).isEqualTo(1);
   }
 
