@@ -20,7 +20,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -202,7 +201,9 @@ public final class KeySlotCoordinator implements Runnable {
     p.put("group.id", config.groupId());
     // The classic protocol: the newer one's 45 s minimum session would make every takeover take a minute.
     p.put("group.protocol", "classic");
-    p.put("partition.assignment.strategy", CooperativeStickyAssignor.class.getName());
+    // Cooperative sticky over the slots that hold a key: the group balances keys, not slots.
+    p.put("partition.assignment.strategy", KeySlotAssignor.class.getName());
+    p.put(KeySlotAssignor.KEYS_PROPERTY, Integer.toString(keys));
     p.put("enable.auto.commit", "false");
     p.put("auto.offset.reset", "latest");
     p.put("session.timeout.ms", Long.toString(config.sessionTimeoutMs()));

@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
  * the latest frame; which symbol is {@link SymbolBook}'s call), hands every text frame on, and never gives up:
  *
  * <ul>
- *   <li>any close, error, failed handshake or timeout ⇒ reconnect with exponential backoff and jitter, reset only
- *       after {@code reconnect_stable_ms} of stable connection; never a second socket while one is open or closing;</li>
+ *   <li>any close, error, failed handshake or timeout ⇒ reconnect with exponential backoff and jitter, reset once a
+ *       connection delivered trades (it worked: a server that drops every few seconds costs a short delay each time,
+ *       not the cap) or stayed up {@code reconnect_stable_ms}; a connection that delivered nothing keeps the window
+ *       growing (a server that accepts and drops at once is not hammered); never a second socket while one is open
+ *       or closing;</li>
  *   <li>no frame at all (pings included) for {@code watchdog_ms} ⇒ close and reconnect;</li>
  *   <li>HTTP 401 ⇒ "key rejected", retried after {@code rejected_key_retry_ms}; 429/5xx/any non-101 ⇒ backoff
  *       (a 429's {@code Retry-After} is honoured);</li>
@@ -103,6 +106,8 @@ final class FinnhubConnection {
   private ConnectionState state = ConnectionState.BACKOFF;
   private long stateSinceMs;
   private long connectedAtMs;
+  /** {@code counters.trades} when the current socket opened: more trades at its close means it delivered. */
+  private long tradesAtConnect;
   private long reconnectTimer = -1;
   private long stableTimer = -1;
   private long subscribeTimer = -1;
@@ -293,6 +298,7 @@ final class FinnhubConnection {
       reconnects++;
     }
     connectedAtMs = now;
+    tradesAtConnect = counters.trades;
     counters.lastFrameAtMs = now; // the watchdog counts from the handshake
     setState(ConnectionState.CONNECTED);
     LOGGER.info("[{}] connected to {}; subscribing {} symbols", name, config.url(), book.size());
@@ -427,6 +433,9 @@ final class FinnhubConnection {
   private void afterDisconnect() {
     io.cancelTimer(stableTimer);
     io.cancelTimer(subscribeTimer);
+    if (counters.trades > tradesAtConnect) {
+      backoff.reset(); // it subscribed and delivered: the next attempt is the first of a new series
+    }
     scheduleReconnect(ConnectionState.BACKOFF, backoff.nextDelayMs());
   }
 

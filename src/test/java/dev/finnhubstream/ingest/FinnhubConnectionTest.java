@@ -32,6 +32,7 @@ class FinnhubConnectionTest {
   private static final long REJECTED_RETRY = 30_000;
   private static final long WATCHDOG = 10_000;
   private static final String TOKEN = "tok-secret-1";
+  private static final String TRADE_FRAME = "{\"type\":\"trade\"";
 
   private final ManualIo io = new ManualIo();
   private final IngestCounters counters = new IngestCounters();
@@ -50,6 +51,9 @@ class FinnhubConnectionTest {
     connection.open((text, at, isLive) -> {
       frames.add(text);
       live.add(isLive);
+      if (text.startsWith(TRADE_FRAME)) {
+        counters.trades++; // as FrameRouter counts the trades it parsed, before the frame's handling returns
+      }
     });
   }
 
@@ -121,6 +125,30 @@ class FinnhubConnectionTest {
     assertThat(counters.connectAttempts).isEqualTo(6);
     assertThat(counters.failedConnects).isEqualTo(3);
     assertThat(counters.disconnects).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("a connection that delivered trades resets the backoff however short it lived (a flapping server costs the initial delay each time); one that delivered nothing does not")
+  void deliveringConnectionResetsBackoff() {
+    FakeSocket first = connected();
+    for (int i = 0; i < 6; i++) { // the server drops each connection a second after it delivered
+      first.receive(TRADE_FRAME + ",\"data\":[]}");
+      io.advance(1_000);
+      first.closeFromPeer((short) 1006, "dropped");
+      assertThat(counters.lastReconnectDelayMs).as("drop %d after trades", i).isEqualTo(INITIAL);
+      io.advance(INITIAL);
+      first = io.acceptHandshake();
+    }
+    // Accepted, pinged, dropped: no trade, so the window keeps growing (from where the last drop left it).
+    first.receive("{\"type\":\"ping\"}");
+    first.closeFromPeer((short) 1006, "dropped");
+    assertThat(counters.lastReconnectDelayMs).isEqualTo(2 * INITIAL);
+    io.advance(2 * INITIAL);
+    io.acceptHandshake().closeFromPeer((short) 1006, "dropped");
+    assertThat(counters.lastReconnectDelayMs).as("the second connection in a row without trades").isEqualTo(4 * INITIAL);
+    io.advance(4 * INITIAL);
+    io.acceptHandshake().closeFromPeer((short) 1006, "dropped");
+    assertThat(counters.lastReconnectDelayMs).isEqualTo(MAX);
   }
 
   @Test

@@ -14,6 +14,7 @@ import dev.finnhubstream.support.RealBrokerTest;
 import dev.finnhubstream.support.ServiceProcess;
 import dev.finnhubstream.support.TradeChecks;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -230,6 +231,37 @@ class ReliabilityIT extends RealBrokerTest {
         soft.assertThat(run.emulator.maxConcurrentConnectionsPerToken()).as("connections at once").isEqualTo(1);
       }
     });
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("Finnhub: a server that drops the connection every second: each reconnect waits the initial delay, every trade exactly once")
+  void flappingServer() throws Exception {
+    int every = SCALE.rate(); // about one second of the stream per connection
+    scenario("Finnhub", "finnhub-1b-flapping", "every trade exactly once; a connection that delivered trades restarts the backoff",
+      (row, soft) -> {
+        row.scenario = String.format(Locale.ROOT, "server drops the connection after every %,d trades (~1 s), production backoff settings", every);
+        // The production settings (reconnect_stable_ms 60 s): without the reset the delays would climb to the cap.
+        try (ScenarioRun run = run("finnhub-flapping", stream(SCALE.trades()).withDisconnectEveryTrades(every), SYMBOLS, Map.of(), Map.of())) {
+          run.start(null);
+          deliveredExactlyOnce(run, row, soft, SCALE.trades());
+          List<Long> opened = run.emulator.connectionOpenedAtMs();
+          List<Long> closed = run.emulator.connectionClosedAtMs();
+          long waited = 0;
+          for (int i = 0; i + 1 < opened.size() && i < closed.size(); i++) {
+            waited += opened.get(i + 1) - closed.get(i);
+          }
+          long window = closed.get(closed.size() - 1) - opened.get(0);
+          row.recoveryMs = worstReconnectMs(run);
+          long initial = new JsonObject(Files.readString(Path.of("conf/app.json"))).getJsonObject("common")
+            .getJsonObject("finnhub").getLong("reconnect_initial_ms");
+          row.note("Recovery: the longest gap from a drop to the next connection, over %d reconnects; %,d of %,d ms spent waiting.",
+            opened.size() - 1, waited, window);
+          soft.assertThat(opened.size() - 1).as("reconnects").isGreaterThanOrEqualTo(SCALE.trades() / every - 1);
+          soft.assertThat(row.recoveryMs).as("worst gap: the initial delay (%d ms) plus a handshake", initial).isLessThan(initial + 1_000);
+          soft.assertThat(run.emulator.maxConcurrentConnectionsPerToken()).as("connections at once").isEqualTo(1);
+        }
+      });
   }
 
   @Test
