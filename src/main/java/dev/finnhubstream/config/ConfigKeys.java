@@ -188,7 +188,7 @@ public final class ConfigKeys {
   public static final ConfigKey HA_GROUP_ID = string(HA, "group_id").presence(OPTIONAL).env("HA_GROUP_ID").by(SERVICE)
     .doc("The consumer group of the instances. Absent: `finnhub-stream-<environment>`, one group per environment.");
   public static final ConfigKey HA_SLOTS = integer(HA, "slots", 1, 1_000).by(SERVICE)
-    .doc("Key slots, the coordination topic's partitions: at least the number of keys, with headroom (partitions only grow). Slot k holds the k-th key of `FINNHUB_TOKEN`.");
+    .doc("Key slots, the coordination topic's partitions: at least the number of keys, with headroom (partitions only grow). Slot k holds the k-th key of `FINNHUB_TOKEN`; the group balances the slots that hold a key, spare ones stay unassigned until a key is appended.");
   public static final ConfigKey HA_SESSION_TIMEOUT_MS = integer(HA, "session_timeout_ms", 6_000, 300_000).by(SERVICE)
     .doc("The group's session: a member silent this long loses its keys (the takeover time after a crash). At least 6000, the broker's floor.");
   public static final ConfigKey HA_HEARTBEAT_INTERVAL_MS = integer(HA, "heartbeat_interval_ms", 100, 60_000).by(SERVICE)

@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides, with the other instances of the environment, which keys this one holds: a Kafka consumer group on the
- * coordination topic (one partition per key slot, never written to) with cooperative sticky assignment on the
- * classic protocol, run by the plain {@link KafkaConsumer} on a thread of its own (docs/ha.md).
+ * coordination topic (one partition per key slot, never written to) with cooperative sticky assignment of the slots
+ * that hold a key ({@link KeySlotAssignor}) on the classic protocol, run by the plain {@link KafkaConsumer} on a thread
+ * of its own (docs/ha.md).
  *
  * <ul>
  *   <li><b>Break before make:</b> the rebalance listener runs on this thread, inside {@code poll}; for every slot
