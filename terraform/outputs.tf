@@ -36,8 +36,8 @@ output "kafka_bootstrap_servers" {
 }
 
 output "kafka_topics" {
-  description = "Topic names: trades and dead_letter."
-  value       = { for role, topic in yandex_mdb_kafka_topic.this : role => topic.name }
+  description = "Topic names: trades and dead_letter, and key_slots (the coordination topic) where ha.enabled."
+  value       = merge({ for role, topic in yandex_mdb_kafka_topic.this : role => topic.name }, { for topic in yandex_mdb_kafka_topic.key_slots : "key_slots" => topic.name })
 }
 
 output "clickhouse_cluster_id" {
