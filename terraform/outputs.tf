@@ -142,7 +142,7 @@ output "log_group_id" {
 }
 
 output "metrics_targets" {
-  description = "Prometheus scrape targets (host:port, private addresses in the network) of the instance group's VM; empty for the serverless runtime, whose runs cannot be scraped."
+  description = "Prometheus scrape targets (host:port, private addresses in the network) of the instance group's VMs (one, or ha.instances with ha.enabled); empty for the serverless runtime, whose runs cannot be scraped."
   value = flatten([
     for group in yandex_compute_instance_group.service : [
       for instance in group.instances : [

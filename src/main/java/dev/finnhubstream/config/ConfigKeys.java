@@ -189,7 +189,7 @@ public final class ConfigKeys {
     .doc("The consumer group of the instances. Absent: `finnhub-stream-<environment>`, one group per environment.");
   public static final ConfigKey HA_SLOTS = integer(HA, "slots", 1, 1_000).by(SERVICE, TERRAFORM)
     .doc("Key slots, the coordination topic's partitions: at least the number of keys, with headroom (partitions only grow). Slot k holds the k-th key of `FINNHUB_TOKEN`.");
-  public static final ConfigKey HA_INSTANCES = integer(HA, "instances", 1, 10).by(TERRAFORM)
+  public static final ConfigKey HA_INSTANCES = integer(HA, "instances", 1, 10).presence(DEPLOYED).by(TERRAFORM)
     .doc("How many VMs the instance group runs where `enabled` (spread over the zones of `network.subnets`); ignored without HA, which always runs one. More instances than keys are hot standbys.");
   public static final ConfigKey HA_SESSION_TIMEOUT_MS = integer(HA, "session_timeout_ms", 6_000, 300_000).by(SERVICE)
     .doc("The group's session: a member silent this long loses its keys (the takeover time after a crash). At least 6000, the broker's floor.");
