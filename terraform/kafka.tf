@@ -1,6 +1,7 @@
 # Managed Kafka: the cluster, the trades topic and the dead-letter topic, and two users (the service
 # produces to both topics; Data Transfer reads the trades topic). Topics are Terraform's in the cloud
-# (kafka.create_topics is false there).
+# (kafka.create_topics is false there). With ha.enabled also the coordination topic, on which the service's
+# instances form one consumer group (the service's user consumes it).
 
 locals {
   # kafka.sasl_mechanism in the provider's two spellings.
@@ -76,6 +77,26 @@ resource "yandex_mdb_kafka_topic" "this" {
   }
 }
 
+# The coordination topic of several instances (ha.enabled, docs/ha.md): one partition per key slot; whoever
+# is assigned partition k in the instances' consumer group holds key k. Never written to, so it stays empty and
+# its retention does not matter (a short one, in case a record ever lands there); the group's membership and
+# offset commits live in the cluster's own __consumer_offsets. Partitions only grow (Kafka cannot remove
+# one): raising ha.slots adds partitions, so give it headroom rather than lowering it later.
+resource "yandex_mdb_kafka_topic" "key_slots" {
+  count = module.config.ha.enabled ? 1 : 0
+
+  cluster_id         = yandex_mdb_kafka_cluster.this.id
+  name               = local.cfg.ha.topic
+  partitions         = local.cfg.ha.slots
+  replication_factor = local.cfg.kafka.replication_factor
+
+  topic_config {
+    cleanup_policy      = "CLEANUP_POLICY_DELETE"
+    retention_ms        = 3600000 # one hour
+    min_insync_replicas = local.kafka_min_insync_replicas
+  }
+}
+
 resource "random_password" "kafka" {
   for_each = toset(["producer", "transfer"])
 
@@ -93,6 +114,17 @@ resource "yandex_mdb_kafka_user" "producer" {
     content {
       topic_name = permission.value.name
       role       = "ACCESS_ROLE_PRODUCER"
+    }
+  }
+
+  # ha.enabled: the instances' consumer group on the coordination topic. The consumer role covers the group too
+  # (Managed Kafka's user roles: topic described and read, consumer group read, which joining, heartbeats and
+  # offset commits need), so the group's name (ha.group_id) needs no permission of its own.
+  dynamic "permission" {
+    for_each = yandex_mdb_kafka_topic.key_slots
+    content {
+      topic_name = permission.value.name
+      role       = "ACCESS_ROLE_CONSUMER"
     }
   }
 }

@@ -36,8 +36,8 @@ output "kafka_bootstrap_servers" {
 }
 
 output "kafka_topics" {
-  description = "Topic names: trades and dead_letter."
-  value       = { for role, topic in yandex_mdb_kafka_topic.this : role => topic.name }
+  description = "Topic names: trades and dead_letter, and key_slots (the coordination topic) where ha.enabled."
+  value       = merge({ for role, topic in yandex_mdb_kafka_topic.this : role => topic.name }, { for topic in yandex_mdb_kafka_topic.key_slots : "key_slots" => topic.name })
 }
 
 output "clickhouse_cluster_id" {
@@ -142,7 +142,7 @@ output "log_group_id" {
 }
 
 output "metrics_targets" {
-  description = "Prometheus scrape targets (host:port, private addresses in the network) of the instance group's VM; empty for the serverless runtime, whose runs cannot be scraped."
+  description = "Prometheus scrape targets (host:port, private addresses in the network) of the instance group's VMs (one, or ha.instances with ha.enabled); empty for the serverless runtime, whose runs cannot be scraped."
   value = flatten([
     for group in yandex_compute_instance_group.service : [
       for instance in group.instances : [

@@ -1,7 +1,8 @@
 # Where the service runs: exactly one runtime per environment, runtime.kind in conf/app.json.
 #
 #   instance_group (default): one VM on the Container Optimized Image, always on, restarted in place when
-#     its /health stops answering. The service holds its Finnhub connections continuously.
+#     its /health stops answering. The service holds its Finnhub connections continuously. With ha.enabled,
+#     ha.instances VMs over the zones, which share the keys through a Kafka consumer group (kafka.tf).
 #   serverless_container: the original style. A timer starts one run every serverless_interval_minutes;
 #     each run ends before the execution timeout, so consecutive runs never overlap; between runs
 #     nothing is collected.
@@ -12,17 +13,21 @@
 #   - the serverless container depends on the instance group, so switching runtime.kind in one apply
 #     destroys the old runtime before it creates the new one, in both directions (ci/terraform shows
 #     Terraform orders it so);
-#   - the instance group never grows past one VM, not even while healing or updating (deploy_policy).
+#   - without ha.enabled the instance group never grows past one VM, not even while healing or updating
+#     (deploy_policy); with it, the instances' consumer group hands each key to one of them, and the config
+#     module refuses HA for the serverless runtime.
 
 locals {
   image = "cr.yandex/${yandex_container_repository.service.name}:${local.cfg.registry.image_tag}"
 
   # Plain settings of the service in the cloud (outputs.tf shows them as runtime_environment); everything
-  # else comes from conf/app.json inside the image, for APP_ENV.
+  # else comes from conf/app.json inside the image, for APP_ENV. HA_ENABLED is the ha.enabled this apply sized
+  # the group for: an image built before ha.enabled changed must not run two VMs that each hold every key.
   service_environment = {
     APP_ENV                 = var.environment
     KAFKA_BOOTSTRAP_SERVERS = local.kafka_bootstrap_servers
     KAFKA_USERNAME          = yandex_mdb_kafka_user.producer.name
+    HA_ENABLED              = tostring(module.config.ha.enabled)
   }
 
   # Where the service finds its secrets on the VM (config/LockboxSecrets.java): ids only, no values. Pinned
@@ -91,7 +96,7 @@ resource "yandex_compute_instance_group" "service" {
   count = module.config.runtime_count.instance_group
 
   name               = "${local.name}-service"
-  description        = "finnhub-stream, always on: one VM on the Container Optimized Image"
+  description        = "finnhub-stream, always on: ${module.config.ha.instance_group.size} VM(s) on the Container Optimized Image"
   folder_id          = local.folder_id
   service_account_id = yandex_iam_service_account.instance_group[0].id
   labels             = local.labels
@@ -118,7 +123,7 @@ resource "yandex_compute_instance_group" "service" {
 
     network_interface {
       network_id         = yandex_vpc_network.this.id
-      subnet_ids         = [yandex_vpc_subnet.this[local.cfg.yc.zone].id]
+      subnet_ids         = [for zone in module.config.ha.instance_group.zones : yandex_vpc_subnet.this[zone].id]
       security_group_ids = [yandex_vpc_security_group.runtime.id]
       nat                = true # outbound: Finnhub, Container Registry, Lockbox, Cloud Logging
     }
@@ -138,22 +143,25 @@ resource "yandex_compute_instance_group" "service" {
     }
   }
 
+  # One VM in yc.zone; with ha.enabled ha.instances VMs spread over every zone with a subnet (config module).
   scale_policy {
     fixed_scale {
-      size = 1
+      size = module.config.ha.instance_group.size
     }
   }
 
   allocation_policy {
-    zones = [local.cfg.yc.zone]
+    zones = module.config.ha.instance_group.zones
   }
 
-  # Never two VMs, hence never two connections with one Finnhub key: with max_expansion 0 Instance Groups
-  # may not create a replacement beside the old VM (with any positive value it would start the new one
-  # first, during healing and during every update); max_unavailable 1 lets it stop the old VM first and
-  # start the new one after. The price is a short gap per update or heal; the alternative breaks both.
+  # Without HA never two VMs, hence never two connections with one Finnhub key: with max_expansion 0 Instance
+  # Groups may not create a replacement beside the old VM (with any positive value it would start the new one
+  # first, during healing and during every update); max_unavailable 1 lets it stop the old VM first and start
+  # the new one after. The price is a short gap per update or heal; the alternative breaks both.
+  # With ha.enabled max_expansion is 1: the new VM joins the consumer group beside the old ones and the keys
+  # move over to it (break before make, about a second per key) instead of waiting for a VM to boot.
   deploy_policy {
-    max_expansion    = 0
+    max_expansion    = module.config.ha.instance_group.max_expansion
     max_unavailable  = 1
     max_creating     = 1
     max_deleting     = 1

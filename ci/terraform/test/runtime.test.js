@@ -131,10 +131,15 @@ test('every resource that runs or starts the service is gated on exactly one run
   assert.ok(!inRuntimeFile.some((b) => gate(b.body) === 'both'));
 });
 
-test('the instance group never runs two VMs: size 1, no expansion while healing or updating, health on /health', async () => {
+test('without HA the instance group never runs two VMs: size 1, no expansion while healing or updating, health on /health', async () => {
   const group = (await rootBlocks()).find((b) => b.type === 'yandex_compute_instance_group').body;
-  assert.equal(group.scale_policy[0].fixed_scale[0].size, 1);
-  assert.equal(group.deploy_policy[0].max_expansion, 0);
+  // Size, expansion and zones come from the config module (ha.test.js evaluates them with and without HA).
+  assert.equal(group.scale_policy[0].fixed_scale[0].size, '${module.config.ha.instance_group.size}');
+  assert.equal(group.deploy_policy[0].max_expansion, '${module.config.ha.instance_group.max_expansion}');
+  assert.equal(group.allocation_policy[0].zones, '${module.config.ha.instance_group.zones}');
+  for (const env of deployable()) {
+    if (!terraform(env).ha.enabled) assert.deepEqual(terraform(env).ha.instance_group, { size: 1, max_expansion: 0, zones: [terraform(env).sections.yc.zone] }, env);
+  }
   assert.equal(group.deploy_policy[0].max_unavailable, 1);
   const check = group.health_check[0];
   assert.deepEqual(check.http_options[0], { port: '${local.cfg.http.port}', path: '/health' });

@@ -106,7 +106,20 @@ locals {
     contains([20, 50, 100], local.cfg.runtime.vm_core_fraction) && contains([5, 20, 50, 100], local.cfg.runtime.serverless_core_fraction) ? "" : "runtime.vm_core_fraction, runtime.serverless_core_fraction: use 20, 50 or 100 (serverless also 5)",
     local.cfg.runtime.log_retention_hours >= 1 && local.cfg.runtime.log_retention_hours <= 744 ? "" : "runtime.log_retention_hours: ${local.cfg.runtime.log_retention_hours} is outside 1..744 (31 days). Fix: pick a value in that range",
     !contains(local.cfg.runtime.metrics_cidrs, "0.0.0.0/0") ? "" : "runtime.metrics_cidrs: 0.0.0.0/0 opens the status endpoint to the internet. Fix: list the Prometheus networks",
+    !local.cfg.ha.enabled || local.cfg.runtime.kind != "serverless_container" ? "" : "ha.enabled: true, but runtime.kind is serverless_container, whose runs are timed one-shot containers that cannot hold keys as members of a consumer group. Fix: use runtime.kind instance_group for several instances, or set ha.enabled to false",
+    local.cfg.ha.instances >= 1 && local.cfg.ha.instances <= 10 && floor(local.cfg.ha.instances) == local.cfg.ha.instances ? "" : "ha.instances: ${local.cfg.ha.instances} is not a whole number in 1..10. Fix: the number of VMs to run with ha.enabled, e.g. 2",
   ])
+
+  # Several instances (ha.enabled, docs/ha.md): the instance group runs ha.instances VMs, spread over every zone
+  # with a subnet, and their Kafka consumer group on the coordination topic hands each Finnhub key to exactly one
+  # of them, so an update may start a new VM before it stops an old one (the keys move over, no gap). Without HA
+  # nothing but the group size keeps one connection per key: one VM in yc.zone, never a second one beside it.
+  ha_enabled = local.checkable ? local.cfg.ha.enabled : false
+  ha_instance_group = {
+    size          = local.ha_enabled ? local.cfg.ha.instances : 1
+    max_expansion = local.ha_enabled ? 1 : 0
+    zones         = !local.checkable ? [] : local.ha_enabled ? sort(keys(local.cfg.network.subnets)) : [local.cfg.yc.zone]
+  }
 
   # Data Transfer's JSON parser schema, generated from the one record definition (record.fields). Column
   # types are Data Transfer's (upper case); every field is required because the service always writes

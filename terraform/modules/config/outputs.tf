@@ -53,6 +53,14 @@ output "serverless_run" {
   }
 }
 
+output "ha" {
+  description = "Several instances: enabled (ha.enabled where deployed; gates the coordination topic and its permission), and the instance group's size, deploy max_expansion and zones (ha.instances VMs, 1 and zones of every subnet with HA; 1 VM, 0 and yc.zone without)."
+  value = {
+    enabled        = local.ha_enabled
+    instance_group = local.ha_instance_group
+  }
+}
+
 output "terraform_reads" {
   description = "The keys Terraform reads, by section."
   value       = local.terraform_reads

@@ -180,15 +180,17 @@ public final class ConfigKeys {
   // ---- ha: several instances sharing the keys (the service; Terraform creates the topic and the instances) ----
   private static final Section HA = section("ha", true,
     "Several instances, one connection per key: a Kafka consumer group on a coordination topic decides which instance holds each key (docs/ha.md). Off: this process holds every key, as a single instance always did.");
-  public static final ConfigKey HA_ENABLED = bool(HA, "enabled").env("HA_ENABLED").by(SERVICE)
-    .doc("Coordinate with other instances of the same environment; off by default.");
+  public static final ConfigKey HA_ENABLED = bool(HA, "enabled").env("HA_ENABLED").by(SERVICE, TERRAFORM)
+    .doc("Coordinate with other instances of the same environment; off by default. Terraform creates the coordination topic and runs `instances` VMs where it is on (and passes it to them as `HA_ENABLED`); refused with `runtime.kind` serverless_container.");
   public static final ConfigKey HA_TOPIC = string(HA, "topic").matching(TOPIC_NAME, "is not a topic name this pipeline accepts",
-      "use lower-case letters, digits and underscores").env("HA_TOPIC").by(SERVICE)
-    .doc("The coordination topic: one partition per key slot, never written to. Created at start-up when missing.");
+      "use lower-case letters, digits and underscores").env("HA_TOPIC").by(SERVICE, TERRAFORM)
+    .doc("The coordination topic: one partition per key slot, never written to. Created at start-up when missing where `kafka.create_topics` (locally); in the cloud Terraform creates it and gives `kafka.username` the consumer role on it.");
   public static final ConfigKey HA_GROUP_ID = string(HA, "group_id").presence(OPTIONAL).env("HA_GROUP_ID").by(SERVICE)
     .doc("The consumer group of the instances. Absent: `finnhub-stream-<environment>`, one group per environment.");
-  public static final ConfigKey HA_SLOTS = integer(HA, "slots", 1, 1_000).by(SERVICE)
+  public static final ConfigKey HA_SLOTS = integer(HA, "slots", 1, 1_000).by(SERVICE, TERRAFORM)
     .doc("Key slots, the coordination topic's partitions: at least the number of keys, with headroom (partitions only grow). Slot k holds the k-th key of `FINNHUB_TOKEN`; the group balances the slots that hold a key, spare ones stay unassigned until a key is appended.");
+  public static final ConfigKey HA_INSTANCES = integer(HA, "instances", 1, 10).presence(DEPLOYED).by(TERRAFORM)
+    .doc("How many VMs the instance group runs where `enabled` (spread over the zones of `network.subnets`); ignored without HA, which always runs one. More instances than keys are hot standbys.");
   public static final ConfigKey HA_SESSION_TIMEOUT_MS = integer(HA, "session_timeout_ms", 6_000, 300_000).by(SERVICE)
     .doc("The group's session: a member silent this long loses its keys (the takeover time after a crash). At least 6000, the broker's floor.");
   public static final ConfigKey HA_HEARTBEAT_INTERVAL_MS = integer(HA, "heartbeat_interval_ms", 100, 60_000).by(SERVICE)
