@@ -1,5 +1,14 @@
 package dev.finnhubstream;
 
+import dev.finnhubstream.config.ConfigException;
+import dev.finnhubstream.config.ConfigResolver;
+import dev.finnhubstream.config.EnvironmentVariables;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,5 +34,15 @@ public final class ToolConsole {
   /** Usage or an error for the person at the terminal, on stderr. */
   public static void message(String text) {
     MESSAGES.info("{}", text);
+  }
+
+  /** The configuration file a tool reads ({@code APP_CONFIG}, else conf/app.json), parsed; a clear error otherwise. */
+  public static JsonObject configFile(Map<String, String> env) {
+    String file = env.getOrDefault(EnvironmentVariables.APP_CONFIG, ConfigResolver.DEFAULT_FILE);
+    try {
+      return new JsonObject(Files.readString(Path.of(file)));
+    } catch (IOException | DecodeException e) {
+      throw new ConfigException(file, "cannot read it as JSON (" + e.getMessage() + ")", "run from the repository root, or set APP_CONFIG");
+    }
   }
 }

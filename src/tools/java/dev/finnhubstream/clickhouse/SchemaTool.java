@@ -3,12 +3,7 @@ package dev.finnhubstream.clickhouse;
 import dev.finnhubstream.ToolConsole;
 import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.ConfigResolver;
-import dev.finnhubstream.config.EnvironmentVariables;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -34,14 +29,8 @@ public final class SchemaTool {
     }
     Map<String, String> env = System.getenv();
     String environment = args.length == 1 ? args[0] : ConfigResolver.environmentName(env);
-    String file = env.getOrDefault(EnvironmentVariables.APP_CONFIG, ConfigResolver.DEFAULT_FILE);
     try {
-      JsonObject root;
-      try {
-        root = new JsonObject(Files.readString(Path.of(file)));
-      } catch (IOException | DecodeException e) {
-        throw new ConfigException(file, "cannot read it as JSON (" + e.getMessage() + ")", "run from the repository root, or set APP_CONFIG");
-      }
+      JsonObject root = ToolConsole.configFile(env);
       SchemaTarget target = SchemaTarget.resolve(root, environment, env);
       ToolConsole.output(ClickHouseSchema.script(target.generation(), target.parameters()));
     } catch (ConfigException e) {

@@ -11,12 +11,9 @@ import dev.finnhubstream.datalens.Definitions.DefinitionException;
 import dev.finnhubstream.datalens.Definitions.Source;
 import dev.finnhubstream.log.Redactor;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -105,12 +102,7 @@ public final class DataLensTool {
     ClickHouseTarget target = null;
     String password = null;
     try {
-      JsonObject root;
-      try {
-        root = new JsonObject(Files.readString(Path.of(file)));
-      } catch (IOException | DecodeException e) {
-        throw new ConfigException(file, "cannot read it as JSON (" + e.getMessage() + ")", "run from the repository root, or set APP_CONFIG");
-      }
+      JsonObject root = ToolConsole.configFile(env);
       Map<String, String> withEnvironment = new HashMap<>(env);
       withEnvironment.put(EnvironmentVariables.APP_ENV, environment);
       config = ConfigResolver.dataLens(root, file, withEnvironment);
