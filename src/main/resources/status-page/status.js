@@ -48,7 +48,8 @@ function renderConnections(connections) {
     tr.dataset.connection = c.connection || "?";
     cell(tr, c.connection || "?");
     const state = document.createElement("span");
-    badge(state, c.state || "UNAVAILABLE", c.state === "CONNECTED" ? (c.paused ? "warn" : "ok") : "bad");
+    const kind = c.state === "CONNECTED" ? (c.paused ? "warn" : "ok") : c.state === "STANDBY" ? "" : "bad"; // STANDBY: held by another instance
+    badge(state, c.state || "UNAVAILABLE", kind);
     cell(tr, state);
     cell(tr, fmt((c.subscribed || []).length), "num");
     cell(tr, fmt(c.reconnects), "num");
@@ -56,6 +57,18 @@ function renderConnections(connections) {
     cell(tr, c.last_error || c.unavailable || "", "error");
     return tr;
   }));
+}
+
+// Several instances (docs/ha.md): which keys this instance holds and why it holds none; hidden when HA is off.
+function renderHa(ha) {
+  const el = $("ha");
+  el.hidden = !ha || !ha.enabled;
+  if (el.hidden) return;
+  const keys = (ha.owned_connections || []).join(", ") || "no key";
+  const lease = ha.lease_age_ms >= 0 ? ", lease renewed " + age(ha.lease_age_ms) + " ago" : "";
+  el.textContent = "Several instances: this one is " + ha.state + ", holding " + keys + " (generation " + ha.generation
+    + lease + ", " + fmt(ha.takeovers) + " takeovers)" + (ha.reason ? ": " + ha.reason : "");
+  el.className = ha.state === "OWNER" || ha.state === "STANDBY" ? "muted" : "error";
 }
 
 const FLOW_KIND = { FLOWING: "ok", MARKET_CLOSED: "", NO_TRADES_YET: "warn", STALE: "bad", NOT_SUBSCRIBED: "warn" };
@@ -156,6 +169,7 @@ async function refresh() {
     text("uptime", status.uptime);
     renderReady(status.ready);
     renderConnections(status.finnhub || []);
+    renderHa(status.ha);
     renderSymbols(status.symbols, status.market_hours);
     renderChart(status.throughput);
     renderKafka(status.kafka || {});

@@ -50,6 +50,7 @@ class StatusPageBrowserIT {
       const connection = document.querySelector('#connections tbody tr');
       const page = {
         ready: text(document, '#ready-badge'),
+        haHidden: document.querySelector('#ha') ? document.querySelector('#ha').hidden : null,
         connection: connection ? connection.textContent : '',
         connectionError: connection ? text(connection, 'td:last-child') : '',
         tradesReceived: text(document, '#trades-received'),
@@ -87,6 +88,7 @@ class StatusPageBrowserIT {
         assertThat(Double.parseDouble(((JsonObject) r).getString("price").replace(",", ""))).isPositive();
       }
       assertThat(first.getString("ready")).isEqualTo("READY");
+      assertThat(first.getBoolean("haHidden")).as("no HA line on a single instance").isTrue();
       assertThat(first.getString("connection")).contains("key-1").contains("CONNECTED");
 
       // Finnhub closes the connection: the service reconnects, and the table keeps the close as the last error,
@@ -113,6 +115,25 @@ class StatusPageBrowserIT {
 
       chromium.screenshot(SCREENSHOT);
       assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
+    }
+  }
+
+  @Test
+  @DisplayName("with ha.enabled the page says which keys this instance holds (one instance: OWNER of key-1), and nothing when HA is off")
+  void haLineInChromium() throws Exception {
+    KafkaTestSupport.requireBroker();
+    String id = Long.toString(System.nanoTime());
+    String read = """
+      (() => { const el = document.querySelector('#ha'); const c = document.querySelector('#connections tbody tr');
+        return el && c ? JSON.stringify({hidden: el.hidden, text: el.textContent, connection: c.textContent}) : null; })()""";
+    try (InProcessService service = new InProcessService(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN))
+        .withTradesPerSecond(100), Map.of("FINNHUB_TOKEN", TOKEN, "FINNHUB_SYMBOLS", "AAPL", "HA_ENABLED", "true",
+          "HA_TOPIC", "it_ha_page_" + id, "HA_GROUP_ID", "it-ha-page-" + id), file -> { });
+         HeadlessChromium chromium = HeadlessChromium.start(WINDOW_WIDTH, 900)) {
+      chromium.navigate(service.baseUrl() + "/");
+      JsonObject page = chromium.awaitPage("the HA line naming the key this instance holds", read,
+        p -> !p.getBoolean("hidden") && p.getString("text").contains("OWNER") && p.getString("connection").contains("CONNECTED"));
+      assertThat(page.getString("text")).startsWith("Several instances: this one is OWNER, holding key-1 (generation ");
     }
   }
 
