@@ -1,7 +1,7 @@
 -- Schema for Yandex Managed ClickHouse (a current version), rendered by
 -- dev.finnhubstream.clickhouse.SchemaTool and applied by ci/clickhouse-schema.sh <env>; the tests run
 -- it on chdb (ClickHouse 26.x). Yandex Data Transfer writes the Kafka records into ${trades_table};
--- materialized views on that table feed the bars and the last trade. Placeholders ${...} come from
+-- refreshable materialized views settle exact 1-minute bars from it, a materialized view feeds the last trade. Placeholders ${...} come from
 -- conf/app.json (section clickhouse).
 --
 -- Writer columns of ${trades_table} (all but the MATERIALIZED one): exactly record.fields of
@@ -37,56 +37,112 @@ PARTITION BY toYYYYMMDD(trade_time)
 ORDER BY (symbol, trade_ts_ms, ingest_id)
 TTL toDateTime(trade_time) + INTERVAL ${trades_ttl_days} DAY;
 
--- 1-minute OHLCV bars (one row per symbol and minute after merges). open/close are argMin/argMax by
--- trade time; prints sharing a millisecond are ordered as Finnhub sent them, by the frame sequence and
--- the index in the frame: the last two parts of ingest_id (<runId>-<frameSeq>-<index>).
--- A view fires on every inserted block, so a redelivered trade counts twice in volume and trades
--- (open/high/low/close are unaffected); exact bars come from the raw table with FINAL.
-CREATE TABLE IF NOT EXISTS ${database}.ohlcv_1m
+-- 1-minute OHLCV bars, exact whatever the redelivery: every bar is computed from the deduplicated trades
+-- (${trades_table} FINAL), never from inserted blocks (a view fed per block counts a redelivered trade
+-- twice). open/close are argMin/argMax by trade time; prints sharing a millisecond are ordered as Finnhub
+-- sent them, by the frame sequence and the index in the frame: the last two parts of ingest_id
+-- (<runId>-<frameSeq>-<index>). Two parts (docs/clickhouse.md, "Exact bars"):
+--   ohlcv_1m_settled  bars of past minutes, recomputed from ${trades_table} FINAL by two refreshable
+--                     materialized views; the newest version of a bar (settled_at) wins;
+--   ohlcv_1m_bars     what dashboards read: the settled bars up to the newest settled minute, then the
+--                     minutes after it computed from ${trades_table} FINAL at read time (a few minutes).
+-- A trade redelivered at any time collapses in ${trades_table} FINAL, so it changes no bar. A trade first
+-- delivered late, for a minute already settled, shows after the next refresh covering that minute (every
+-- minute: from 9 minutes before the newest settled minute; every hour: the last day).
+CREATE TABLE IF NOT EXISTS ${database}.ohlcv_1m_settled
 (
-    symbol  LowCardinality(String),
-    minute  DateTime('UTC') CODEC(DoubleDelta, ZSTD(1)),
-    open    AggregateFunction(argMin, Float64, Tuple(Int64, UInt64, UInt32)),
-    high    SimpleAggregateFunction(max, Float64),
-    low     SimpleAggregateFunction(min, Float64),
-    close   AggregateFunction(argMax, Float64, Tuple(Int64, UInt64, UInt32)),
-    volume  SimpleAggregateFunction(sum, Float64),
-    trades  SimpleAggregateFunction(sum, UInt64)
+    symbol      LowCardinality(String),
+    minute      DateTime('UTC') CODEC(DoubleDelta, ZSTD(1)),
+    open        Float64 CODEC(Gorilla, ZSTD(1)),
+    high        Float64 CODEC(Gorilla, ZSTD(1)),
+    low         Float64 CODEC(Gorilla, ZSTD(1)),
+    close       Float64 CODEC(Gorilla, ZSTD(1)),
+    volume      Float64 CODEC(Gorilla, ZSTD(1)),
+    trades      UInt64 CODEC(T64, ZSTD(1)),
+    settled_at  DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1))
 )
-ENGINE = AggregatingMergeTree
+ENGINE = ReplacingMergeTree(settled_at)
 PARTITION BY toYYYYMM(minute)
 ORDER BY (symbol, minute)
 TTL minute + INTERVAL ${ohlcv_ttl_days} DAY;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.ohlcv_1m_mv TO ${database}.ohlcv_1m AS
+-- Every minute: settles the minutes before the previous one, from 9 minutes before the newest settled minute
+-- (late trades), further back after a pause, at most 7 days back (so the first run on an empty table
+-- settles the last 7 days; older history is settled by hand, docs/clickhouse.md).
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.ohlcv_1m_settle_mv
+REFRESH EVERY 1 MINUTE APPEND TO ${database}.ohlcv_1m_settled AS
+WITH
+    toInt64(toUnixTimestamp(toStartOfMinute(now()))) AS now_s,
+    toInt64(toUnixTimestamp((SELECT max(minute) FROM ${database}.ohlcv_1m_settled))) AS settled_s,
+    greatest(least(settled_s - 540, now_s - 600), now_s - 7 * 86400) AS from_s,
+    now_s - 60 AS until_s
 SELECT
     symbol,
     toStartOfMinute(toDateTime(intDiv(trade_ts_ms, 1000), 'UTC')) AS minute,
-    argMinState(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS open,
+    argMin(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS open,
     max(price) AS high,
     min(price) AS low,
-    argMaxState(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS close,
+    argMax(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS close,
     sum(volume) AS volume,
-    toUInt64(count()) AS trades
-FROM ${database}.${trades_table}
+    count() AS trades,
+    now64(3, 'UTC') AS settled_at
+FROM ${database}.${trades_table} FINAL
+WHERE trade_ts_ms >= from_s * 1000 AND trade_ts_ms < until_s * 1000
+  AND trade_time >= toDateTime(from_s, 'UTC') AND trade_time < toDateTime(until_s, 'UTC')
 GROUP BY symbol, minute;
 
--- The bars as plain columns: what dashboards read (the same view exists in local.sql).
-CREATE VIEW IF NOT EXISTS ${database}.ohlcv_1m_bars AS
+-- Every hour: settles the last day again, for trades first delivered more than 10 minutes late.
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.ohlcv_1m_settle_day_mv
+REFRESH EVERY 1 HOUR APPEND TO ${database}.ohlcv_1m_settled AS
+WITH
+    toInt64(toUnixTimestamp(toStartOfMinute(now()))) AS now_s,
+    now_s - 86400 AS from_s,
+    now_s - 60 AS until_s
 SELECT
     symbol,
-    minute,
-    argMinMerge(open) AS open,
-    max(high) AS high,
-    min(low) AS low,
-    argMaxMerge(close) AS close,
+    toStartOfMinute(toDateTime(intDiv(trade_ts_ms, 1000), 'UTC')) AS minute,
+    argMin(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS open,
+    max(price) AS high,
+    min(price) AS low,
+    argMax(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS close,
     sum(volume) AS volume,
-    sum(trades) AS trades
-FROM ${database}.ohlcv_1m
+    count() AS trades,
+    now64(3, 'UTC') AS settled_at
+FROM ${database}.${trades_table} FINAL
+WHERE trade_ts_ms >= from_s * 1000 AND trade_ts_ms < until_s * 1000
+  AND trade_time >= toDateTime(from_s, 'UTC') AND trade_time < toDateTime(until_s, 'UTC')
 GROUP BY symbol, minute;
 
+-- The bars as plain columns: what dashboards read (the same columns as in local.sql). Settled bars up to the
+-- newest settled minute, then the later minutes from the trades, bounded on the sorting key (trade_ts_ms)
+-- and on the partitions (trade_time). OR REPLACE: earlier versions of this file read a per-block table here.
+CREATE OR REPLACE VIEW ${database}.ohlcv_1m_bars AS
+SELECT symbol, minute, open, high, low, close, volume, trades
+FROM ${database}.ohlcv_1m_settled FINAL
+WHERE minute <= (SELECT max(minute) FROM ${database}.ohlcv_1m_settled)
+UNION ALL
+WITH
+    toInt64(toUnixTimestamp((SELECT max(minute) FROM ${database}.ohlcv_1m_settled))) + 60 AS from_s
+SELECT
+    symbol,
+    toStartOfMinute(toDateTime(intDiv(trade_ts_ms, 1000), 'UTC')) AS minute,
+    argMin(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS open,
+    max(price) AS high,
+    min(price) AS low,
+    argMax(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS close,
+    sum(volume) AS volume,
+    count() AS trades
+FROM ${database}.${trades_table} FINAL
+WHERE trade_ts_ms >= from_s * 1000 AND trade_time >= toDateTime(from_s, 'UTC')
+GROUP BY symbol, minute;
+
+-- Earlier versions of this file fed a table ohlcv_1m per inserted block, inexact under redelivery: stop that
+-- feed. The table itself, if present, is read by nothing any more (docs/clickhouse.md: dropping it).
+DROP TABLE IF EXISTS ${database}.ohlcv_1m_mv;
+
 -- Last trade per symbol: stays one row per symbol after merges, so latest_price is cheap however long
--- the history grows.
+-- the history grows. Exact under redelivery although fed per inserted block: argMax and max give the same
+-- result however often a trade comes.
 CREATE TABLE IF NOT EXISTS ${database}.latest_trade
 (
     symbol               LowCardinality(String),
