@@ -1,7 +1,8 @@
 -- Schema for Yandex Managed ClickHouse (a current version), rendered by
 -- dev.finnhubstream.clickhouse.SchemaTool and applied by ci/clickhouse-schema.sh <env>; the tests run
 -- it on chdb (ClickHouse 26.x). Yandex Data Transfer writes the Kafka records into ${trades_table};
--- refreshable materialized views settle exact 1-minute bars from it, a materialized view feeds the last trade. Placeholders ${...} come from
+-- materialized views copy its last 2 days into trades_recent and feed the last trade; refreshable materialized
+-- views settle exact 1-minute bars from trades_recent. Placeholders ${...} come from
 -- conf/app.json (section clickhouse).
 --
 -- Writer columns of ${trades_table} (all but the MATERIALIZED one): exactly record.fields of
@@ -37,18 +38,38 @@ PARTITION BY toYYYYMMDD(trade_time)
 ORDER BY (symbol, trade_ts_ms, ingest_id)
 TTL toDateTime(trade_time) + INTERVAL ${trades_ttl_days} DAY;
 
--- 1-minute OHLCV bars, exact whatever the redelivery: every bar is computed from the deduplicated trades
--- (${trades_table} FINAL), never from inserted blocks (a view fed per block counts a redelivered trade
--- twice). open/close are argMin/argMax by trade time; prints sharing a millisecond are ordered as Finnhub
--- sent them, by the frame sequence and the index in the frame: the last two parts of ingest_id
--- (<runId>-<frameSeq>-<index>). Two parts (docs/clickhouse.md, "Exact bars"):
---   ohlcv_1m_settled  bars of past minutes, recomputed from ${trades_table} FINAL by two refreshable
+-- 1-minute OHLCV bars, exact whatever the redelivery: every bar is computed from deduplicated trades (FINAL),
+-- never from inserted blocks (a view fed per block counts a redelivered trade twice). open/close are
+-- argMin/argMax by trade time; prints sharing a millisecond are ordered as Finnhub sent them, by the frame
+-- sequence and the index in the frame: the last two parts of ingest_id (<runId>-<frameSeq>-<index>).
+-- Three parts (docs/clickhouse.md, "Exact bars"):
+--   trades_recent     the last 2 days of trades again, sorted by time first, so that the last minutes of all
+--                     symbols are a few granules (in ${trades_table}, sorted by symbol first, they are one
+--                     granule or more per symbol and part, and FINAL cannot prune its daily partitions);
+--   ohlcv_1m_settled  bars of past minutes, recomputed from trades_recent FINAL by two refreshable
 --                     materialized views; the newest version of a bar (settled_at) wins;
 --   ohlcv_1m_bars     what dashboards read: the settled bars up to the newest settled minute, then the
---                     minutes after it computed from ${trades_table} FINAL at read time (a few minutes).
--- A trade redelivered at any time collapses in ${trades_table} FINAL, so it changes no bar. A trade first
--- delivered late, for a minute already settled, shows after the next refresh covering that minute (every
--- minute: from 9 minutes before the newest settled minute; every hour: the last day).
+--                     minutes after it computed from trades_recent FINAL at read time (a few minutes).
+-- A trade redelivered at any time collapses under FINAL, so it changes no bar. A trade first delivered late,
+-- for a minute already settled, shows after the next refresh covering that minute (every minute: from 9
+-- minutes before the newest settled minute; every hour: the last day).
+CREATE TABLE IF NOT EXISTS ${database}.trades_recent
+(
+    symbol       LowCardinality(String),
+    trade_ts_ms  Int64 CODEC(DoubleDelta, ZSTD(1)),
+    price        Float64 CODEC(Gorilla, ZSTD(1)),
+    volume       Float64 CODEC(Gorilla, ZSTD(1)),
+    ingest_id    String CODEC(ZSTD(1))
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY intDiv(trade_ts_ms, 86400000)
+ORDER BY (trade_ts_ms, symbol, ingest_id)
+TTL toDateTime(intDiv(trade_ts_ms, 1000)) + INTERVAL 2 DAY;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.trades_recent_mv TO ${database}.trades_recent AS
+SELECT symbol, trade_ts_ms, price, volume, ingest_id
+FROM ${database}.${trades_table};
+
 CREATE TABLE IF NOT EXISTS ${database}.ohlcv_1m_settled
 (
     symbol      LowCardinality(String),
@@ -67,14 +88,14 @@ ORDER BY (symbol, minute)
 TTL minute + INTERVAL ${ohlcv_ttl_days} DAY;
 
 -- Every minute: settles the minutes before the previous one, from 9 minutes before the newest settled minute
--- (late trades), further back after a pause, at most 7 days back (so the first run on an empty table
--- settles the last 7 days; older history is settled by hand, docs/clickhouse.md).
+-- (late trades), or further back after a pause, at most a day back (history older than trades_recent is
+-- settled by hand from ${trades_table} FINAL, docs/clickhouse.md).
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.ohlcv_1m_settle_mv
 REFRESH EVERY 1 MINUTE APPEND TO ${database}.ohlcv_1m_settled AS
 WITH
     toInt64(toUnixTimestamp(toStartOfMinute(now()))) AS now_s,
     toInt64(toUnixTimestamp((SELECT max(minute) FROM ${database}.ohlcv_1m_settled))) AS settled_s,
-    greatest(least(settled_s - 540, now_s - 600), now_s - 7 * 86400) AS from_s,
+    greatest(least(settled_s - 540, now_s - 600), now_s - 86400) AS from_s,
     now_s - 60 AS until_s
 SELECT
     symbol,
@@ -86,9 +107,8 @@ SELECT
     sum(volume) AS volume,
     count() AS trades,
     now64(3, 'UTC') AS settled_at
-FROM ${database}.${trades_table} FINAL
+FROM ${database}.trades_recent FINAL
 WHERE trade_ts_ms >= from_s * 1000 AND trade_ts_ms < until_s * 1000
-  AND trade_time >= toDateTime(from_s, 'UTC') AND trade_time < toDateTime(until_s, 'UTC')
 GROUP BY symbol, minute;
 
 -- Every hour: settles the last day again, for trades first delivered more than 10 minutes late.
@@ -108,14 +128,13 @@ SELECT
     sum(volume) AS volume,
     count() AS trades,
     now64(3, 'UTC') AS settled_at
-FROM ${database}.${trades_table} FINAL
+FROM ${database}.trades_recent FINAL
 WHERE trade_ts_ms >= from_s * 1000 AND trade_ts_ms < until_s * 1000
-  AND trade_time >= toDateTime(from_s, 'UTC') AND trade_time < toDateTime(until_s, 'UTC')
 GROUP BY symbol, minute;
 
 -- The bars as plain columns: what dashboards read (the same columns as in local.sql). Settled bars up to the
--- newest settled minute, then the later minutes from the trades, bounded on the sorting key (trade_ts_ms)
--- and on the partitions (trade_time). OR REPLACE: earlier versions of this file read a per-block table here.
+-- newest settled minute, then the later minutes from trades_recent. OR REPLACE: earlier versions of this file
+-- read a table fed per block here.
 CREATE OR REPLACE VIEW ${database}.ohlcv_1m_bars AS
 SELECT symbol, minute, open, high, low, close, volume, trades
 FROM ${database}.ohlcv_1m_settled FINAL
@@ -132,8 +151,8 @@ SELECT
     argMax(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS close,
     sum(volume) AS volume,
     count() AS trades
-FROM ${database}.${trades_table} FINAL
-WHERE trade_ts_ms >= from_s * 1000 AND trade_time >= toDateTime(from_s, 'UTC')
+FROM ${database}.trades_recent FINAL
+WHERE trade_ts_ms >= from_s * 1000
 GROUP BY symbol, minute;
 
 -- Earlier versions of this file fed a table ohlcv_1m per inserted block, inexact under redelivery: stop that
