@@ -47,7 +47,8 @@ TTL toDateTime(trade_time) + INTERVAL ${trades_ttl_days} DAY;
 --                     symbols are a few granules (in ${trades_table}, sorted by symbol first, they are one
 --                     granule or more per symbol and part, and FINAL cannot prune its daily partitions);
 --   ohlcv_1m_settled  bars of past minutes, recomputed from trades_recent FINAL by two refreshable
---                     materialized views; the newest version of a bar (settled_at) wins;
+--                     materialized views; the newest version of a bar (settled_at) wins; sorted by minute
+--                     first too, as every dashboard query asks for a time window;
 --   ohlcv_1m_bars     what dashboards read: the settled bars up to the newest settled minute, then the
 --                     minutes after it computed from trades_recent FINAL at read time (a few minutes).
 -- A trade redelivered at any time collapses under FINAL, so it changes no bar. A trade first delivered late,
@@ -84,7 +85,7 @@ CREATE TABLE IF NOT EXISTS ${database}.ohlcv_1m_settled
 )
 ENGINE = ReplacingMergeTree(settled_at)
 PARTITION BY toYYYYMM(minute)
-ORDER BY (symbol, minute)
+ORDER BY (minute, symbol)
 TTL minute + INTERVAL ${ohlcv_ttl_days} DAY;
 
 -- Every minute: settles the minutes before the previous one, from 9 minutes before the newest settled minute
