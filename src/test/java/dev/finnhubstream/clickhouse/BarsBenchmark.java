@@ -20,8 +20,9 @@ import java.util.Map;
 /**
  * Issue 16's benchmark, not a test: the dashboard's and the DataLens charts' queries over 30 days × 50 symbols of
  * generated trades on chdb (ClickHouse 26.x), for the per-block bars of earlier schemas ({@code old_ohlcv_1m_bars},
- * created here from their SQL) and for the exact bars of {@code modern.sql} ({@code ohlcv_1m_bars}), on the same
- * trades. Medians of several runs. Command and figures: docs/benchmarks.md.
+ * created here from their SQL), for the exact bars of {@code modern.sql} ({@code ohlcv_1m_bars}) and for the simplest
+ * exact design, a view over {@code trades FINAL} ({@code final_ohlcv_1m_bars}), all on the same trades. Medians of
+ * several runs. Command and figures: docs/benchmarks.md.
  *
  * <p>The trades are evenly spread: {@code bench.rows} (default 15 M, a tenth of the issue's 150 M) over 30 days and
  * 50 symbols, in one bulk insert except the last 2 hours, which come as Data Transfer delivers them: one insert per
@@ -61,6 +62,12 @@ public final class BarsBenchmark {
     "CREATE VIEW market.old_ohlcv_1m_bars AS SELECT symbol, minute, argMinMerge(open) AS open, max(high) AS high, min(low) AS low,"
       + " argMaxMerge(close) AS close, sum(volume) AS volume, sum(trades) AS trades FROM market.old_ohlcv_1m GROUP BY symbol, minute");
 
+  /** The simplest exact design: every bar computed from trades FINAL at read time (measured, not chosen). */
+  static final String FINAL_DESIGN = "CREATE VIEW market.final_ohlcv_1m_bars AS SELECT symbol,"
+    + " toStartOfMinute(toDateTime(intDiv(trade_ts_ms, 1000), 'UTC')) AS minute, argMin(price, " + KEY + ") AS open,"
+    + " max(price) AS high, min(price) AS low, argMax(price, " + KEY + ") AS close, sum(volume) AS volume,"
+    + " count() AS trades FROM market.trades FINAL GROUP BY symbol, minute";
+
   private BarsBenchmark() {
   }
 
@@ -77,6 +84,7 @@ public final class BarsBenchmark {
     SchemaTarget target = SchemaTarget.resolve(root, "dev", Map.of());
     List<String> statements = new ArrayList<>(ClickHouseSchema.statements(Generation.MODERN, target.parameters()));
     statements.addAll(OLD_DESIGN);
+    statements.add(FINAL_DESIGN);
     List<String> views = List.of("market.ohlcv_1m_settle_mv", "market.ohlcv_1m_settle_day_mv");
     views.forEach(v -> statements.add("SYSTEM STOP VIEW " + v));
     Map<String, Integer> marks = new LinkedHashMap<>();
@@ -114,12 +122,16 @@ public final class BarsBenchmark {
     for (Map.Entry<String, String> q : queries(root).entrySet()) {
       timed.put("old " + q.getKey(), q.getValue().replace("market.ohlcv_1m_bars", "market.old_ohlcv_1m_bars"));
       timed.put("new " + q.getKey(), q.getValue());
+      if (q.getValue().contains("market.ohlcv_1m_bars")) {
+        timed.put("final " + q.getKey(), q.getValue().replace("market.ohlcv_1m_bars", "market.final_ohlcv_1m_bars"));
+      }
     }
     Map<String, String> checks = new LinkedHashMap<>();
     String sums = "SELECT count() AS bars, sum(trades) AS trades, round(sum(volume)) AS volume FROM %s WHERE minute >= toStartOfMinute(now() - INTERVAL %d MINUTE)";
     for (int minutes : new int[] {60, 1440, DAYS * 1440 + 60}) {
       checks.put("old " + minutes, String.format(sums, "market.old_ohlcv_1m_bars", minutes));
       checks.put("new " + minutes, String.format(sums, "market.ohlcv_1m_bars", minutes));
+      checks.put("final " + minutes, String.format(sums, "market.final_ohlcv_1m_bars", minutes));
       checks.put("reference " + minutes, "SELECT uniqExact(symbol, toStartOfMinute(trade_time)) AS bars, count() AS trades, round(sum(volume)) AS volume"
         + " FROM market.trades FINAL WHERE trade_time >= toStartOfMinute(now() - INTERVAL " + minutes + " MINUTE)");
     }
@@ -150,12 +162,15 @@ public final class BarsBenchmark {
     for (String name : results.fieldNames()) {
       System.out.printf(Locale.ROOT, "  %-20s %s%n", name, results.getJsonArray(name).encode());
     }
-    System.out.printf(Locale.ROOT, "%-34s %12s %12s %8s   (median of %d, ms; min-max)%n", "query", "old", "new", "rows", runs);
+    System.out.printf(Locale.ROOT, "%-34s %16s %16s %16s %8s   (median of %d, ms; min-max)%n", "query", "old (per block)", "new (settled)",
+      "trades FINAL", "rows", runs);
     JsonObject timings = out.getJsonObject("timings");
     for (String name : queries(root).keySet()) {
       JsonObject old = timings.getJsonObject("old " + name);
       JsonObject now = timings.getJsonObject("new " + name);
-      System.out.printf(Locale.ROOT, "%-34s %12s %12s %8d%n", name, summary(old), summary(now), now.getInteger("rows"));
+      JsonObject fin = timings.getJsonObject("final " + name);
+      System.out.printf(Locale.ROOT, "%-34s %16s %16s %16s %8d%n", name, summary(old), summary(now), fin == null ? "-" : summary(fin),
+        now.getInteger("rows"));
     }
   }
 
