@@ -30,8 +30,9 @@ import java.util.Map;
  * first run settles up to a day back), older history is settled by hand (docs/clickhouse.md), and the settle views
  * run once more (a steady-state run); the refreshes are stopped while queries are timed.
  *
- * <pre>nice -n 19 mvn -B -q -o test-compile && nice -n 19 java -Dbench.rows=15000000 -Dbench.runs=5 \
- *   -cp target/test-classes:target/classes:target/tools-classes:$(cat target/test.classpath) dev.finnhubstream.clickhouse.BarsBenchmark</pre>
+ * <pre>mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/test.classpath
+ * java -Dbench.rows=15000000 -Dbench.runs=5 -cp target/test-classes:target/classes:$(cat target/test.classpath) \
+ *   dev.finnhubstream.clickhouse.BarsBenchmark</pre>
  */
 public final class BarsBenchmark {
 
@@ -91,7 +92,7 @@ public final class BarsBenchmark {
 
     long recentFrom = firstIndexAtOrAfter(endMs - RECENT_MINUTES * 60_000L, startMs, stepMs);
     statements.add(insert(0, recentFrom, startMs, stepMs, ""));
-    marks.put("bulk insert (" + recentFrom + " rows, both designs' views fed)", statements.size() - 1);
+    marks.put("bulk insert (" + recentFrom + " rows, per-block views fed)", statements.size() - 1);
     int recentFirst = statements.size();
     for (int m = RECENT_MINUTES; m > 0; m--) {
       long from = firstIndexAtOrAfter(endMs - m * 60_000L, startMs, stepMs);
