@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * computed in Java from the distinct trades, however many of them Data Transfer delivers again, on the modern schema
  * (chdb, ClickHouse 26.x). The trades (several symbols, 31 minutes up to the current one, same-millisecond prints,
  * identical prints with distinct ingest ids) go in as Data Transfer inserts them, in blocks; then shares of them come
- * again in separate blocks: before any bar is settled, after a settle, and after the raw table was merged
+ * again in separate blocks: before any bar is settled, after a settle, and after every table was merged
  * (OPTIMIZE ... FINAL). The views are read at each stage, while bars are still computed from the raw trades and once
  * most of them are settled.
  */
@@ -68,7 +68,9 @@ class ExactBarsTest {
     statements.addAll(settle());
     blocks(againAfterSettle, 41).forEach(statements::add);
     snapshot(statements, "settled");
-    statements.add("OPTIMIZE TABLE market.trades FINAL");
+    for (String table : List.of("trades", "trades_recent", "ohlcv_1m_settled", "latest_trade")) {
+      statements.add("OPTIMIZE TABLE market." + table + " FINAL");
+    }
     blocks(againAfterMerge, 29).forEach(statements::add);
     statements.addAll(settle());
     snapshot(statements, "merged");
