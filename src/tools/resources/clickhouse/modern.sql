@@ -12,7 +12,8 @@
 --
 -- Pre-create this table before the transfer's first activation, with the target endpoint's cleanup
 -- policy DISABLED, so that Data Transfer neither drops it nor creates a plain MergeTree of its own.
--- Idempotent: every object is created if missing.
+-- Idempotent: every object is created if missing; ohlcv_1m_bars is replaced and the old per-block feed of
+-- the bars dropped, which leaves a second run's result as the first one's.
 
 CREATE DATABASE IF NOT EXISTS ${database};
 
@@ -134,8 +135,9 @@ WHERE trade_ts_ms >= from_s * 1000 AND trade_ts_ms < until_s * 1000
 GROUP BY symbol, minute;
 
 -- The bars as plain columns: what dashboards read (the same columns as in local.sql). Settled bars up to the
--- newest settled minute, then the later minutes from trades_recent. OR REPLACE: earlier versions of this file
--- read a table fed per block here.
+-- newest settled minute, then the later minutes from trades_recent. The two parts meet exactly: ClickHouse
+-- evaluates identical scalar subqueries once per query. OR REPLACE: earlier versions of this file read a table
+-- fed per block here.
 CREATE OR REPLACE VIEW ${database}.ohlcv_1m_bars AS
 SELECT symbol, minute, open, high, low, close, volume, trades
 FROM ${database}.ohlcv_1m_settled FINAL
