@@ -1,7 +1,8 @@
 -- Schema for Yandex Managed ClickHouse (a current version), rendered by
 -- dev.finnhubstream.clickhouse.SchemaTool and applied by ci/clickhouse-schema.sh <env>; the tests run
 -- it on chdb (ClickHouse 26.x). Yandex Data Transfer writes the Kafka records into ${trades_table};
--- materialized views on that table feed the bars and the last trade. Placeholders ${...} come from
+-- materialized views copy its last 2 days into trades_recent and feed the last trade; refreshable materialized
+-- views settle exact 1-minute bars from trades_recent. Placeholders ${...} come from
 -- conf/app.json (section clickhouse).
 --
 -- Writer columns of ${trades_table} (all but the MATERIALIZED one): exactly record.fields of
@@ -11,7 +12,8 @@
 --
 -- Pre-create this table before the transfer's first activation, with the target endpoint's cleanup
 -- policy DISABLED, so that Data Transfer neither drops it nor creates a plain MergeTree of its own.
--- Idempotent: every object is created if missing.
+-- Idempotent: every object is created if missing; ohlcv_1m_bars is replaced and the old per-block feed of
+-- the bars dropped, which leaves a second run's result as the first one's.
 
 CREATE DATABASE IF NOT EXISTS ${database};
 
@@ -37,56 +39,132 @@ PARTITION BY toYYYYMMDD(trade_time)
 ORDER BY (symbol, trade_ts_ms, ingest_id)
 TTL toDateTime(trade_time) + INTERVAL ${trades_ttl_days} DAY;
 
--- 1-minute OHLCV bars (one row per symbol and minute after merges). open/close are argMin/argMax by
--- trade time; prints sharing a millisecond are ordered as Finnhub sent them, by the frame sequence and
--- the index in the frame: the last two parts of ingest_id (<runId>-<frameSeq>-<index>).
--- A view fires on every inserted block, so a redelivered trade counts twice in volume and trades
--- (open/high/low/close are unaffected); exact bars come from the raw table with FINAL.
-CREATE TABLE IF NOT EXISTS ${database}.ohlcv_1m
+-- 1-minute OHLCV bars, exact whatever the redelivery: every bar is computed from deduplicated trades (FINAL),
+-- never from inserted blocks (a view fed per block counts a redelivered trade twice). open/close are
+-- argMin/argMax by trade time; prints sharing a millisecond are ordered as Finnhub sent them, by the frame
+-- sequence and the index in the frame: the last two parts of ingest_id (<runId>-<frameSeq>-<index>).
+-- Three parts (docs/clickhouse.md, "Exact bars"):
+--   trades_recent     the last 2 days of trades again, sorted by time first, so that the last minutes of all
+--                     symbols are a few granules (in ${trades_table}, sorted by symbol first, they are one
+--                     granule or more per symbol and part, and FINAL cannot prune its daily partitions);
+--   ohlcv_1m_settled  bars of past minutes, recomputed from trades_recent FINAL by two refreshable
+--                     materialized views; the newest version of a bar (settled_at) wins; sorted by minute
+--                     first too, as every dashboard query asks for a time window;
+--   ohlcv_1m_bars     what dashboards read: the settled bars up to the newest settled minute, then the
+--                     minutes after it computed from trades_recent FINAL at read time (a few minutes).
+-- A trade redelivered at any time collapses under FINAL, so it changes no bar. A trade first delivered late,
+-- for a minute already settled, shows after the next refresh covering that minute (every minute: from 9
+-- minutes before the newest settled minute; every hour: the last day).
+CREATE TABLE IF NOT EXISTS ${database}.trades_recent
 (
-    symbol  LowCardinality(String),
-    minute  DateTime('UTC') CODEC(DoubleDelta, ZSTD(1)),
-    open    AggregateFunction(argMin, Float64, Tuple(Int64, UInt64, UInt32)),
-    high    SimpleAggregateFunction(max, Float64),
-    low     SimpleAggregateFunction(min, Float64),
-    close   AggregateFunction(argMax, Float64, Tuple(Int64, UInt64, UInt32)),
-    volume  SimpleAggregateFunction(sum, Float64),
-    trades  SimpleAggregateFunction(sum, UInt64)
+    symbol       LowCardinality(String),
+    trade_ts_ms  Int64 CODEC(DoubleDelta, ZSTD(1)),
+    price        Float64 CODEC(Gorilla, ZSTD(1)),
+    volume       Float64 CODEC(Gorilla, ZSTD(1)),
+    ingest_id    String CODEC(ZSTD(1))
 )
-ENGINE = AggregatingMergeTree
+ENGINE = ReplacingMergeTree
+PARTITION BY intDiv(trade_ts_ms, 86400000)
+ORDER BY (trade_ts_ms, symbol, ingest_id)
+TTL toDateTime(intDiv(trade_ts_ms, 1000)) + INTERVAL 2 DAY;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.trades_recent_mv TO ${database}.trades_recent AS
+SELECT symbol, trade_ts_ms, price, volume, ingest_id
+FROM ${database}.${trades_table};
+
+CREATE TABLE IF NOT EXISTS ${database}.ohlcv_1m_settled
+(
+    symbol      LowCardinality(String),
+    minute      DateTime('UTC') CODEC(DoubleDelta, ZSTD(1)),
+    open        Float64 CODEC(Gorilla, ZSTD(1)),
+    high        Float64 CODEC(Gorilla, ZSTD(1)),
+    low         Float64 CODEC(Gorilla, ZSTD(1)),
+    close       Float64 CODEC(Gorilla, ZSTD(1)),
+    volume      Float64 CODEC(Gorilla, ZSTD(1)),
+    trades      UInt64 CODEC(T64, ZSTD(1)),
+    settled_at  DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1))
+)
+ENGINE = ReplacingMergeTree(settled_at)
 PARTITION BY toYYYYMM(minute)
-ORDER BY (symbol, minute)
+ORDER BY (minute, symbol)
 TTL minute + INTERVAL ${ohlcv_ttl_days} DAY;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.ohlcv_1m_mv TO ${database}.ohlcv_1m AS
+-- Every minute: settles the minutes before the previous one, from 9 minutes before the newest settled minute
+-- (late trades), or further back after a pause, at most a day back (history older than trades_recent is
+-- settled by hand from ${trades_table} FINAL, docs/clickhouse.md).
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.ohlcv_1m_settle_mv
+REFRESH EVERY 1 MINUTE APPEND TO ${database}.ohlcv_1m_settled AS
+WITH
+    toInt64(toUnixTimestamp(toStartOfMinute(now()))) AS now_s,
+    toInt64(toUnixTimestamp((SELECT max(minute) FROM ${database}.ohlcv_1m_settled))) AS settled_s,
+    greatest(least(settled_s - 540, now_s - 600), now_s - 86400) AS from_s,
+    now_s - 60 AS until_s
 SELECT
     symbol,
     toStartOfMinute(toDateTime(intDiv(trade_ts_ms, 1000), 'UTC')) AS minute,
-    argMinState(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS open,
+    argMin(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS open,
     max(price) AS high,
     min(price) AS low,
-    argMaxState(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS close,
+    argMax(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS close,
     sum(volume) AS volume,
-    toUInt64(count()) AS trades
-FROM ${database}.${trades_table}
+    count() AS trades,
+    now64(3, 'UTC') AS settled_at
+FROM ${database}.trades_recent FINAL
+WHERE trade_ts_ms >= from_s * 1000 AND trade_ts_ms < until_s * 1000
 GROUP BY symbol, minute;
 
--- The bars as plain columns: what dashboards read (the same view exists in local.sql).
-CREATE VIEW IF NOT EXISTS ${database}.ohlcv_1m_bars AS
+-- Every hour: settles the last day again, for trades first delivered more than 10 minutes late.
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.ohlcv_1m_settle_day_mv
+REFRESH EVERY 1 HOUR APPEND TO ${database}.ohlcv_1m_settled AS
+WITH
+    toInt64(toUnixTimestamp(toStartOfMinute(now()))) AS now_s,
+    now_s - 86400 AS from_s,
+    now_s - 60 AS until_s
 SELECT
     symbol,
-    minute,
-    argMinMerge(open) AS open,
-    max(high) AS high,
-    min(low) AS low,
-    argMaxMerge(close) AS close,
+    toStartOfMinute(toDateTime(intDiv(trade_ts_ms, 1000), 'UTC')) AS minute,
+    argMin(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS open,
+    max(price) AS high,
+    min(price) AS low,
+    argMax(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS close,
     sum(volume) AS volume,
-    sum(trades) AS trades
-FROM ${database}.ohlcv_1m
+    count() AS trades,
+    now64(3, 'UTC') AS settled_at
+FROM ${database}.trades_recent FINAL
+WHERE trade_ts_ms >= from_s * 1000 AND trade_ts_ms < until_s * 1000
 GROUP BY symbol, minute;
 
+-- The bars as plain columns: what dashboards read (the same columns as in local.sql). Settled bars up to the
+-- newest settled minute, then the later minutes from trades_recent. The two parts meet exactly: ClickHouse
+-- evaluates identical scalar subqueries once per query. OR REPLACE: earlier versions of this file read a table
+-- fed per block here.
+CREATE OR REPLACE VIEW ${database}.ohlcv_1m_bars AS
+SELECT symbol, minute, open, high, low, close, volume, trades
+FROM ${database}.ohlcv_1m_settled FINAL
+WHERE minute <= (SELECT max(minute) FROM ${database}.ohlcv_1m_settled)
+UNION ALL
+WITH
+    toInt64(toUnixTimestamp((SELECT max(minute) FROM ${database}.ohlcv_1m_settled))) + 60 AS from_s
+SELECT
+    symbol,
+    toStartOfMinute(toDateTime(intDiv(trade_ts_ms, 1000), 'UTC')) AS minute,
+    argMin(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS open,
+    max(price) AS high,
+    min(price) AS low,
+    argMax(price, (trade_ts_ms, toUInt64OrZero(splitByChar('-', ingest_id)[-2]), toUInt32OrZero(splitByChar('-', ingest_id)[-1]))) AS close,
+    sum(volume) AS volume,
+    count() AS trades
+FROM ${database}.trades_recent FINAL
+WHERE trade_ts_ms >= from_s * 1000
+GROUP BY symbol, minute;
+
+-- Earlier versions of this file fed a table ohlcv_1m per inserted block, inexact under redelivery: stop that
+-- feed. The table itself, if present, is read by nothing any more (docs/clickhouse.md: dropping it).
+DROP TABLE IF EXISTS ${database}.ohlcv_1m_mv;
+
 -- Last trade per symbol: stays one row per symbol after merges, so latest_price is cheap however long
--- the history grows.
+-- the history grows. Exact under redelivery although fed per inserted block: argMax and max give the same
+-- result however often a trade comes.
 CREATE TABLE IF NOT EXISTS ${database}.latest_trade
 (
     symbol               LowCardinality(String),

@@ -57,6 +57,19 @@ class ClickHouseSchemaTest {
     assertThat(script).contains("INTERVAL 30 DAY").contains("INTERVAL 365 DAY").doesNotContain("Kafka").contains("DateTime64(3, 'UTC')");
   }
 
+  @Test
+  @DisplayName("modern: no bar comes from an inserted block; views fed per block only copy trades or keep the last one")
+  void modernBarsAreNotFedPerBlock() {
+    List<String> s = ClickHouseSchema.statements(Generation.MODERN, PARAMS);
+    assertThat(s).filteredOn(x -> x.startsWith("CREATE MATERIALIZED VIEW") && !x.contains("REFRESH EVERY"))
+      .extracting(x -> x.substring(x.indexOf(" TO ") + 4, x.indexOf(" AS")))
+      .containsExactlyInAnyOrder("market.trades_recent", "market.latest_trade");
+    assertThat(s).filteredOn(x -> x.contains("REFRESH EVERY")).hasSize(2)
+      .allMatch(x -> x.contains("APPEND TO market.ohlcv_1m_settled") && x.contains("FROM market.trades_recent FINAL"));
+    assertThat(s).anyMatch(x -> x.startsWith("CREATE OR REPLACE VIEW market.ohlcv_1m_bars"))
+      .contains("DROP TABLE IF EXISTS market.ohlcv_1m_mv");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"market; DROP DATABASE x", "Market", "a-b", "", "x'"})
   @DisplayName("a value that could change the SQL's structure is refused")

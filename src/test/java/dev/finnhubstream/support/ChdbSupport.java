@@ -32,31 +32,39 @@ public final class ChdbSupport {
    * empty directory: chdb reads a {@code config.xml} from its working directory.
    */
   public static Result run(Path scratch, List<String> statements, Map<String, String> queries) throws IOException, InterruptedException {
-    if (!Files.isDirectory(MODULE)) {
-      throw new AssertionError("chdb is not installed in " + MODULE + ". Run ci/chdb.sh install, or the tests with ci/test.sh, which does.");
-    }
-    Path job = scratch.resolve("job.json");
-    Files.writeString(job, new JsonObject().put("statements", new JsonArray(statements)).put("queries", new JsonObject(Map.copyOf(queries))).encode());
-    Path out = scratch.resolve("out.json");
-    Path err = scratch.resolve("err.txt");
-    Process process = new ProcessBuilder("node", RUNNER.toString(), job.toString())
-      .directory(scratch.toFile())
-      .redirectOutput(out.toFile())
-      .redirectError(err.toFile())
-      .start();
-    if (!process.waitFor(300, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("chdb job did not finish within 300 s");
-    }
-    if (process.exitValue() != 0) {
-      throw new AssertionError("chdb job failed (exit " + process.exitValue() + "): " + Files.readString(err, StandardCharsets.UTF_8));
-    }
-    JsonObject result = new JsonObject(Files.readString(out, StandardCharsets.UTF_8));
+    JsonObject result = runJob(scratch, new JsonObject().put("statements", new JsonArray(statements)).put("queries", new JsonObject(Map.copyOf(queries))), 300);
     JsonObject results = result.getJsonObject("results");
     Map<String, List<JsonObject>> rows = new java.util.LinkedHashMap<>();
     for (String name : results.fieldNames()) {
       rows.put(name, results.getJsonArray(name).stream().map(JsonObject.class::cast).toList());
     }
     return new Result(result.getString("version"), rows);
+  }
+
+  /**
+   * Runs a job as {@code ci/chdb/run-sql.js} reads it (including its benchmark options {@code timeStatements},
+   * {@code timed} and {@code repeat}) and returns its output as is. {@code scratch} must be an empty directory.
+   */
+  public static JsonObject runJob(Path scratch, JsonObject job, long timeoutSeconds) throws IOException, InterruptedException {
+    if (!Files.isDirectory(MODULE)) {
+      throw new AssertionError("chdb is not installed in " + MODULE + ". Run ci/chdb.sh install, or the tests with ci/test.sh, which does.");
+    }
+    Path jobFile = scratch.resolve("job.json");
+    Files.writeString(jobFile, job.encode());
+    Path out = scratch.resolve("out.json");
+    Path err = scratch.resolve("err.txt");
+    Process process = new ProcessBuilder("node", RUNNER.toString(), jobFile.toString())
+      .directory(scratch.toFile())
+      .redirectOutput(out.toFile())
+      .redirectError(err.toFile())
+      .start();
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("chdb job did not finish within " + timeoutSeconds + " s");
+    }
+    if (process.exitValue() != 0) {
+      throw new AssertionError("chdb job failed (exit " + process.exitValue() + "): " + Files.readString(err, StandardCharsets.UTF_8));
+    }
+    return new JsonObject(Files.readString(out, StandardCharsets.UTF_8));
   }
 }
