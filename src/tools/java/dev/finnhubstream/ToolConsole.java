@@ -36,13 +36,16 @@ public final class ToolConsole {
     MESSAGES.info("{}", text);
   }
 
-  /** The configuration file a tool reads ({@code APP_CONFIG}, else conf/app.json), parsed; a clear error otherwise. */
+  /** The configuration file a tool reads ({@link ConfigResolver#configFile}), parsed; the service's errors otherwise. */
   public static JsonObject configFile(Map<String, String> env) {
-    String file = env.getOrDefault(EnvironmentVariables.APP_CONFIG, ConfigResolver.DEFAULT_FILE);
+    String file = ConfigResolver.configFile(env);
     try {
       return new JsonObject(Files.readString(Path.of(file)));
-    } catch (IOException | DecodeException e) {
-      throw new ConfigException(file, "cannot read it as JSON (" + e.getMessage() + ")", "run from the repository root, or set APP_CONFIG");
+    } catch (IOException e) {
+      throw new ConfigException(EnvironmentVariables.APP_CONFIG, "config file " + file + " cannot be read (" + e + ")",
+        "run from the repository root, or export APP_CONFIG=/path/to/app.json");
+    } catch (DecodeException e) {
+      throw ConfigResolver.invalidJson(file, e.getMessage());
     }
   }
 }

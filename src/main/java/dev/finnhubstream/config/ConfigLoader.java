@@ -34,11 +34,7 @@ public final class ConfigLoader {
    * environment; {@link LockboxSecrets} has already refused a variable set in both places.
    */
   public static Future<AppConfig> load(Vertx vertx, Map<String, String> secrets) {
-    String file = System.getenv().getOrDefault(EnvironmentVariables.APP_CONFIG, ConfigResolver.DEFAULT_FILE);
-    if (file.isBlank()) {
-      file = ConfigResolver.DEFAULT_FILE;
-    }
-    String path = file;
+    String path = ConfigResolver.configFile(System.getenv());
     return vertx.fileSystem().exists(path).compose(exists -> {
       if (!exists) {
         return Future.failedFuture(new ConfigException(EnvironmentVariables.APP_CONFIG, "config file " + path

@@ -43,7 +43,13 @@ public final class ConfigResolver {
     return resolve(root, file, env);
   }
 
-  static ConfigException invalidJson(String file, String detail) {
+  /** The configuration file: {@code APP_CONFIG}, or conf/app.json where it is unset or blank (blank = unset everywhere). */
+  public static String configFile(Map<String, String> env) {
+    String file = env.get(EnvironmentVariables.APP_CONFIG);
+    return file == null || file.isBlank() ? DEFAULT_FILE : file;
+  }
+
+  public static ConfigException invalidJson(String file, String detail) {
     return new ConfigException(file, "not a valid JSON object (" + firstLine(detail) + ")",
       "fix the JSON syntax, or point " + EnvironmentVariables.APP_CONFIG + " at the right file");
   }

@@ -96,7 +96,7 @@ public final class DataLensTool {
     }
     String command = positional.get(0);
     String environment = positional.get(1);
-    String file = env.getOrDefault(EnvironmentVariables.APP_CONFIG, ConfigResolver.DEFAULT_FILE);
+    String file = ConfigResolver.configFile(env);
     DataLensConfig config;
     Definitions definitions;
     ClickHouseTarget target = null;
