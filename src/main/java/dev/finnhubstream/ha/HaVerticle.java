@@ -6,8 +6,12 @@ import dev.finnhubstream.ingest.SlotCommand;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,9 +84,16 @@ public final class HaVerticle extends VerticleBase {
           .toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      } catch (Exception e) {
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
+          // No connection listens: it is stopped (the service's shutdown undeploys the connections first), so closed.
+          LOGGER.debug("HA: {} is not running; nothing to close", name);
+        } else {
+          LOGGER.error("HA: {} did not confirm its close ({}); handing the slot over anyway", name, e.getCause().toString());
+        }
+      } catch (TimeoutException e) {
         // The connection's permit already forbids it to stay open; its own periodic check closes it shortly.
-        LOGGER.error("HA: {} did not confirm its close within {} ms ({}); handing the slot over anyway", name, timeoutMs, e.toString());
+        LOGGER.error("HA: {} did not confirm its close within {} ms; handing the slot over anyway", name, timeoutMs);
       }
     }
   }
