@@ -7,6 +7,9 @@
 # Environment:
 #   KAFKA_PORT            PLAINTEXT listener port      (default 19092)
 #   KAFKA_CONTROLLER_PORT KRaft controller port        (default 19093)
+#   KAFKA_CUT_PORT        a second client listener     (default 19094), advertised as
+#   KAFKA_CUT_PROXY_PORT  this port                    (default 19095): a client bootstrapped there talks to the
+#                         broker only through whatever listens on it, a test's proxy that can cut that one client off
 #   KAFKA_HEAP            broker max heap              (default 768m)
 #   WORK_DIR              scratch root                 (default <repo>/.work; broker files in $WORK_DIR/kafka)
 set -euo pipefail
@@ -16,6 +19,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+KAFKA_CUT_PORT="${KAFKA_CUT_PORT:-19094}"
+KAFKA_CUT_PROXY_PORT="${KAFKA_CUT_PROXY_PORT:-19095}"
 KAFKA_HEAP="${KAFKA_HEAP:-768m}"
 HOST=127.0.0.1
 BOOTSTRAP="$HOST:$KAFKA_PORT"
@@ -71,11 +76,13 @@ process.roles=broker,controller
 node.id=1
 # Static single-voter quorum (works with plain 'StorageTool format', no --standalone needed).
 controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+# CUT: clients bootstrapped on the proxy port get the proxy as the broker's address, so a test can cut one
+# client off from Kafka while the others keep it (HaIT's asymmetric partition).
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT,CUT://$HOST:$KAFKA_CUT_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CUT://$HOST:$KAFKA_CUT_PROXY_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,CUT:PLAINTEXT
 log.dirs=$DATA_DIR
 
 # Single node: every internal topic must live with one replica.
@@ -134,7 +141,7 @@ cmd_start() {
   fi
   rm -f "$PIDFILE"
   # Give a broker that is just exiting a few seconds to release its ports before calling them foreign.
-  await_ports_free "$HOST" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+  await_ports_free "$HOST" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_CUT_PORT"
 
   cp="$(classpath)"
   write_server_properties

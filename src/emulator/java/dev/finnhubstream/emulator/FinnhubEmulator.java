@@ -112,6 +112,7 @@ public final class FinnhubEmulator extends VerticleBase {
   private final AtomicLong handshakesAccepted = new AtomicLong();
   private final AtomicLong handshakesRejected = new AtomicLong();
   private final AtomicInteger maxConcurrentConnectionsPerToken = new AtomicInteger();
+  private final AtomicInteger oneConnectionRuleClosures = new AtomicInteger();
   private final List<Long> openedAtMs = new ArrayList<>();
   private final List<Long> closedAtMs = new ArrayList<>();
   private final List<Long> droppedAtMs = new ArrayList<>();
@@ -247,6 +248,14 @@ public final class FinnhubEmulator extends VerticleBase {
    */
   public int maxConcurrentConnectionsPerToken() {
     return maxConcurrentConnectionsPerToken.get();
+  }
+
+  /**
+   * How often a token's second connection made the emulator close all of that token's connections (the
+   * one-connection-per-key rule): each time is one Finnhub-side drop of a key.
+   */
+  public int oneConnectionRuleClosures() {
+    return oneConnectionRuleClosures.get();
   }
 
   /** WebSocket handshakes refused: wrong or missing token (401) or {@link #setHandshakeRejection(int)}. */
@@ -561,6 +570,7 @@ public final class FinnhubEmulator extends VerticleBase {
       // A field report says Finnhub drops both connections, not only the new one (finnhub-protocol.md §1).
       LOGGER.warn("{} connections with {}: closing all of them, as Finnhub does", sameToken.size(),
         opened.tokenLabel);
+      oneConnectionRuleClosures.incrementAndGet();
       for (Connection connection : sameToken) {
         connection.closeWithFrame(CLOSE_POLICY_VIOLATION, "One connection per API key");
       }

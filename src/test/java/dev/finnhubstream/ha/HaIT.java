@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.finnhubstream.emulator.EmulatedTrade;
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
+import dev.finnhubstream.support.CuttableKafkaLink;
 import dev.finnhubstream.support.KafkaTestSupport;
 import dev.finnhubstream.support.LocalBroker;
 import dev.finnhubstream.support.RealBrokerTest;
@@ -76,10 +77,13 @@ class HaIT extends RealBrokerTest {
     int rounds = Integer.getInteger("ha.rounds", 1);
     List<Long> graceful = new ArrayList<>();
     List<Long> crash = new ArrayList<>();
+    List<Move> moves = new ArrayList<>();
     for (int round = 0; round < rounds; round++) {
       // SIGTERM an owner: it closes its sockets, then leaves the group; another instance opens its keys.
       ServiceProcess owner = ownerOfMost();
+      List<String> ownerKeys = ownedNames(owner);
       long t0 = System.currentTimeMillis();
+      moves.add(new Move("SIGTERM", t0, ownerKeys));
       assertThat(owner.terminate(Duration.ofSeconds(60))).isZero();
       instances.remove(owner);
       graceful.add(awaitAllKeysHeldOnce(Duration.ofSeconds(60)) - t0);
@@ -88,7 +92,9 @@ class HaIT extends RealBrokerTest {
       awaitBalanced();
       // kill -9 the owner of the most keys: the group notices after the session; the others take over.
       ServiceProcess victim = ownerOfMost();
+      List<String> victimKeys = ownedNames(victim);
       long t1 = System.currentTimeMillis();
+      moves.add(new Move("kill -9", t1, victimKeys));
       new ProcessBuilder("kill", "-9", Long.toString(victim.pid())).start().waitFor();
       victim.close();
       instances.remove(victim);
@@ -118,6 +124,7 @@ class HaIT extends RealBrokerTest {
       .filter(e -> e.getValue() > sentCounts.getOrDefault(e.getKey(), 0)).map(Map.Entry::getKey).toList();
     assertThat(twice).as("trades in Kafka more often than sent (two instances holding one key, or a redelivery)").isEmpty();
     long missing = sent.size() - records.size();
+    LOG.info("HA: time from the SIGTERM / kill -9 to the new owner's first trade, per moved key: {}", firstTradeAfterMoves(moves, records));
     // Only the kill -9s may lose trades: those Finnhub wrote into the killed process's socket (it cannot replay).
     LOG.info("HA: {} trades sent, {} in Kafka, none twice; {} never received (written to the sockets of killed instances)",
       sent.size(), records.size(), missing);
@@ -209,6 +216,66 @@ class HaIT extends RealBrokerTest {
   }
 
   @Test
+  @DisplayName("one instance cut off from Kafka, not from Finnhub (keep_open): its keys move after the session, each with at most one Finnhub-side drop and a bounded gap; afterwards every trade is in Kafka exactly once")
+  void instanceCutOffFromKafka() throws Exception {
+    try (CuttableKafkaLink link = CuttableKafkaLink.open()) {
+      startEmulator(1_000);
+      newGroup();
+      ServiceProcess a = start("a", FAST_HA, SYMBOLS);
+      ServiceProcess b = start("b", FAST_HA, SYMBOLS, link.bootstrap());
+      awaitBalanced();
+      int cutKeys = owned(b);
+      int closuresBefore = emulator.oneConnectionRuleClosures();
+      long cutAt = System.currentTimeMillis();
+      link.cut();
+      // The group expires b after the session and gives its keys to a; b keeps its sockets (its lease is stale, the
+      // policy keep_open) until Finnhub's one-connection rule drops them together with a's first try, and may not
+      // reopen without a lease: a holds every key.
+      try {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+          .until(() -> owned(a) == TOKENS.size() && emulator.openConnections() == TOKENS.size());
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError("a did not take b's keys: a " + ha(a).encode() + ", b " + ha(b).encode() + logs(), e);
+      }
+      long takenAfter = System.currentTimeMillis() - cutAt;
+      Thread.sleep(3_000); // a holds everything for a while: b must not come back in between
+      assertThat(emulator.openConnections()).as("open connections while b is cut off").isEqualTo(TOKENS.size());
+      int drops = emulator.oneConnectionRuleClosures() - closuresBefore;
+      long healAt = System.currentTimeMillis();
+      link.heal();
+      // b learns it was expired, rejoins, takes keys back (a second per moved key), and replays what it received
+      // while cut off.
+      awaitBalanced();
+      try {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> instances.stream().allMatch(HaIT::recovered));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError("not recovered within 120 s of the heal" + logs(), e);
+      }
+      vertx.undeploy(emulator.deploymentID()).await();
+      for (ServiceProcess p : instances) {
+        assertThat(p.terminate(Duration.ofSeconds(90))).isZero();
+      }
+      instances.clear();
+      List<EmulatedTrade> sent = emulator.sentTrades();
+      List<ConsumerRecord<String, String>> records = KafkaTestSupport.readAll(topic, sent.size(), Duration.ofSeconds(90), Duration.ofSeconds(5));
+      Map<String, JsonObject> byIngestId = new HashMap<>();
+      records.forEach(r -> byIngestId.putIfAbsent(new JsonObject(r.value()).getString("ingest_id"), new JsonObject(r.value())));
+      Map<List<Object>, Integer> delivered = new HashMap<>();
+      byIngestId.values().forEach(v -> delivered.merge(identity(v), 1, Integer::sum));
+      Map<List<Object>, Integer> sentCounts = new HashMap<>();
+      sent.forEach(t -> sentCounts.merge(List.of(t.symbol(), t.t(), t.p(), t.v()), 1, Integer::sum));
+      // The gap: the longest time, over the cut and the heal, in which some symbol received nothing.
+      long worstGap = worstReceiveGap(byIngestId.values(), cutAt, System.currentTimeMillis());
+      LOG.info("HA cut-off: b ({} keys) cut off from Kafka for {} ms; a held every key {} ms after the cut; {} Finnhub-side drops "
+          + "(one-connection rule); worst gap in any symbol's trades {} ms; {} sent, {} distinct in Kafka", cutKeys, healAt - cutAt,
+        takenAfter, drops, worstGap, sent.size(), byIngestId.size());
+      assertThat(drops).as("Finnhub-side drops: at most one per key that moved").isLessThanOrEqualTo(cutKeys);
+      assertThat(worstGap).as("worst gap in a symbol's trades (ms)").isLessThan(15_000L);
+      assertThat(delivered).as("every sent trade in Kafka exactly once").isEqualTo(sentCounts);
+    }
+  }
+
+  @Test
   @DisplayName("an instance whose symbols differ refuses every key (DIVERGED, reason on /status) while the others hold them")
   void divergentConfigurationIsRefused() throws Exception {
     startEmulator(500);
@@ -245,6 +312,10 @@ class HaIT extends RealBrokerTest {
   }
 
   private ServiceProcess start(String name, Map<String, Object> ha, String symbols) throws IOException, InterruptedException {
+    return start(name, ha, symbols, KafkaTestSupport.bootstrap());
+  }
+
+  private ServiceProcess start(String name, Map<String, Object> ha, String symbols, String bootstrap) throws IOException, InterruptedException {
     JsonObject root = new JsonObject(Files.readString(Path.of("conf/app.json")));
     JsonObject local = root.getJsonObject("environments").getJsonObject("local");
     JsonObject haSection = local.getJsonObject("ha", new JsonObject());
@@ -257,7 +328,7 @@ class HaIT extends RealBrokerTest {
     env.put("FINNHUB_URL", "ws://127.0.0.1:" + emulator.actualPort());
     env.put("FINNHUB_TOKEN", String.join(",", TOKENS));
     env.put("FINNHUB_SYMBOLS", symbols);
-    env.put("KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap());
+    env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
     env.put("KAFKA_TOPIC", topic);
     env.put("KAFKA_DISK_BUFFER_DIR", tmp.resolve(name + "-buffer").toString());
     env.put("HA_ENABLED", "true");
@@ -350,6 +421,74 @@ class HaIT extends RealBrokerTest {
       }
       return held.size() == TOKENS.size() && new HashSet<>(held).size() == TOKENS.size();
     });
+  }
+
+  /** A key's move: what caused it, when, and the keys its owner held. */
+  private record Move(String cause, long atMs, List<String> keys) {
+  }
+
+  private static List<String> ownedNames(ServiceProcess p) throws IOException, InterruptedException {
+    List<String> names = new ArrayList<>();
+    ha(p).getJsonArray("owned_connections").forEach(o -> names.add((String) o));
+    return names;
+  }
+
+  /**
+   * For every moved key: the time from the cause to the first trade of one of its symbols received by another
+   * process than the one that held it (the run id that prefixes {@code ingest_id} tells processes apart); median
+   * and max per cause.
+   */
+  private static String firstTradeAfterMoves(List<Move> moves, List<ConsumerRecord<String, String>> records) {
+    List<String> symbols = List.of(SYMBOLS.split(","));
+    Map<String, List<JsonObject>> bySymbol = new HashMap<>();
+    records.forEach(r -> {
+      JsonObject v = new JsonObject(r.value());
+      bySymbol.computeIfAbsent(v.getString("symbol"), k -> new ArrayList<>()).add(v);
+    });
+    bySymbol.values().forEach(l -> l.sort(java.util.Comparator.comparingLong(v -> v.getLong("received_at_ms"))));
+    Map<String, List<Long>> delays = new java.util.TreeMap<>();
+    for (Move move : moves) {
+      for (String key : move.keys()) {
+        int index = Integer.parseInt(key.substring(key.indexOf('-') + 1)) - 1;
+        long first = Long.MAX_VALUE;
+        for (int i = index; i < symbols.size(); i += TOKENS.size()) {
+          List<JsonObject> trades = bySymbol.getOrDefault(symbols.get(i), List.of());
+          String oldRun = trades.stream().filter(v -> v.getLong("received_at_ms") < move.atMs()).reduce((x, y) -> y)
+            .map(v -> runId(v)).orElse("");
+          first = Math.min(first, trades.stream().filter(v -> v.getLong("received_at_ms") >= move.atMs() && !runId(v).equals(oldRun))
+            .mapToLong(v -> v.getLong("received_at_ms")).findFirst().orElse(Long.MAX_VALUE));
+        }
+        if (first != Long.MAX_VALUE) {
+          delays.computeIfAbsent(move.cause(), c -> new ArrayList<>()).add(first - move.atMs());
+        }
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    delays.forEach((cause, list) -> {
+      List<Long> sorted = list.stream().sorted().toList();
+      out.append(String.format("%s: %d keys, median %d ms, max %d ms %s; ", cause, sorted.size(), sorted.get(sorted.size() / 2),
+        sorted.get(sorted.size() - 1), sorted));
+    });
+    return out.toString();
+  }
+
+  private static String runId(JsonObject trade) {
+    String id = trade.getString("ingest_id");
+    return id.substring(0, id.indexOf('-'));
+  }
+
+  /** The longest time between two consecutive receipts of one symbol's trades within [from, to]. */
+  private static long worstReceiveGap(java.util.Collection<JsonObject> trades, long from, long to) {
+    Map<String, List<Long>> bySymbol = new HashMap<>();
+    trades.forEach(t -> bySymbol.computeIfAbsent(t.getString("symbol"), s -> new ArrayList<>()).add(t.getLong("received_at_ms")));
+    long worst = 0;
+    for (List<Long> times : bySymbol.values()) {
+      List<Long> window = times.stream().filter(x -> x >= from && x <= to).sorted().toList();
+      for (int i = 1; i < window.size(); i++) {
+        worst = Math.max(worst, window.get(i) - window.get(i - 1));
+      }
+    }
+    return worst;
   }
 
   private static List<Object> identity(JsonObject v) {
