@@ -48,7 +48,7 @@ function renderConnections(connections) {
     tr.dataset.connection = c.connection || "?";
     cell(tr, c.connection || "?");
     const state = document.createElement("span");
-    const kind = c.state === "CONNECTED" ? (c.paused ? "warn" : "ok") : c.state === "STANDBY" ? "" : "bad"; // STANDBY: held by another instance
+    const kind = c.state === "CONNECTED" ? (c.paused ? "warn" : "ok") : c.state === "STANDBY" || c.state === "RETIRED" ? "" : "bad"; // STANDBY: held by another instance; RETIRED: a removed key
     badge(state, c.state || "UNAVAILABLE", kind);
     cell(tr, state);
     cell(tr, fmt((c.subscribed || []).length), "num");

@@ -95,7 +95,7 @@ public final class MainVerticle extends VerticleBase {
           .onSuccess(id -> sinkDeployment = id)
           .compose(id -> vertx.deployVerticle(new MetricsVerticle(cfg, busObservers)))
           .compose(id -> vertx.deployVerticle(new MarketHoursVerticle(cfg.marketHours(),
-            cfg.finnhub().tokens().isEmpty() ? null : cfg.finnhub().tokens().get(0))))
+            cfg.finnhub().firstKey())))
           .compose(id -> deployConnections(cfg, runId))
           .compose(v -> vertx.deployVerticle(new HaVerticle(cfg, keySlots, connectionNames(cfg))))
           .onSuccess(id -> haDeployment = id)

@@ -22,7 +22,8 @@ public record AppConfig(String environment, String file, FinnhubConfig finnhub, 
       .put("finnhub", new JsonObject()
         .put("url", finnhub.url())
         .put("symbols", new JsonArray(finnhub.symbols()))
-        .put("tokens", finnhub.tokens().isEmpty() ? "not set" : finnhub.tokens().size() + " set (hidden)"))
+        .put("tokens", finnhub.tokens().isEmpty() ? "not set" : finnhub.tokens().size() + " set (hidden)"
+          + (finnhub.retiredKeys().isEmpty() ? "" : ", of which retired: " + finnhub.retiredKeys().stream().map(i -> "key-" + (i + 1)).toList())))
       .put("kafka", new JsonObject()
         .put("bootstrap_servers", kafka.bootstrapServers())
         .put("topic", kafka.topic())

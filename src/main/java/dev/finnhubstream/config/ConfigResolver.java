@@ -133,9 +133,10 @@ public final class ConfigResolver {
     if (tokenList != null) {
       for (String token : tokenList.split(",", -1)) { // -1: a trailing stray comma is an empty key too, not dropped
         if (token.isBlank()) {
-          throw new ConfigException(EnvironmentVariables.FINNHUB_TOKEN, "contains an empty key", "remove the stray comma");
+          throw new ConfigException(EnvironmentVariables.FINNHUB_TOKEN, "contains an empty key",
+            "remove the stray comma, or write " + FinnhubConfig.RETIRED_KEY + " where a key was removed (its slot stays)");
         }
-        tokens.add(new Secret(token.strip()));
+        tokens.add(token.strip().equals(FinnhubConfig.RETIRED_KEY) ? FinnhubConfig.RETIRED : new Secret(token.strip()));
       }
     }
     String password = blankToNull(env.get(EnvironmentVariables.KAFKA_PASSWORD));

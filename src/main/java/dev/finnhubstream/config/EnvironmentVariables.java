@@ -27,7 +27,8 @@ public final class EnvironmentVariables {
     new Variable(APP_ENV, false, "Which section of `environments` to use: `local` (default), `dev`, `prod`."),
     new Variable(APP_CONFIG, false, "Path of the config file; default `conf/app.json`, relative to the working directory."),
     new Variable(FINNHUB_TOKEN, true, "Finnhub API key, or several comma-separated (one connection each, at most one per symbol); "
-      + "required when `finnhub.url` is the real Finnhub."),
+      + "required when `finnhub.url` is the real Finnhub. Keys are positions (`key-1`, `key-2`... and the HA slots): write `-` "
+      + "where a key was removed, so the keys after it keep theirs; its symbols go to the other keys."),
     new Variable(KAFKA_PASSWORD, true, "SASL password; required when `kafka.security_protocol` is `SASL_*`."),
     new Variable(ADMIN_TOKEN, true, "Bearer token of the admin endpoints (`PUT /symbols`, `DELETE /symbols/{symbol}`), at least 16 "
       + "characters (`openssl rand -hex 24`); unset, the admin endpoints are off."));

@@ -16,7 +16,9 @@ import java.util.Set;
  * @param url                   {@code wss://ws.finnhub.io} or an emulator's {@code ws://host:port}; never holds a token
  * @param symbols               symbols to subscribe, in order; may contain spaces and colons
  * @param tokens                API keys from {@code FINNHUB_TOKEN} (comma-separated), one connection each; empty only
- *                              when the URL is not the real Finnhub
+ *                              when the URL is not the real Finnhub. Keys are positions (a key's connection name and,
+ *                              with several instances, its slot): a removed key is written {@value #RETIRED_KEY}, which
+ *                              keeps its place ({@link #RETIRED}: no connection, its symbols go to the other keys)
  * @param reconnectInitialMs    first reconnect delay
  * @param reconnectMaxMs        cap of the exponential reconnect delay
  * @param reconnectStableMs     a connection that lasts this long resets the backoff (resetting on open would let a
@@ -33,6 +35,11 @@ public record FinnhubConfig(String url, List<String> symbols, List<Secret> token
                             long reconnectMaxMs, long reconnectStableMs, long rejectedKeyRetryMs, long watchdogMs,
                             int subscribesPerSecond, int maxSymbolsPerKey, long invalidSymbolRetryMs,
                             long overCapRetryMs, int maxMessageBytes) {
+
+  /** How {@code FINNHUB_TOKEN} marks the place of a removed key, so the keys after it keep theirs. */
+  public static final String RETIRED_KEY = "-";
+  /** A retired key's entry in {@link #tokens()}: empty, so nothing can send or redact it. */
+  public static final Secret RETIRED = new Secret("");
 
   public FinnhubConfig {
     symbols = List.copyOf(symbols);
@@ -86,13 +93,18 @@ public record FinnhubConfig(String url, List<String> symbols, List<Secret> token
       throw new ConfigException(EnvironmentVariables.FINNHUB_TOKEN, "not set, and finnhub.url (" + s.origin(FINNHUB_URL)
         + ") points at the real Finnhub (" + url + ")", "export FINNHUB_TOKEN=<your API key>, or set FINNHUB_URL to the emulator");
     }
-    if (new HashSet<>(tokens).size() < tokens.size()) {
+    List<Secret> live = tokens.stream().filter(t -> !t.isEmpty()).toList();
+    if (!tokens.isEmpty() && live.isEmpty()) {
+      throw new ConfigException(EnvironmentVariables.FINNHUB_TOKEN, "marks every key as removed (" + RETIRED_KEY + ")",
+        "give at least one API key");
+    }
+    if (new HashSet<>(live).size() < live.size()) {
       // Finnhub allows one connection per key: the same key twice would make the two connections drop each other.
       throw new ConfigException(EnvironmentVariables.FINNHUB_TOKEN, "lists the same API key more than once",
         "list each key once (one connection per key is a Finnhub rule)");
     }
-    if (tokens.size() > symbols.size()) {
-      throw new ConfigException(EnvironmentVariables.FINNHUB_TOKEN, "holds " + tokens.size() + " keys for only "
+    if (live.size() > symbols.size()) {
+      throw new ConfigException(EnvironmentVariables.FINNHUB_TOKEN, "holds " + live.size() + " keys for only "
         + symbols.size() + " symbols", "give at most one key per symbol (an idle connection still counts against the key)");
     }
     return new FinnhubConfig(url, symbols, tokens, initial, max, stable, rejectedKeyRetry, watchdog,
@@ -104,14 +116,33 @@ public record FinnhubConfig(String url, List<String> symbols, List<Secret> token
     return Math.max(1, tokens.size());
   }
 
+  /** Whether key {@code index} was removed ({@value #RETIRED_KEY} in its place): no connection, no symbols. */
+  public boolean retired(int index) {
+    return !tokens.isEmpty() && tokens.get(index).isEmpty();
+  }
+
+  /** The positions of the retired keys, ascending (empty when none is). */
+  public List<Integer> retiredKeys() {
+    return java.util.stream.IntStream.range(0, tokens.size()).filter(this::retired).boxed().toList();
+  }
+
+  /** The first key that is not retired (the market-hours requests use it), or {@code null} without keys. */
+  public Secret firstKey() {
+    return tokens.stream().filter(t -> !t.isEmpty()).findFirst().orElse(null);
+  }
+
   /**
-   * The symbols of connection {@code index}: round-robin over the configured order, so shards stay
-   * balanced and a symbol keeps its key as long as the list and the key count do not change.
+   * The symbols of connection {@code index}: round-robin over the configured order and the keys that are not
+   * retired, so shards stay balanced and a symbol keeps its key as long as the list and the keys do not change.
    */
   public List<String> shard(int index) {
-    int n = connectionCount();
+    if (retired(index)) {
+      return List.of();
+    }
+    List<Integer> live = java.util.stream.IntStream.range(0, connectionCount()).filter(i -> !retired(i)).boxed().toList();
+    int n = live.size();
     java.util.ArrayList<String> out = new java.util.ArrayList<>();
-    for (int i = index; i < symbols.size(); i += n) {
+    for (int i = live.indexOf(index); i < symbols.size(); i += n) {
       out.add(symbols.get(i));
     }
     return out;

@@ -19,6 +19,11 @@ public final class Secret {
     return value;
   }
 
+  /** Whether the value is empty: a retired key's place in {@code FINNHUB_TOKEN} ({@link FinnhubConfig#RETIRED_KEY}). */
+  public boolean isEmpty() {
+    return value.isEmpty();
+  }
+
   /** Replaces every occurrence of the secret in {@code text}, e.g. in an exception message from a client library. */
   public String redact(String text) {
     return text == null || value.isEmpty() ? text : text.replace(value, "****");

@@ -47,7 +47,8 @@ public final class HaVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     if (config.ha().enabled()) {
-      coordinator = new KeySlotCoordinator(config.ha(), config.kafka(), connectionNames, config.finnhub().symbols(), slots,
+      coordinator = new KeySlotCoordinator(config.ha(), config.kafka(), connectionNames, config.finnhub().symbols(),
+        config.finnhub().retiredKeys(), slots,
         new EventBusSlots());
       coordinator.start();
     }

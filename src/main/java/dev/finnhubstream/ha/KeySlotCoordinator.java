@@ -95,24 +95,30 @@ public final class KeySlotCoordinator implements Runnable {
   /**
    * @param connectionNames the label of each key's connection, in key order ({@code key-1}...)
    * @param symbols         the configured symbols, part of the fingerprint every instance must share
+   * @param retiredKeys     the positions of removed keys (their symbols are on the others), part of the fingerprint
    */
-  public KeySlotCoordinator(HaConfig config, KafkaConfig kafka, List<String> connectionNames, List<String> symbols, KeySlots slots,
-                            SlotHandler handler) {
+  public KeySlotCoordinator(HaConfig config, KafkaConfig kafka, List<String> connectionNames, List<String> symbols,
+                            List<Integer> retiredKeys, KeySlots slots, SlotHandler handler) {
     this.config = config;
     this.kafka = kafka;
     this.keys = connectionNames.size();
     this.connectionNames = List.copyOf(connectionNames);
-    this.configHash = fingerprint(keys, config.slots(), symbols);
+    this.configHash = fingerprint(keys, config.slots(), symbols, retiredKeys);
     this.slots = slots;
     this.handler = handler;
     publish();
   }
 
-  /** The fingerprint instances compare: the key count, the slots and the symbols, never the keys themselves. */
-  static String fingerprint(int keys, int slots, List<String> symbols) {
+  /**
+   * The fingerprint instances compare: the key count, the slots, the symbols and the retired keys' places (all of
+   * which decide who subscribes what), never the keys themselves. Without a retired key it is what it was before
+   * keys could retire, so a rolling update of the code alone keeps it.
+   */
+  static String fingerprint(int keys, int slots, List<String> symbols, List<Integer> retiredKeys) {
+    String described = "keys=" + keys + ";slots=" + slots + ";symbols=" + String.join(",", symbols)
+      + (retiredKeys.isEmpty() ? "" : ";retired=" + retiredKeys);
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-        .digest(("keys=" + keys + ";slots=" + slots + ";symbols=" + String.join(",", symbols)).getBytes(StandardCharsets.UTF_8));
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(described.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 6);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

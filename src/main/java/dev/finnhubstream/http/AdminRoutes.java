@@ -151,6 +151,9 @@ final class AdminRoutes {
     List<String> names = new ArrayList<>();
     List<Future<ConnectionSnapshot>> asks = new ArrayList<>();
     for (int i = 0; i < finnhub.connectionCount(); i++) {
+      if (finnhub.retired(i)) {
+        continue; // a removed key takes no symbol
+      }
       String name = FinnhubWebSocketVerticle.connectionName(i);
       names.add(name);
       asks.add(vertx.eventBus().<ConnectionSnapshot>request(Addresses.statusIngest(name), null, ASK).map(Message::body));

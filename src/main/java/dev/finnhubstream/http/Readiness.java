@@ -35,8 +35,8 @@ final class Readiness {
       ConnectionSnapshot s = connections.get(i);
       if (s == null) {
         reasons.add(name + ": the Finnhub connection does not answer status requests");
-      } else if (s.state() == ConnectionState.STANDBY) {
-        continue; // held by another instance
+      } else if (s.state() == ConnectionState.STANDBY || s.state() == ConnectionState.RETIRED) {
+        continue; // held by another instance, or a removed key's place
       } else if (s.state() != ConnectionState.CONNECTED) {
         String error = s.lastError();
         reasons.add(name + ": not connected to Finnhub (state " + s.state() + (error == null ? "" : "; last error: " + error) + ")");

@@ -14,6 +14,8 @@ public enum ConnectionState {
   STANDBY,
   /** Several instances: this instance holds the key but cannot prove it (stale lease); closed until it can. */
   FENCED,
+  /** The key was removed ({@code -} in its place in {@code FINNHUB_TOKEN}): never opened, its symbols on other keys. */
+  RETIRED,
   /** The verticle is stopping; no more attempts. */
   STOPPED
 }

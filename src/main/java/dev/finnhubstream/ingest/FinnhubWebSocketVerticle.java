@@ -40,6 +40,8 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   private final Secret token;
   private final List<String> shard;
   private final String runId;
+  /** A removed key keeps its place (name, slot) and answers status, but never connects. */
+  private final boolean retired;
   private final AtomicLong frameSequence;
   private final ConnectionPermit permit;
   private final IngestCounters counters = new IngestCounters();
@@ -66,6 +68,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
 
   /** @param permit whether this instance may hold the key now (several instances); {@link ConnectionPermit#ALWAYS} alone */
   public FinnhubWebSocketVerticle(FinnhubConfig config, int keyIndex, String runId, AtomicLong frameSequence, ConnectionPermit permit) {
+    this.retired = config.retired(keyIndex);
     this.permit = permit;
     this.config = config;
     this.connectionName = connectionName(keyIndex);
@@ -102,14 +105,19 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
     symbolsConsumer = vertx.eventBus().consumer(Addresses.ingestSymbols(connectionName), msg -> msg.reply(changeSymbol(msg.body())));
     controlConsumer = vertx.eventBus().consumer(Addresses.ingestControl(connectionName), msg -> {
       SlotCommand command = msg.body();
-      if (command.hold()) {
+      if (retired) {
+        msg.reply(true); // a retired key's slot holds nothing to open or close
+      } else if (command.hold()) {
         connection.acquire();
         msg.reply(true);
       } else {
         connection.release(command.reason()).onComplete(ar -> msg.reply(true));
       }
     });
-    if (permit != ConnectionPermit.ALWAYS) {
+    if (retired) {
+      LOGGER.info("[{}] retired ({} in FINNHUB_TOKEN): no connection; its symbols are on the other keys", connectionName,
+        FinnhubConfig.RETIRED_KEY);
+    } else if (permit != ConnectionPermit.ALWAYS) {
       // The lease ages on its own: under the fence policy a stale one closes the connection, a fresh one reopens it.
       permitTimer = vertx.setPeriodic(100, id -> {
         if (!permit.mayKeepOpen()) {
@@ -120,7 +128,9 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       });
     }
     // Start-up does not wait for Finnhub: the service must come up (and report) while Finnhub is down.
-    connection.open(frames);
+    if (!retired) {
+      connection.open(frames);
+    }
     return Future.join(statusConsumer.completion(), backpressureConsumer.completion(), symbolsConsumer.completion(),
       controlConsumer.completion());
   }
@@ -133,7 +143,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
 
   /** The connection's state, as an immutable copy. */
   public ConnectionSnapshot snapshot() {
-    return new ConnectionSnapshot(connectionName, connection.state(), connection.stateSinceMs(), connection.paused(),
+    return new ConnectionSnapshot(connectionName, retired ? ConnectionState.RETIRED : connection.state(), connection.stateSinceMs(), connection.paused(),
       book.inState(SymbolBook.Status.SUBSCRIBED), book.inState(SymbolBook.Status.PENDING), book.retries(SymbolBook.Status.REFUSED),
       book.retries(SymbolBook.Status.OVER_CAP), book.effectiveCap(), connection.reconnects(), connection.lastError(),
       counters.lastFrameAtMs, frames.lastTradeAtMs(), counters.snapshot());

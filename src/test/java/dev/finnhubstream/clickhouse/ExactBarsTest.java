@@ -61,6 +61,13 @@ class ExactBarsTest {
       .as("same-millisecond prints").anyMatch(c -> c > 1);
 
     List<String> statements = new ArrayList<>(ClickHouseSchema.statements(Generation.MODERN, PARAMS));
+    // The refreshes run only where the test says: left to their schedule, one fires at the next minute boundary,
+    // which a run can cross in the middle of an insert and settle a half-inserted minute (correct again only at the
+    // next refresh, as documented for late trades, but not what a stage snapshot should compare).
+    for (String view : SETTLE_VIEWS) {
+      statements.add("SYSTEM WAIT VIEW " + view);
+      statements.add("SYSTEM STOP VIEW " + view);
+    }
     blocks(trades, 97).forEach(statements::add);
     snapshot(statements, "first");
     blocks(againBeforeSettle, 53).forEach(statements::add);
@@ -131,9 +138,15 @@ class ExactBarsTest {
   }
 
   /** Both refreshable views run now (they also run on their own schedule; a run at any moment gives the same bars). */
+  private static final List<String> SETTLE_VIEWS = List.of("market.ohlcv_1m_settle_mv", "market.ohlcv_1m_settle_day_mv");
+
+  /** Each settle view once, by hand, then stopped again. */
   private static List<String> settle() {
-    return List.of("SYSTEM REFRESH VIEW market.ohlcv_1m_settle_mv", "SYSTEM WAIT VIEW market.ohlcv_1m_settle_mv",
-      "SYSTEM REFRESH VIEW market.ohlcv_1m_settle_day_mv", "SYSTEM WAIT VIEW market.ohlcv_1m_settle_day_mv");
+    List<String> out = new ArrayList<>();
+    for (String view : SETTLE_VIEWS) {
+      out.addAll(List.of("SYSTEM START VIEW " + view, "SYSTEM REFRESH VIEW " + view, "SYSTEM WAIT VIEW " + view, "SYSTEM STOP VIEW " + view));
+    }
+    return out;
   }
 
   /** latest_price's reference: per symbol, the price of the last print (latest millisecond, then send order), the newest trade and receive times. */

@@ -110,6 +110,25 @@ class ConfigResolverTest {
   }
 
   @Test
+  @DisplayName("a removed key written '-' keeps its place: the keys after it keep their names, its symbols go to the others")
+  void retiredKey() throws IOException {
+    AppConfig cfg = ConfigResolver.resolve(committed(), FILE, env("FINNHUB_TOKEN", "k1,-,k3,-", "FINNHUB_SYMBOLS", "A,B,C,D,E"));
+    FinnhubConfig f = cfg.finnhub();
+    assertThat(f.connectionCount()).isEqualTo(4);
+    assertThat(f.retiredKeys()).containsExactly(1, 3);
+    assertThat(f.shard(0)).containsExactly("A", "C", "E");
+    assertThat(f.shard(1)).isEmpty();
+    assertThat(f.shard(2)).containsExactly("B", "D");
+    assertThat(f.shard(3)).isEmpty();
+    assertThat(f.firstKey().reveal()).isEqualTo("k1");
+    assertThat(cfg.redactedSummary().encode()).contains("retired: [key-2, key-4]").doesNotContain("k3");
+    // Retired at the front: the market-hours requests use the first key that is left.
+    assertThat(ConfigResolver.resolve(committed(), FILE, env("FINNHUB_TOKEN", "-,k2")).finnhub().firstKey().reveal()).isEqualTo("k2");
+    failsWith(committed(), env("FINNHUB_TOKEN", "-,-"), "FINNHUB_TOKEN").hasMessageContaining("every key as removed");
+    failsWith(committed(), env("FINNHUB_TOKEN", "k1,,k3"), "FINNHUB_TOKEN").hasMessageContaining("write -");
+  }
+
+  @Test
   @DisplayName("an unknown environment names APP_ENV and lists the known ones")
   void unknownEnvironment() throws IOException {
     failsWith(committed(), env("APP_ENV", "staging"), "APP_ENV").hasMessageContaining("dev, local, prod");

@@ -269,6 +269,25 @@ class FinnhubWebSocketVerticleTest {
   }
 
   @Test
+  @DisplayName("a retired key (- in FINNHUB_TOKEN) never connects and says RETIRED; the keys after it keep their place and take its symbols")
+  void retiredKey() {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withAcceptedTokens(Set.of("k1", "k3")).withTradesPerSecond(2_000)
+      .withTotalTrades(1_000));
+    Settings s = settingsFor(emulator);
+    s.tokens = List.of(new Secret("k1"), FinnhubConfig.RETIRED, new Secret("k3"));
+    s.symbols = List.of("A", "B", "C", "D");
+    deploy(s.build());
+    await().atMost(Duration.ofSeconds(20)).until(() -> trades.size() == 1_000);
+    assertThat(snapshot(0).getJsonArray("subscribed")).containsExactly("A", "C");
+    assertThat(snapshot(1).getString("state")).isEqualTo("RETIRED");
+    assertThat(snapshot(1).getJsonArray("subscribed")).isEmpty();
+    assertThat(snapshot(2).getJsonArray("subscribed")).containsExactly("B", "D");
+    assertThat(emulator.openConnections()).isEqualTo(2);
+    assertThat(emulator.handshakesRejected()).as("no attempt with the retired key's empty token").isZero();
+    assertThat(trades).extracting(Trade::symbol).contains("A", "B", "C", "D");
+  }
+
+  @Test
   @DisplayName("backpressure pauses reading (no watchdog trip while paused) and resuming delivers what waited")
   void backpressure() throws InterruptedException {
     FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withTradesPerSecond(2_000).withTotalTrades(3_000));
