@@ -42,7 +42,7 @@ class FinnhubConnectionTest {
 
   private FinnhubConnection connection(List<String> symbols) {
     FinnhubConfig config = new FinnhubConfig("ws://127.0.0.1:1", symbols, List.of(new Secret(TOKEN)), INITIAL, MAX, STABLE,
-      REJECTED_RETRY, WATCHDOG, 10, 50, 60_000, 60_000, 1024 * 1024);
+      REJECTED_RETRY, WATCHDOG, 10, 50, 60_000, 60_000, 1024 * 1024, 0);
     SymbolBook book = new SymbolBook(symbols, 50, 60_000, 60_000, TOP_OF_WINDOW);
     return new FinnhubConnection("key-1", config, io, book, counters, new Redactor(config.tokens()), TOP_OF_WINDOW);
   }
