@@ -168,6 +168,27 @@ class FinnhubConnectionTest {
   }
 
   @Test
+  @DisplayName("the key counts as unusable from its first 401 through the retries in between, until a connection opens")
+  void unusableSince() {
+    open();
+    assertThat(connection.unusableSinceMs()).isZero();
+    long firstRefusal = io.nowMs;
+    io.failHandshake(rejected(401, null));
+    assertThat(connection.unusableSinceMs()).isEqualTo(firstRefusal);
+    io.advance(REJECTED_RETRY);
+    assertThat(connection.state()).isEqualTo(ConnectionState.CONNECTING);
+    io.failHandshake(new IOException("refused"));
+    assertThat(connection.state()).isEqualTo(ConnectionState.BACKOFF);
+    assertThat(connection.unusableSinceMs()).as("a network failure says nothing about the key").isEqualTo(firstRefusal);
+    io.advance(INITIAL);
+    io.failHandshake(rejected(401, null));
+    assertThat(connection.unusableSinceMs()).isEqualTo(firstRefusal);
+    io.advance(REJECTED_RETRY);
+    io.acceptHandshake();
+    assertThat(connection.unusableSinceMs()).isZero();
+  }
+
+  @Test
   @DisplayName("a 429 waits its Retry-After when longer than the backoff; other statuses, and a Retry-After date, use the backoff")
   void handshakeStatuses() {
     open();
