@@ -63,29 +63,4 @@ public final class SubscriptionLedger {
   public synchronized List<Interval> intervals(String symbol) {
     return List.copyOf(bySymbol.getOrDefault(symbol, List.of()));
   }
-
-  /**
-   * The longest stretch within [{@code fromMs}, {@code toMs}] during which no connection held {@code symbol}: what a
-   * move between connections cost it.
-   */
-  public synchronized long longestUnsubscribedMs(String symbol, long fromMs, long toMs) {
-    List<Interval> intervals = new ArrayList<>(bySymbol.getOrDefault(symbol, List.of()));
-    intervals.sort((a, b) -> Long.compare(a.fromMs(), b.fromMs()));
-    long coveredUntil = fromMs;
-    long longest = 0;
-    for (Interval i : intervals) {
-      long end = i.open() ? Long.MAX_VALUE : i.toMs();
-      if (end <= coveredUntil) {
-        continue;
-      }
-      if (i.fromMs() > coveredUntil) {
-        longest = Math.max(longest, Math.min(i.fromMs(), toMs) - coveredUntil);
-      }
-      coveredUntil = Math.max(coveredUntil, end);
-      if (coveredUntil >= toMs) {
-        return longest;
-      }
-    }
-    return Math.max(longest, toMs - coveredUntil);
-  }
 }
