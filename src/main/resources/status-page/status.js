@@ -51,10 +51,14 @@ function renderConnections(connections) {
     const kind = c.state === "CONNECTED" ? (c.paused ? "warn" : "ok") : c.state === "STANDBY" || c.state === "RETIRED" ? "" : "bad"; // STANDBY: held by another instance; RETIRED: a removed key
     badge(state, c.state || "UNAVAILABLE", kind);
     cell(tr, state);
-    cell(tr, fmt((c.subscribed || []).length), "num");
+    // Re-sharding (docs/design.md): symbols held for a refused key, and a refused key's symbols held elsewhere.
+    const borrowed = Object.entries(c.borrowed || {});
+    const sub = cell(tr, fmt((c.subscribed || []).length) + (borrowed.length ? " (" + borrowed.length + " borrowed)" : ""), "num");
+    sub.title = borrowed.map(([symbol, from]) => symbol + " for " + from).join(", ");
     cell(tr, fmt(c.reconnects), "num");
     cell(tr, fmt(c.counters ? c.counters.frames : null), "num");
-    cell(tr, c.last_error || c.unavailable || "", "error");
+    const lent = c.lent || [];
+    cell(tr, (lent.length ? lent.length + " symbols held by other keys · " : "") + (c.last_error || c.unavailable || ""), "error");
     return tr;
   }));
 }

@@ -13,6 +13,7 @@ import dev.finnhubstream.ingest.ConnectionPermit;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
 import dev.finnhubstream.market.MarketHoursVerticle;
 import dev.finnhubstream.metrics.MetricsVerticle;
+import dev.finnhubstream.reshard.ReshardVerticle;
 import dev.finnhubstream.sink.KafkaWriterVerticle;
 import dev.finnhubstream.sink.TradeJson;
 import io.vertx.core.Deployable;
@@ -97,6 +98,7 @@ public final class MainVerticle extends VerticleBase {
           .compose(id -> vertx.deployVerticle(new MarketHoursVerticle(cfg.marketHours(),
             cfg.finnhub().firstKey())))
           .compose(id -> deployConnections(cfg, runId))
+          .compose(v -> deployResharding(cfg))
           .compose(v -> vertx.deployVerticle(new HaVerticle(cfg, keySlots, connectionNames(cfg))))
           .onSuccess(id -> haDeployment = id)
           .compose(id -> vertx.deployVerticle(http))
@@ -190,6 +192,24 @@ public final class MainVerticle extends VerticleBase {
         .mapEmpty());
     }
     return chain;
+  }
+
+  /**
+   * One instance with several keys moves a refused key's symbols onto the others. Stopped with the connections
+   * (it only talks to them). With several instances each holds only some keys: not yet (docs/ha.md, limits).
+   */
+  private Future<Void> deployResharding(AppConfig cfg) {
+    // A retired key neither lends (it has no symbols) nor borrows (it never connects): not the planner's.
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < cfg.finnhub().connectionCount(); i++) {
+      if (!cfg.finnhub().retired(i)) {
+        keys.add(FinnhubWebSocketVerticle.connectionName(i));
+      }
+    }
+    if (cfg.ha().enabled() || keys.size() < 2 || cfg.finnhub().reshardAfterMs() == 0) {
+      return Future.succeededFuture();
+    }
+    return deploySource(new ReshardVerticle(keys, cfg.finnhub().reshardAfterMs())).mapEmpty();
   }
 
   private static List<String> connectionNames(AppConfig cfg) {

@@ -128,6 +128,11 @@ public final class FinnhubEmulator extends VerticleBase {
   private volatile MarketSession marketSession = new MarketSession(true, "regular", null);
   private volatile Silence silence = Silence.NONE;
   private volatile int handshakeRejectionStatus;
+  /** Tokens answered with 401 from now on although accepted before (a key revoked, then restored). */
+  private volatile Set<String> revokedTokens = Set.of();
+  private final SubscriptionLedger ledger = new SubscriptionLedger();
+  /** Numbers the connections for the ledger; event-loop only. */
+  private long connectionSerial;
   private volatile int symbolCap;
   private volatile Set<String> invalidSymbols;
 
@@ -339,6 +344,32 @@ public final class FinnhubEmulator extends VerticleBase {
     LOGGER.info(httpStatus == 0 ? "Handshake rejection off" : "Rejecting every handshake with HTTP {}", httpStatus);
   }
 
+  /**
+   * Refuses {@code token} with HTTP 401 from now on ({@code true}), or accepts it again ({@code false}): a key revoked
+   * and restored. Revoking closes the token's open connections (how Finnhub ends them is not documented; a close is
+   * what a client must handle anyway). The token never reaches a log line.
+   */
+  public Future<Void> setTokenRevoked(String token, boolean revoked) {
+    Set<String> next = new HashSet<>(revokedTokens);
+    boolean changed = revoked ? next.add(token) : next.remove(token);
+    revokedTokens = Set.copyOf(next);
+    return onEventLoop(() -> {
+      String label = tokenLabels.getOrDefault(token, "a token not seen yet");
+      LOGGER.info("{} {}", revoked ? "Revoking" : "Accepting again", label);
+      List<Future<Void>> closes = new ArrayList<>();
+      if (revoked && changed) {
+        connections.stream().filter(c -> c.tokenLabel.equals(label)).toList()
+          .forEach(c -> closes.add(c.closeWithFrame(CLOSE_POLICY_VIOLATION, "API key revoked")));
+      }
+      return Future.join(closes).mapEmpty();
+    });
+  }
+
+  /** Per symbol, when it was subscribed on which connection, and whether two held it at once. */
+  public SubscriptionLedger subscriptions() {
+    return ledger;
+  }
+
   /** Most symbols per connection for subscriptions from now on (0 = no cap); symbols held are kept. */
   void setSymbolCap(int cap) {
     if (cap < 0) {
@@ -503,7 +534,7 @@ public final class FinnhubEmulator extends VerticleBase {
   }
 
   private boolean isAccepted(String token) {
-    if (token == null || token.isEmpty()) {
+    if (token == null || token.isEmpty() || revokedTokens.contains(token)) {
       return false;
     }
     return options.acceptsAnyToken() || options.acceptedTokens().contains(token);
@@ -515,7 +546,7 @@ public final class FinnhubEmulator extends VerticleBase {
       return;
     }
     handshakesAccepted.incrementAndGet();
-    Connection connection = new Connection(ws, labelOf(token));
+    Connection connection = new Connection(ws, labelOf(token), ++connectionSerial);
     connections.add(connection);
     synchronized (openedAtMs) {
       openedAtMs.add(System.currentTimeMillis());
@@ -596,6 +627,7 @@ public final class FinnhubEmulator extends VerticleBase {
     } else if ("unsubscribe".equals(type)) {
       if (connection.symbols.remove(s)) {
         connection.updateView();
+        ledger.unsubscribed(s, connection.ledgerName, System.currentTimeMillis());
         LOGGER.debug("Unsubscribed {}", s);
       }
     } else {
@@ -620,6 +652,7 @@ public final class FinnhubEmulator extends VerticleBase {
     }
     connection.symbols.add(symbol);
     connection.updateView();
+    ledger.subscribed(symbol, connection.ledgerName, System.currentTimeMillis());
     LOGGER.debug("Subscribed {} ({} on this connection)", symbol, connection.symbols.size());
     if (options.tradesPerSecond() == 0) {
       schedulePump(connection);
@@ -808,6 +841,8 @@ public final class FinnhubEmulator extends VerticleBase {
   private final class Connection {
     final ServerWebSocket ws;
     final String tokenLabel;
+    /** The connection in the {@link SubscriptionLedger}: its token's label and its number. */
+    final String ledgerName;
     /** Subscription order kept, so the connection's symbols are deterministic for a given client. */
     final Set<String> symbols = new LinkedHashSet<>();
     /** Indexed copy of {@link #symbols}, for picking symbols on the hot path. */
@@ -817,9 +852,10 @@ public final class FinnhubEmulator extends VerticleBase {
     boolean pumpScheduled;
     long pingTimerId = -1;
 
-    Connection(ServerWebSocket ws, String tokenLabel) {
+    Connection(ServerWebSocket ws, String tokenLabel, long serial) {
       this.ws = ws;
       this.tokenLabel = tokenLabel;
+      this.ledgerName = tokenLabel + "/" + serial;
     }
 
     void updateView() {
@@ -834,6 +870,9 @@ public final class FinnhubEmulator extends VerticleBase {
 
     /** Stops all traffic and takes the connection out of the open set; its socket closes separately. */
     void retire() {
+      if (open) {
+        ledger.connectionEnded(ledgerName, symbolView, System.currentTimeMillis());
+      }
       open = false;
       connections.remove(this);
       if (pingTimerId >= 0) {

@@ -82,6 +82,9 @@ public final class ConfigKeys {
     .doc("Delay before re-subscribing a symbol refused as invalid (doubling up to 4x; valid ones are refused for a while at times).");
   public static final ConfigKey FINNHUB_OVER_CAP_RETRY_MS = integer(FINNHUB, "over_cap_retry_ms", 100, 86_400_000).by(SERVICE)
     .doc("Delay before trying again a symbol that did not fit under the cap.");
+  public static final ConfigKey FINNHUB_RESHARD_AFTER_MS = integer(FINNHUB, "reshard_after_ms", 0, 86_400_000)
+    .env("FINNHUB_RESHARD_AFTER_MS").by(SERVICE)
+    .doc("A key refused (HTTP 401) for this long lends its symbols to the other keys with room under their cap; they move back once it connects again. 0: never.");
   public static final ConfigKey FINNHUB_MAX_MESSAGE_BYTES = integer(FINNHUB, "max_message_bytes", 65_536, 256L * 1024 * 1024).by(SERVICE)
     .doc("Largest WebSocket message accepted (Finnhub documents none).");
 

@@ -30,11 +30,12 @@ import java.util.Set;
  * @param invalidSymbolRetryMs  delay before re-subscribing a symbol refused as invalid (valid ones are refused for a while at times)
  * @param overCapRetryMs        delay before trying again a symbol that did not fit under the cap
  * @param maxMessageBytes       largest WebSocket message accepted (Finnhub documents none)
+ * @param reshardAfterMs        a key refused this long lends its symbols to the other keys; 0 = never
  */
 public record FinnhubConfig(String url, List<String> symbols, List<Secret> tokens, long reconnectInitialMs,
                             long reconnectMaxMs, long reconnectStableMs, long rejectedKeyRetryMs, long watchdogMs,
                             int subscribesPerSecond, int maxSymbolsPerKey, long invalidSymbolRetryMs,
-                            long overCapRetryMs, int maxMessageBytes) {
+                            long overCapRetryMs, int maxMessageBytes, long reshardAfterMs) {
 
   /** How {@code FINNHUB_TOKEN} marks the place of a removed key, so the keys after it keep theirs. */
   public static final String RETIRED_KEY = "-";
@@ -88,6 +89,7 @@ public record FinnhubConfig(String url, List<String> symbols, List<Secret> token
     long invalidRetry = s.integer(FINNHUB_INVALID_SYMBOL_RETRY_MS);
     long overCapRetry = s.integer(FINNHUB_OVER_CAP_RETRY_MS);
     int maxMessageBytes = (int) s.integer(FINNHUB_MAX_MESSAGE_BYTES);
+    long reshardAfter = s.integer(FINNHUB_RESHARD_AFTER_MS);
     boolean realFinnhub = isRealFinnhub(uri.getHost());
     if (realFinnhub && tokens.isEmpty()) {
       throw new ConfigException(EnvironmentVariables.FINNHUB_TOKEN, "not set, and finnhub.url (" + s.origin(FINNHUB_URL)
@@ -108,7 +110,7 @@ public record FinnhubConfig(String url, List<String> symbols, List<Secret> token
         + symbols.size() + " symbols", "give at most one key per symbol (an idle connection still counts against the key)");
     }
     return new FinnhubConfig(url, symbols, tokens, initial, max, stable, rejectedKeyRetry, watchdog,
-      subscribesPerSecond, cap, invalidRetry, overCapRetry, maxMessageBytes);
+      subscribesPerSecond, cap, invalidRetry, overCapRetry, maxMessageBytes, reshardAfter);
   }
 
   /** How many connections the service opens: one per key, or one without a key (emulator). */

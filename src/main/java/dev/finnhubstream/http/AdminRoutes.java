@@ -146,7 +146,10 @@ final class AdminRoutes {
     }).onFailure(e -> Responses.error(ctx, 503, e.getMessage()));
   }
 
-  /** Connection → every symbol it holds (subscribed, pending, refused or over cap), from fresh snapshots. */
+  /**
+   * Connection → every symbol it holds as its own (subscribed, pending, refused, over cap, or lent out), from fresh
+   * snapshots. A borrowed symbol counts on its own key, so that a change of it goes there and the re-sharding follows.
+   */
   private Future<Map<String, List<String>>> holdings() {
     List<String> names = new ArrayList<>();
     List<Future<ConnectionSnapshot>> asks = new ArrayList<>();
@@ -167,6 +170,8 @@ final class AdminRoutes {
           symbols.addAll(s.pending());
           symbols.addAll(s.refused().keySet());
           symbols.addAll(s.overCap().keySet());
+          symbols.addAll(s.sharing().lent());
+          symbols.removeAll(s.sharing().borrowed().keySet());
           held.put(names.get(i), symbols);
         }
         return held;

@@ -8,6 +8,7 @@ import dev.finnhubstream.sink.SinkStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,6 +40,10 @@ public final class StatusJson {
       .put("last_error", s.lastError())
       .put("last_frame_at_ms", s.lastFrameAtMs() == 0 ? null : s.lastFrameAtMs())
       .put("last_trade_at_ms", object(s.lastTradeAtMs()))
+      .put("unusable_since_ms", s.sharing().unusableSinceMs() == 0 ? null : s.sharing().unusableSinceMs())
+      .put("lent", new JsonArray(new ArrayList<>(s.sharing().lent())))
+      .put("lent_since_ms", s.sharing().lentSinceMs() == 0 ? null : s.sharing().lentSinceMs())
+      .put("borrowed", new JsonObject(new LinkedHashMap<>(s.sharing().borrowed())))
       .put("counters", new JsonObject()
         .put("connect_attempts", c.connectAttempts())
         .put("failed_connects", c.failedConnects())

@@ -24,11 +24,13 @@ import java.util.TreeMap;
  * @param lastFrameAtMs   the latest frame of any kind (pings included); 0 if none yet
  * @param lastTradeAtMs   per symbol of the shard, receive time of its latest trade (absent if none yet)
  * @param counters        frames, trades, pings, errors... since start
+ * @param sharing         what the re-sharding moved: symbols lent out by this key, or borrowed from others
  */
 public record ConnectionSnapshot(String connection, ConnectionState state, long sinceMs, boolean paused,
                                  List<String> subscribed, List<String> pending, Map<String, Long> refused,
                                  Map<String, Long> overCap, int effectiveCap, long reconnects, String lastError,
-                                 long lastFrameAtMs, Map<String, Long> lastTradeAtMs, Counters counters) {
+                                 long lastFrameAtMs, Map<String, Long> lastTradeAtMs, Counters counters,
+                                 Sharing sharing) {
 
   public ConnectionSnapshot {
     subscribed = List.copyOf(subscribed);
@@ -36,6 +38,25 @@ public record ConnectionSnapshot(String connection, ConnectionState state, long 
     refused = sorted(refused);
     overCap = sorted(overCap);
     lastTradeAtMs = sorted(lastTradeAtMs);
+  }
+
+  /**
+   * The re-sharding's view of the connection. {@code subscribed}, {@code pending}... hold the borrowed symbols too,
+   * never the lent ones.
+   *
+   * @param unusableSinceMs since when the key has been refused (or fenced) without a connection in between; 0 = usable
+   * @param lent            this key's symbols another connection holds for it, in the key's order
+   * @param lentSinceMs     since when at least one symbol has been lent out; 0 = none
+   * @param borrowed        symbol → the connection it is borrowed from
+   */
+  public record Sharing(long unusableSinceMs, List<String> lent, long lentSinceMs, Map<String, String> borrowed) {
+
+    public static final Sharing NONE = new Sharing(0, List.of(), 0, Map.of());
+
+    public Sharing {
+      lent = List.copyOf(lent);
+      borrowed = Collections.unmodifiableMap(new TreeMap<>(borrowed));
+    }
   }
 
   /** What the connection has counted since start (see {@link IngestCounters}). */

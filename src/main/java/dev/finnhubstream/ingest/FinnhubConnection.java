@@ -105,6 +105,8 @@ final class FinnhubConnection {
   private Future<Void> closing = Future.succeededFuture();
   private ConnectionState state = ConnectionState.BACKOFF;
   private long stateSinceMs;
+  /** Since when the key has been unusable (refused or fenced) without a connection in between; 0 = usable. */
+  private long unusableSinceMs;
   private long connectedAtMs;
   /** {@code counters.trades} when the current socket opened: more trades at its close means it delivered. */
   private long tradesAtConnect;
@@ -243,6 +245,15 @@ final class FinnhubConnection {
 
   long stateSinceMs() {
     return stateSinceMs;
+  }
+
+  /**
+   * Since when the key has been refused (401) or fenced, through the retries in between (a retry passes through
+   * {@code CONNECTING} and often {@code BACKOFF}, which do not make the key usable); 0 once a connection opened
+   * again, or while another instance holds the key. What the re-sharding waits on before it moves the symbols.
+   */
+  long unusableSinceMs() {
+    return unusableSinceMs;
   }
 
   boolean paused() {
@@ -455,6 +466,13 @@ final class FinnhubConnection {
     if (state != next) {
       state = next;
       stateSinceMs = io.nowMs();
+    }
+    switch (next) {
+      case KEY_REJECTED, FENCED -> unusableSinceMs = unusableSinceMs == 0 ? Math.max(1, stateSinceMs) : unusableSinceMs;
+      case CONNECTED, STANDBY -> unusableSinceMs = 0;
+      default -> {
+        // connecting, backing off or stopping says nothing new about the key
+      }
     }
   }
 

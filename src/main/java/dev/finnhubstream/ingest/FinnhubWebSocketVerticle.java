@@ -14,7 +14,9 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -55,6 +57,10 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   private MessageConsumer<Backpressure> backpressureConsumer;
   private MessageConsumer<SlotCommand> controlConsumer;
   private long permitTimer = -1;
+  /** Symbols held for another key (re-sharding): symbol → that key's connection. */
+  private final Map<String, String> borrowedFrom = new LinkedHashMap<>();
+  /** Since when at least one of this key's symbols has been lent out; 0 = none. */
+  private long lentSinceMs;
 
   /**
    * @param config        the Finnhub section
@@ -146,25 +152,57 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
     return new ConnectionSnapshot(connectionName, retired ? ConnectionState.RETIRED : connection.state(), connection.stateSinceMs(), connection.paused(),
       book.inState(SymbolBook.Status.SUBSCRIBED), book.inState(SymbolBook.Status.PENDING), book.retries(SymbolBook.Status.REFUSED),
       book.retries(SymbolBook.Status.OVER_CAP), book.effectiveCap(), connection.reconnects(), connection.lastError(),
-      counters.lastFrameAtMs, frames.lastTradeAtMs(), counters.snapshot());
+      counters.lastFrameAtMs, frames.lastTradeAtMs(), counters.snapshot(),
+      new ConnectionSnapshot.Sharing(connection.unusableSinceMs(), book.inState(SymbolBook.Status.LENT), lentSinceMs, borrowedFrom));
   }
 
   /**
    * A runtime subscription change: held in memory only (the configuration stays the source at start-up). An added
-   * symbol is subscribed at the next paced tick; a removed one that was subscribed gets an unsubscribe frame at once.
+   * symbol is subscribed at the next paced tick; a removed or lent one that was subscribed gets an unsubscribe frame
+   * at once, before the answer, so whoever waits for the answer knows it is no longer subscribed here.
    */
   private SymbolChangeResult changeSymbol(SymbolChange change) {
     return switch (change.action()) {
-      case ADD -> add(change.symbol());
+      case ADD -> add(change.symbol(), change.lender());
       case REMOVE -> remove(change.symbol());
+      case LEND -> lend(change.symbol());
+      case RECLAIM -> reclaim(change.symbol());
     };
   }
 
-  private SymbolChangeResult add(String symbol) {
+  private SymbolChangeResult add(String symbol, String lender) {
     boolean added = book.add(symbol);
-    LOGGER.info("[{}] symbol {} {} at runtime", connectionName, symbol, added ? "added" : "already held; not added");
+    if (added && lender != null) {
+      borrowedFrom.put(symbol, lender);
+    } else if (lender == null) {
+      // The re-sharding logs its moves itself, one line per move rather than one per symbol.
+      LOGGER.info("[{}] symbol {} {} at runtime", connectionName, symbol, added ? "added" : "already held; not added");
+    }
     return new SymbolChangeResult(connectionName, symbol,
       added ? SymbolChangeResult.Outcome.ADDED : SymbolChangeResult.Outcome.ALREADY_PRESENT, null);
+  }
+
+  private SymbolChangeResult lend(String symbol) {
+    SymbolBook.Status was = book.lend(symbol);
+    if (was == null) {
+      return new SymbolChangeResult(connectionName, symbol, SymbolChangeResult.Outcome.NOT_PRESENT, null);
+    }
+    if (was == SymbolBook.Status.SUBSCRIBED) {
+      connection.unsubscribe(symbol);
+    }
+    if (lentSinceMs == 0) {
+      lentSinceMs = System.currentTimeMillis();
+    }
+    return new SymbolChangeResult(connectionName, symbol, SymbolChangeResult.Outcome.LENT, null);
+  }
+
+  private SymbolChangeResult reclaim(String symbol) {
+    boolean reclaimed = book.reclaim(symbol);
+    if (book.inState(SymbolBook.Status.LENT).isEmpty()) {
+      lentSinceMs = 0;
+    }
+    return new SymbolChangeResult(connectionName, symbol,
+      reclaimed ? SymbolChangeResult.Outcome.RECLAIMED : SymbolChangeResult.Outcome.NOT_PRESENT, null);
   }
 
   private SymbolChangeResult remove(String symbol) {
@@ -176,7 +214,12 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
     if (was == SymbolBook.Status.SUBSCRIBED) {
       connection.unsubscribe(symbol);
     }
-    LOGGER.info("[{}] symbol {} removed at runtime (was {})", connectionName, symbol, was);
+    if (was == SymbolBook.Status.LENT && book.inState(SymbolBook.Status.LENT).isEmpty()) {
+      lentSinceMs = 0;
+    }
+    if (borrowedFrom.remove(symbol) == null) {
+      LOGGER.info("[{}] symbol {} removed at runtime (was {})", connectionName, symbol, was);
+    }
     return new SymbolChangeResult(connectionName, symbol, SymbolChangeResult.Outcome.REMOVED, was.name());
   }
 

@@ -18,6 +18,9 @@ import java.util.random.RandomGenerator;
  *       symbols are sometimes refused for a while (finnhub-protocol.md §4.5);</li>
  *   <li>{@code OVER_CAP}: does not fit under the key's symbol cap; reported, and tried again much later, one
  *       at a time, so a cap error never turns into a re-subscribe loop.</li>
+ *   <li>{@code LENT}: this key cannot be used (refused) and another connection holds the symbol for it; never
+ *       subscribed here until it is {@linkplain #reclaim reclaimed}, which happens only after the borrower let go of
+ *       it, so no symbol is subscribed on two connections at once.</li>
  * </ul>
  *
  * <p>The cap: {@code Subscribing to too many symbols} names no symbol, so subscribes are paced and the error
@@ -26,7 +29,7 @@ import java.util.random.RandomGenerator;
  */
 final class SymbolBook {
 
-  enum Status { PENDING, SUBSCRIBED, REFUSED, OVER_CAP }
+  enum Status { PENDING, SUBSCRIBED, REFUSED, OVER_CAP, LENT }
 
   private static final class Entry {
     Status status = Status.PENDING;
@@ -163,6 +166,34 @@ final class SymbolBook {
       symbols.values().stream().filter(e -> e.status == Status.OVER_CAP).findFirst().ifPresent(e -> e.retryAtMs = 0);
     }
     return removed.status;
+  }
+
+  /**
+   * Marks a symbol lent to another connection: never subscribed here until {@link #reclaim}. Returns its status
+   * before ({@code SUBSCRIBED}: the caller sends an unsubscribe frame), or {@code null} when the book does not hold it.
+   */
+  Status lend(String symbol) {
+    Entry entry = symbols.get(symbol);
+    if (entry == null) {
+      return null;
+    }
+    Status was = entry.status;
+    entry.status = Status.LENT;
+    if (symbol.equals(lastSent)) {
+      lastSent = null;
+    }
+    return was;
+  }
+
+  /** A lent symbol is this connection's again: pending, subscribed at the next tick. False when it was not lent. */
+  boolean reclaim(String symbol) {
+    Entry entry = symbols.get(symbol);
+    if (entry == null || entry.status != Status.LENT) {
+      return false;
+    }
+    entry.status = Status.PENDING;
+    entry.retryAtMs = 0;
+    return true;
   }
 
   int size() {

@@ -22,7 +22,11 @@ public record SymbolChangeResult(String connection, String symbol, Outcome outco
     /** No longer held; unsubscribed at once if it was subscribed. */
     REMOVED,
     /** Not held: nothing changed. */
-    NOT_PRESENT
+    NOT_PRESENT,
+    /** Held, but not subscribed here while another connection holds it (re-sharding). */
+    LENT,
+    /** Lent before, subscribed here again at the next paced tick. */
+    RECLAIMED
   }
 
   public SymbolChangeResult {

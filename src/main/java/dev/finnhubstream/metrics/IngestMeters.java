@@ -42,7 +42,9 @@ final class IngestMeters {
     new Subscription("subscribed", s -> s.subscribed().size()),
     new Subscription("pending", s -> s.pending().size()),
     new Subscription("refused", s -> s.refused().size()),
-    new Subscription("over_cap", s -> s.overCap().size()));
+    new Subscription("over_cap", s -> s.overCap().size()),
+    // Held by another connection for this one (re-sharding); that connection counts them as subscribed, pending...
+    new Subscription("lent", s -> s.sharing().lent().size()));
 
   private final Map<String, ConnectionSnapshot> snapshots = new HashMap<>();
 

@@ -53,7 +53,8 @@ class StatusCodecsTest {
     SinkStatus.Latency latency = new SinkStatus.Latency(1, 2L, 2L, 2L, 2L, 2, List.of(new SinkStatus.Bucket(2, false, 1)));
     return List.of(
       new ConnectionSnapshot("key-1", ConnectionState.BACKOFF, 1, false, List.of("AAPL"), List.of(), Map.of(), Map.of("X", 2L), 50, 0,
-        "HTTP 503", 3, Map.of("AAPL", 4L), new ConnectionSnapshot.Counters(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18)),
+        "HTTP 503", 3, Map.of("AAPL", 4L), new ConnectionSnapshot.Counters(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18),
+        ConnectionSnapshot.Sharing.NONE),
       new SinkStatus(new SinkStatus.Delivery("OUTAGE", 1, 2, 3, 4, 5, new SinkStatus.DiskBufferStatus(6, 7, 8, 9, 10, 11,
         new SinkStatus.PreviousRun(12, 13, 14))), "t", "d", "b", 15, 16, 17, true, 18, 19, 20, new SinkStatus.Limits(1, 2, 3, 4),
         new SinkStatus.DeadLetters(1, 1, Map.of("r", 1L)), latency, latency, Map.of("AAPL", 16L), "e"),

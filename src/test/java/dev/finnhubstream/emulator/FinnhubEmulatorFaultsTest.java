@@ -138,6 +138,46 @@ class FinnhubEmulatorFaultsTest extends EmulatorTestBase {
   }
 
   @Test
+  @DisplayName("a revoked token is answered 401 and its connections closed, the others untouched; accepted again once restored")
+  void tokenRevoked() {
+    start(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN, OTHER_TOKEN)));
+    RecordingClient revoked = connect(TOKEN);
+    RecordingClient other = connect(OTHER_TOKEN);
+    await().atMost(WAIT).until(() -> emulator.handshakesAccepted() == 2);
+    emulator.setTokenRevoked(TOKEN, true).await();
+    await().atMost(WAIT).until(revoked::isClosed);
+    assertThat(other.isClosed()).isFalse();
+    assertThatThrownBy(() -> connect(TOKEN))
+      .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(401));
+    emulator.setTokenRevoked(TOKEN, false).await();
+    assertThat(connect(TOKEN).isClosed()).isFalse();
+  }
+
+  @Test
+  @DisplayName("the subscription ledger: per symbol the intervals on each connection, and a symbol two connections held at once")
+  void subscriptionLedger() {
+    start(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN, OTHER_TOKEN)).withTradesPerSecond(100));
+    RecordingClient first = connect(TOKEN);
+    RecordingClient second = connect(OTHER_TOKEN);
+    first.subscribe("AAPL");
+    first.subscribe("MSFT");
+    await().atMost(WAIT).until(() -> emulator.subscribedSymbols().size() == 2);
+    first.send(new io.vertx.core.json.JsonObject().put("type", "unsubscribe").put("symbol", "AAPL"));
+    await().atMost(WAIT).until(() -> !emulator.subscribedSymbols().contains("AAPL"));
+    second.subscribe("AAPL"); // after the first let go: a clean move
+    second.subscribe("MSFT"); // while the first still holds it: twice
+    await().atMost(WAIT).until(() -> emulator.subscriptions().intervals("MSFT").size() == 2);
+    assertThat(emulator.subscriptions().subscribedTwice()).containsExactly("MSFT");
+    List<SubscriptionLedger.Interval> aapl = emulator.subscriptions().intervals("AAPL");
+    assertThat(aapl).hasSize(2);
+    assertThat(aapl.get(0).open()).isFalse();
+    assertThat(aapl.get(0).toMs()).isLessThanOrEqualTo(aapl.get(1).fromMs());
+    assertThat(aapl.get(1).connection()).isNotEqualTo(aapl.get(0).connection());
+    emulator.dropConnections(DropMode.CLOSE_FRAME).await();
+    assertThat(emulator.subscriptions().intervals("MSFT")).noneMatch(SubscriptionLedger.Interval::open);
+  }
+
+  @Test
   @DisplayName("Handshake rejection answers 401, 429, 500, 503 and even 200 until switched off, and counts")
   void handshakeRejection() {
     start(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN, OTHER_TOKEN)));

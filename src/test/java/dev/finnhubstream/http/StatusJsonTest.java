@@ -35,13 +35,16 @@ class StatusJsonTest {
     lastTrades.put("AAPL", 10L);
     ConnectionSnapshot s = new ConnectionSnapshot("key-1", ConnectionState.CONNECTED, 5, true, List.of("MSFT", "AAPL"),
       List.of("GOOG"), Map.of("BAD:X", 99L), Map.of(), 50, 2, "watchdog: silent", 0, lastTrades,
-      new ConnectionSnapshot.Counters(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18));
+      new ConnectionSnapshot.Counters(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18),
+      new ConnectionSnapshot.Sharing(0, List.of("TSLA"), 7, Map.of("NVDA", "key-3", "AMZN", "key-2")));
     JsonObject expected = new JsonObject()
       .put("connection", "key-1").put("state", "CONNECTED").put("since_ms", 5L).put("paused", true)
       .put("subscribed", new JsonArray(List.of("MSFT", "AAPL"))).put("pending", new JsonArray(List.of("GOOG")))
       .put("refused", new JsonObject().put("BAD:X", 99L)).put("over_cap", new JsonObject())
       .put("effective_cap", 50).put("reconnects", 2L).put("last_error", "watchdog: silent").put("last_frame_at_ms", null)
       .put("last_trade_at_ms", new JsonObject().put("AAPL", 10L).put("MSFT", 20L))
+      .put("unusable_since_ms", null).put("lent", new JsonArray(List.of("TSLA"))).put("lent_since_ms", 7L)
+      .put("borrowed", new JsonObject().put("AMZN", "key-2").put("NVDA", "key-3"))
       .put("counters", new JsonObject().put("connect_attempts", 1L).put("failed_connects", 2L).put("disconnects", 3L)
         .put("watchdog_trips", 4L).put("last_reconnect_delay_ms", 5L).put("frames", 6L).put("bytes", 7L).put("trades", 8L)
         .put("rejected_trades", 9L).put("pings", 10L).put("server_errors", 11L).put("cap_errors", 12L)

@@ -42,7 +42,7 @@ class FinnhubConnectionTest {
 
   private FinnhubConnection connection(List<String> symbols) {
     FinnhubConfig config = new FinnhubConfig("ws://127.0.0.1:1", symbols, List.of(new Secret(TOKEN)), INITIAL, MAX, STABLE,
-      REJECTED_RETRY, WATCHDOG, 10, 50, 60_000, 60_000, 1024 * 1024);
+      REJECTED_RETRY, WATCHDOG, 10, 50, 60_000, 60_000, 1024 * 1024, 0);
     SymbolBook book = new SymbolBook(symbols, 50, 60_000, 60_000, TOP_OF_WINDOW);
     return new FinnhubConnection("key-1", config, io, book, counters, new Redactor(config.tokens()), TOP_OF_WINDOW);
   }
@@ -165,6 +165,27 @@ class FinnhubConnectionTest {
     assertThat(io.handshakes).hasSize(2);
     io.failHandshake(new IOException("refused"));
     assertThat(counters.lastReconnectDelayMs).as("first step of the backoff").isEqualTo(INITIAL);
+  }
+
+  @Test
+  @DisplayName("the key counts as unusable from its first 401 through the retries in between, until a connection opens")
+  void unusableSince() {
+    open();
+    assertThat(connection.unusableSinceMs()).isZero();
+    long firstRefusal = io.nowMs;
+    io.failHandshake(rejected(401, null));
+    assertThat(connection.unusableSinceMs()).isEqualTo(firstRefusal);
+    io.advance(REJECTED_RETRY);
+    assertThat(connection.state()).isEqualTo(ConnectionState.CONNECTING);
+    io.failHandshake(new IOException("refused"));
+    assertThat(connection.state()).isEqualTo(ConnectionState.BACKOFF);
+    assertThat(connection.unusableSinceMs()).as("a network failure says nothing about the key").isEqualTo(firstRefusal);
+    io.advance(INITIAL);
+    io.failHandshake(rejected(401, null));
+    assertThat(connection.unusableSinceMs()).isEqualTo(firstRefusal);
+    io.advance(REJECTED_RETRY);
+    io.acceptHandshake();
+    assertThat(connection.unusableSinceMs()).isZero();
   }
 
   @Test

@@ -70,7 +70,7 @@ class FinnhubWebSocketVerticleTest {
 
     FinnhubConfig build() {
       return new FinnhubConfig(url, symbols, tokens, initial, max, stable, rejectedRetry, watchdog, subscribesPerSecond, cap,
-        invalidRetry, overCapRetry, 16 * 1024 * 1024);
+        invalidRetry, overCapRetry, 16 * 1024 * 1024, 0);
     }
   }
 

@@ -47,6 +47,23 @@ class SymbolBookTest {
   }
 
   @Test
+  @DisplayName("a lent symbol is never subscribed, not even after a reconnect, until it is reclaimed")
+  void lentUntilReclaimed() {
+    SymbolBook book = new SymbolBook(List.of("A", "B", "C"), 50, 1_000, 1_000, new Random(1));
+    assertThat(book.lend("B")).isEqualTo(Status.PENDING);
+    assertThat(book.lend("X")).isNull();
+    assertThat(drain(book, 0)).containsExactly("A", "C");
+    book.onConnected();
+    assertThat(drain(book, 100_000)).containsExactly("A", "C");
+    assertThat(book.inState(Status.LENT)).containsExactly("B");
+    assertThat(book.lend("A")).as("a subscribed one: the caller unsubscribes it").isEqualTo(Status.SUBSCRIBED);
+    assertThat(book.reclaim("B")).isTrue();
+    assertThat(book.reclaim("C")).as("never lent").isFalse();
+    assertThat(drain(book, 100_001)).containsExactly("B");
+    assertThat(book.inState(Status.LENT)).containsExactly("A");
+  }
+
+  @Test
   @DisplayName("after a reconnect everything subscribed is pending again, the learned cap stays")
   void reconnect() {
     SymbolBook book = new SymbolBook(List.of("A", "B", "C"), 50, 1_000, 60_000, new Random(1));

@@ -8,6 +8,7 @@ import dev.finnhubstream.emulator.EmulatedTrade;
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.MalformedKind;
 import dev.finnhubstream.emulator.Silence;
+import dev.finnhubstream.emulator.SubscriptionLedger;
 import dev.finnhubstream.reliability.ScenarioRun.Counts;
 import dev.finnhubstream.support.LocalBroker;
 import dev.finnhubstream.support.RealBrokerTest;
@@ -458,6 +459,65 @@ class ReliabilityIT extends RealBrokerTest {
           soft.assertThat(connection.getJsonObject("counters").getLong("cap_errors")).as("cap errors").isPositive();
           soft.assertThat(String.valueOf(connection.getValue("over_cap"))).as("over_cap in /status").isNotIn("null", "{}", "[]");
           soft.assertThat(connection.getLong("reconnects")).as("reconnects").isZero();
+        }
+      });
+  }
+
+  @Test
+  @Order(9)
+  @DisplayName("Finnhub: a key revoked, then restored: its symbols move to the other keys and back, never subscribed twice")
+  void revokedKeyReshards() throws Exception {
+    long reshardAfterMs = 3_000;
+    long total = 40_000; // 20 s at 2,000/s: the revocation, the move, the restoration and the move back fit in it
+    List<String> moved = List.of("MSFT", "IC MARKETS:1"); // key-2's shard of the six symbols, round-robin
+    scenario("Finnhub", "finnhub-9-reshard", "a refused key's symbols held by the other keys after reshard_after_ms and back after;"
+      + " never two subscriptions at once; exactly once", (row, soft) -> {
+        row.scenario = String.format(Locale.ROOT, "3 keys, key-2 revoked (401) for ~8 s, reshard_after_ms %d ms", reshardAfterMs);
+        Map<String, Object> finnhub = new java.util.HashMap<>(FAST_RECONNECT);
+        finnhub.put("reshard_after_ms", reshardAfterMs);
+        try (ScenarioRun run = new ScenarioRun(vertx, RUNS, "finnhub-reshard", EmulatorOptions.defaults().withTradesPerSecond(2_000)
+          .withTotalTrades(total).withMaxTradesPerFrame(8).withPingIntervalMs(1_000),
+          SYMBOLS + ",AMZN", finnhub, Map.of(), 3)) {
+          run.start(null);
+          await().atMost(Duration.ofSeconds(30)).until(() -> run.emulator.subscribedSymbols().size() == 6);
+          run.emulator.setTokenRevoked(ScenarioRun.token(1), true).await();
+          await().atMost(Duration.ofSeconds(30)).until(() -> run.emulator.subscribedSymbols().containsAll(moved));
+          JsonObject home = run.connection(1);
+          soft.assertThat(home.getJsonArray("lent").getList()).as("key-2 lent").containsExactlyInAnyOrderElementsOf(moved);
+          soft.assertThat(home.getLong("lent_since_ms") - home.getLong("unusable_since_ms")).as("lent after reshard_after_ms")
+            .isGreaterThanOrEqualTo(reshardAfterMs);
+          JsonObject borrowed = run.connection(0).getJsonObject("borrowed").mergeIn(run.connection(2).getJsonObject("borrowed"));
+          soft.assertThat(borrowed.getMap()).as("borrowed by key-1 and key-3").containsOnlyKeys(moved.toArray(String[]::new));
+          Thread.sleep(3_000); // trades for the moved symbols on their borrowers
+          run.emulator.setTokenRevoked(ScenarioRun.token(1), false).await();
+          await().atMost(Duration.ofSeconds(30)).until(() -> run.connection(1).getJsonArray("subscribed").getList().containsAll(moved)
+            && run.connection(1).getJsonArray("lent").isEmpty());
+          soft.assertThat(run.connection(0).getJsonObject("borrowed")).as("key-1 borrows nothing after").isEmpty();
+          soft.assertThat(run.connection(2).getJsonObject("borrowed")).as("key-3 borrows nothing after").isEmpty();
+          deliveredExactlyOnce(run, row, soft, total);
+
+          soft.assertThat(run.emulator.subscriptions().subscribedTwice()).as("symbols subscribed on two connections at once").isEmpty();
+          long worstOut = 0;
+          long worstBack = 0;
+          for (String symbol : moved) {
+            List<SubscriptionLedger.Interval> held = run.emulator.subscriptions().intervals(symbol);
+            soft.assertThat(held).as("%s: home, borrower, home", symbol).hasSize(3);
+            if (held.size() != 3) {
+              continue;
+            }
+            SubscriptionLedger.Interval borrower = held.get(1);
+            worstOut = Math.max(worstOut, borrower.fromMs() - held.get(0).toMs());
+            worstBack = Math.max(worstBack, held.get(2).fromMs() - borrower.toMs());
+            long onBorrower = run.emulator.sentTrades().stream()
+              .filter(t -> t.symbol().equals(symbol) && t.t() > borrower.fromMs() && t.t() < borrower.toMs()).count();
+            soft.assertThat(onBorrower).as("%s trades sent (and, exactly once, in Kafka) while borrowed", symbol).isPositive();
+          }
+          row.recoveryMs = worstBack;
+          row.note("Without a subscription: %d ms on the move out (reshard_after_ms %d included), %d ms on the move back;"
+            + " no symbol subscribed twice (emulator ledger). Recovery: the move back.", worstOut, reshardAfterMs, worstBack);
+          LOGGER.info("Re-sharding: without a subscription {} ms on the move out ({} ms of it reshard_after_ms), {} ms on the move back",
+            worstOut, reshardAfterMs, worstBack);
+          soft.assertThat(run.emulator.maxConcurrentConnectionsPerToken()).as("connections per key at once").isEqualTo(1);
         }
       });
   }

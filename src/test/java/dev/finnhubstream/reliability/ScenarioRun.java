@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,6 +46,7 @@ final class ScenarioRun implements AutoCloseable {
   private final Path dir;
   private final Path config;
   private final Map<String, String> env;
+  private final List<String> tokens = new ArrayList<>();
   private ServiceProcess service;
   private int starts;
 
@@ -60,14 +62,23 @@ final class ScenarioRun implements AutoCloseable {
    */
   ScenarioRun(Vertx vertx, Path dir, String id, EmulatorOptions emulatorOptions, String symbols,
               Map<String, Object> finnhub, Map<String, Object> kafka) {
+    this(vertx, dir, id, emulatorOptions, symbols, finnhub, kafka, 1);
+  }
+
+  /** @param keys how many API keys the service gets ({@link #token}), one connection each */
+  ScenarioRun(Vertx vertx, Path dir, String id, EmulatorOptions emulatorOptions, String symbols,
+              Map<String, Object> finnhub, Map<String, Object> kafka, int keys) {
     this.vertx = vertx;
+    for (int i = 0; i < keys; i++) {
+      tokens.add(token(i));
+    }
     this.dir = dir;
     this.id = id;
     String suffix = id.replace('-', '_');
     topic = KafkaTestSupport.uniqueTopic("rel_" + suffix);
     deadLetterTopic = topic + "_dlq";
     database = ClickHouseTestSupport.uniqueDatabase("rel_" + suffix);
-    emulator = new FinnhubEmulator(emulatorOptions.withAcceptedTokens(Set.of(TOKEN)).withRecordTrades(true));
+    emulator = new FinnhubEmulator(emulatorOptions.withAcceptedTokens(Set.copyOf(tokens)).withRecordTrades(true));
     vertx.deployVerticle(emulator).await();
     KafkaTestSupport.createTopic(deadLetterTopic);
     ClickHouseTestSupport.createLocalSchema(database, topic);
@@ -84,7 +95,7 @@ final class ScenarioRun implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    env = ServiceConfigs.env(emulator.actualPort(), TOKEN, symbols, topic);
+    env = ServiceConfigs.env(emulator.actualPort(), String.join(",", tokens), symbols, topic);
     env.put("APP_CONFIG", config.toString());
     // One directory for every start of this scenario: a restart must find what the previous process left.
     env.put("KAFKA_DISK_BUFFER_DIR", dir.resolve(id + "-buffer").toString());
@@ -100,6 +111,11 @@ final class ScenarioRun implements AutoCloseable {
     return service;
   }
 
+  /** The API key of connection {@code index} (0-based): {@link #TOKEN} for the first. */
+  static String token(int index) {
+    return index == 0 ? TOKEN : TOKEN + "-" + (index + 1);
+  }
+
   ServiceProcess service() {
     return service;
   }
@@ -111,8 +127,13 @@ final class ScenarioRun implements AutoCloseable {
 
   /** The first Finnhub connection's status. */
   JsonObject connection() {
+    return connection(0);
+  }
+
+  /** Finnhub connection {@code index}'s status (0-based, in key order). */
+  JsonObject connection(int index) {
     try {
-      return service.status().getJsonArray("finnhub").getJsonObject(0);
+      return service.status().getJsonArray("finnhub").getJsonObject(index);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
