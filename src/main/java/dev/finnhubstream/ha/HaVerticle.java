@@ -31,14 +31,17 @@ public final class HaVerticle extends VerticleBase {
   private final AppConfig config;
   private final KeySlots slots;
   private final List<String> connectionNames;
+  private final SlotHealthBoard board;
   private KeySlotCoordinator coordinator;
   private MessageConsumer<Void> statusConsumer;
 
   /**
    * @param slots           the permits the connections read, shared with them
    * @param connectionNames the connection of each key, in key order
+   * @param board           shared with the re-sharding across instances ({@link HaReshardVerticle})
    */
-  public HaVerticle(AppConfig config, KeySlots slots, List<String> connectionNames) {
+  public HaVerticle(AppConfig config, KeySlots slots, List<String> connectionNames, SlotHealthBoard board) {
+    this.board = board;
     this.config = config;
     this.slots = slots;
     this.connectionNames = List.copyOf(connectionNames);
@@ -48,8 +51,7 @@ public final class HaVerticle extends VerticleBase {
   public Future<?> start() {
     if (config.ha().enabled()) {
       coordinator = new KeySlotCoordinator(config.ha(), config.kafka(), connectionNames, config.finnhub().symbols(),
-        config.finnhub().retiredKeys(), slots,
-        new EventBusSlots());
+        config.finnhub().retiredKeys(), config.finnhub().reshardAfterMs(), slots, new EventBusSlots(), board);
       coordinator.start();
     }
     statusConsumer = vertx.eventBus().consumer(Addresses.STATUS_HA,

@@ -72,6 +72,7 @@ public final class KeySlotCoordinator implements Runnable {
   private final KeySlots slots;
   private final SlotHandler handler;
   private final List<String> connectionNames;
+  private final SlotHealthBoard board;
   private volatile boolean running = true;
   private volatile HaStatus status;
   private Thread thread;
@@ -96,14 +97,18 @@ public final class KeySlotCoordinator implements Runnable {
    * @param connectionNames the label of each key's connection, in key order ({@code key-1}...)
    * @param symbols         the configured symbols, part of the fingerprint every instance must share
    * @param retiredKeys     the positions of removed keys (their symbols are on the others), part of the fingerprint
+   * @param reshardAfterMs  the re-sharding's delay (0 = off), part of the fingerprint: every instance must plan alike
+   * @param board           the health this instance publishes with its leases, and what it reads of every slot
    */
   public KeySlotCoordinator(HaConfig config, KafkaConfig kafka, List<String> connectionNames, List<String> symbols,
-                            List<Integer> retiredKeys, KeySlots slots, SlotHandler handler) {
+                            List<Integer> retiredKeys, long reshardAfterMs, KeySlots slots, SlotHandler handler,
+                            SlotHealthBoard board) {
     this.config = config;
     this.kafka = kafka;
     this.keys = connectionNames.size();
     this.connectionNames = List.copyOf(connectionNames);
-    this.configHash = fingerprint(keys, config.slots(), symbols, retiredKeys);
+    this.configHash = fingerprint(keys, config.slots(), symbols, retiredKeys, reshardAfterMs);
+    this.board = board;
     this.slots = slots;
     this.handler = handler;
     publish();
@@ -112,11 +117,15 @@ public final class KeySlotCoordinator implements Runnable {
   /**
    * The fingerprint instances compare: the key count, the slots, the symbols and the retired keys' places (all of
    * which decide who subscribes what), never the keys themselves. Without a retired key it is what it was before
-   * keys could retire, so a rolling update of the code alone keeps it.
+   * keys could retire, so a rolling update of the code alone keeps it. With re-sharding (several keys and a positive
+   * {@code reshardAfterMs}) it includes the delay: every instance must compute the same plan, and an instance of a
+   * release without re-sharding across instances neither publishes its health nor takes part, so the two refuse each
+   * other (an older instance ignores the longer metadata; the newer one sees the older one's other fingerprint).
    */
-  static String fingerprint(int keys, int slots, List<String> symbols, List<Integer> retiredKeys) {
+  static String fingerprint(int keys, int slots, List<String> symbols, List<Integer> retiredKeys, long reshardAfterMs) {
     String described = "keys=" + keys + ";slots=" + slots + ";symbols=" + String.join(",", symbols)
-      + (retiredKeys.isEmpty() ? "" : ";retired=" + retiredKeys);
+      + (retiredKeys.isEmpty() ? "" : ";retired=" + retiredKeys)
+      + (reshardAfterMs > 0 && keys - retiredKeys.size() > 1 ? ";reshard=" + reshardAfterMs : "");
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(described.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 6);
@@ -350,8 +359,11 @@ public final class KeySlotCoordinator implements Runnable {
       return;
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    long publishedAt = board.localAtMs();
     for (int slot : slots.ownedSlots()) {
-      offsets.put(new TopicPartition(config.topic(), slot), new OffsetAndMetadata(0, configHash + ";" + now));
+      SlotHealth health = board.local(slot);
+      String metadata = health == null ? configHash + ";" + now : health.encode(configHash, now);
+      offsets.put(new TopicPartition(config.topic(), slot), new OffsetAndMetadata(0, metadata));
     }
     if (offsets.isEmpty()) {
       return;
@@ -359,6 +371,7 @@ public final class KeySlotCoordinator implements Runnable {
     try {
       consumer.commitSync(offsets, Duration.ofMillis(Math.max(100, config.fenceMarginMs() / 2)));
       slots.renewed(now);
+      board.acked(publishedAt, System.currentTimeMillis());
     } catch (WakeupException e) {
       throw e;
     } catch (KafkaException e) {
@@ -386,6 +399,7 @@ public final class KeySlotCoordinator implements Runnable {
       all.add(new TopicPartition(config.topic(), slot));
     }
     Map<TopicPartition, OffsetAndMetadata> committed;
+    long readStart = System.currentTimeMillis();
     try {
       committed = consumer.committed(all, Duration.ofMillis(Math.max(100, config.fenceMarginMs() / 2)));
     } catch (WakeupException e) {
@@ -395,22 +409,20 @@ public final class KeySlotCoordinator implements Runnable {
     }
     String foreign = null;
     int foreignSlot = -1;
+    Map<Integer, SlotHealth> read = new HashMap<>();
     for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
-      if (e.getValue() == null || slots.owns(e.getKey().partition())) {
-        continue;
+      SlotHealth meta = e.getValue() == null ? null : SlotHealth.decode(e.getValue().metadata());
+      if (meta == null) {
+        continue; // never committed, or not ours to judge
       }
-      String[] meta = e.getValue().metadata().split(";");
-      if (meta.length == 2 && !meta[0].equals(configHash)) {
-        try {
-          if (now - Long.parseLong(meta[1]) < config.sessionTimeoutMs()) {
-            foreign = meta[0];
-            foreignSlot = e.getKey().partition();
-          }
-        } catch (NumberFormatException ignored) {
-          // not ours to judge
-        }
+      read.put(e.getKey().partition(), meta);
+      if (!slots.owns(e.getKey().partition()) && !meta.configHash().equals(configHash)
+        && now - meta.leaseTimeMs() < config.sessionTimeoutMs()) {
+        foreign = meta.configHash();
+        foreignSlot = e.getKey().partition();
       }
     }
+    board.view(new SlotHealthBoard.View(readStart, read));
     if (foreign != null && !diverged) {
       diverged = true;
       state = "DIVERGED";

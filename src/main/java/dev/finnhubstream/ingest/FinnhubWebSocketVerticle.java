@@ -117,7 +117,12 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
         connection.acquire();
         msg.reply(true);
       } else {
-        connection.release(command.reason()).onComplete(ar -> msg.reply(true));
+        // What it borrowed is not its to keep: the key's next owner starts without it, and the lender's owner may
+        // reclaim it (docs/ha.md); the socket is closed, so no unsubscribe is due.
+        connection.release(command.reason()).onComplete(ar -> {
+          dropBorrowed();
+          msg.reply(true);
+        });
       }
     });
     if (retired) {
@@ -203,6 +208,13 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
     }
     return new SymbolChangeResult(connectionName, symbol,
       reclaimed ? SymbolChangeResult.Outcome.RECLAIMED : SymbolChangeResult.Outcome.NOT_PRESENT, null);
+  }
+
+  private void dropBorrowed() {
+    if (!borrowedFrom.isEmpty()) {
+      LOGGER.info("[{}] key given up: lets go of {} borrowed symbols", connectionName, borrowedFrom.size());
+      List.copyOf(borrowedFrom.keySet()).forEach(this::remove);
+    }
   }
 
   private SymbolChangeResult remove(String symbol) {
