@@ -338,7 +338,7 @@ class HaIT extends RealBrokerTest {
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError("key-2's symbols not held elsewhere within 30 s: borrowed " + borrowers.keySet() + logs(), e);
     }
-    assertThat(borrowers.values()).as("borrowers on the other instance than key-2's owner").anyMatch(p -> p != home);
+    assertThat(borrowers.values()).as("borrowers on the other instance than key-2's owner%s", logs()).anyMatch(p -> p != home);
     Thread.sleep(3_000); // trades for the moved symbols through their borrowers
     long restoredAt = System.currentTimeMillis();
     emulator.setTokenRevoked("ha-key-2", false).await();
