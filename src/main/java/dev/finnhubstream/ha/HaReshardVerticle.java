@@ -56,11 +56,14 @@ public final class HaReshardVerticle extends VerticleBase {
   private final Map<Integer, Long> missingSince = new HashMap<>();
   /** Symbols this instance wants back: symbol → when it stopped publishing them as lent. */
   private final Map<String, Long> recalledAt = new HashMap<>();
+  /** Recalled symbols: symbol → when the first lease commit that no longer listed them as lent returned. */
+  private final Map<String, Long> recallCommittedAt = new HashMap<>();
   private ReshardApplier applier;
   private long timer = -1;
   private boolean busy;
   /** The view the last completed pass applied (its read start), published as {@code viewMs}. */
   private long appliedViewMs;
+  private long lastWaitLogMs;
 
   public HaReshardVerticle(FinnhubConfig finnhub, HaConfig ha, KeySlots slots, SlotHealthBoard board) {
     this.finnhub = finnhub;
@@ -183,6 +186,7 @@ public final class HaReshardVerticle extends VerticleBase {
         if (planned.contains(symbol)) {
           lentOut.add(symbol);
           recalledAt.remove(symbol);
+          recallCommittedAt.remove(symbol);
         } else {
           recalledAt.putIfAbsent(symbol, now); // no longer published as lent from this commit on
         }
@@ -191,6 +195,7 @@ public final class HaReshardVerticle extends VerticleBase {
         indices(s.sharing().borrowed().keySet()), indices(lentOut)));
     }
     recalledAt.keySet().removeIf(symbol -> held.stream().noneMatch(s -> s.sharing().lent().contains(symbol)));
+    recallCommittedAt.keySet().retainAll(recalledAt.keySet());
     board.publish(out, now);
   }
 
@@ -230,7 +235,7 @@ public final class HaReshardVerticle extends VerticleBase {
       this.now = now;
     }
 
-    /** Slots held elsewhere whose owner may still hold {@code symbol} as a borrower. */
+    /** Whether a slot held elsewhere may still hold {@code symbol} as a borrower, or has not yet seen what was published at {@code seenSinceMs}. */
     private boolean borrowedElsewhere(String symbol, long seenSinceMs) {
       Integer index = symbolIndex.get(symbol);
       for (Map.Entry<Integer, SlotHealth> e : view.slots().entrySet()) {
@@ -239,10 +244,22 @@ public final class HaReshardVerticle extends VerticleBase {
           continue; // held here (the local snapshots tell), never published health, or its owner has dropped it by now
         }
         if (h.borrowed().contains(index) || h.viewMs() <= seenSinceMs) {
+          waiting(symbol, e.getKey(), h, seenSinceMs);
           return true;
         }
       }
       return false;
+    }
+
+    /** A reclaim held up for long is worth a line: which slot it waits for, and what that slot published. */
+    private void waiting(String symbol, int slot, SlotHealth h, long seenSinceMs) {
+      Long recalled = recalledAt.get(symbol);
+      if (recalled != null && now - recalled > 5_000 && now - lastWaitLogMs > 5_000) {
+        lastWaitLogMs = now;
+        LOGGER.warn("Re-sharding: {} waits {} ms to go back: slot {} (lease {} ms old) {} (its view {} ms, needed after {} ms)", symbol,
+          now - recalled, slot, now - h.leaseTimeMs(), h.borrowed().contains(symbolIndex.get(symbol)) ? "still borrows it" : "has not shown it saw the recall",
+          h.viewMs(), seenSinceMs);
+      }
     }
 
     @Override
@@ -255,8 +272,10 @@ public final class HaReshardVerticle extends VerticleBase {
       if (ack.publishedAtMs() < recalled) {
         return false; // the others cannot know yet that this instance wants it back
       }
-      // Every other live owner must have applied a view read after that commit, and not hold it.
-      return !borrowedElsewhere(symbol, ack.ackedAtMs());
+      // The first commit that carried the recall (each later one would move the mark): every other live owner must
+      // have applied a view read after it, and not hold the symbol.
+      long carried = recallCommittedAt.computeIfAbsent(symbol, k -> ack.ackedAtMs());
+      return !borrowedElsewhere(symbol, carried);
     }
 
     @Override
