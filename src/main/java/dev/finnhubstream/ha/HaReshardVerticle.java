@@ -52,6 +52,7 @@ public final class HaReshardVerticle extends VerticleBase {
   private final List<Integer> keys = new ArrayList<>();
   private final Map<String, Integer> symbolIndex = new HashMap<>();
   private final Map<String, String> home = new HashMap<>(); // symbol → its own key's connection
+  private final Map<String, Integer> keyOf = new HashMap<>(); // connection → its key's position (= its slot)
   /** When this instance first saw a slot without any commit: such a slot counts as unusable since then. */
   private final Map<Integer, Long> missingSince = new HashMap<>();
   /** Symbols this instance wants back: symbol → when it stopped publishing them as lent. */
@@ -73,6 +74,7 @@ public final class HaReshardVerticle extends VerticleBase {
     for (int k = 0; k < finnhub.connectionCount(); k++) {
       if (!finnhub.retired(k)) {
         keys.add(k);
+        keyOf.put(name(k), k);
         for (String symbol : finnhub.shard(k)) {
           home.put(symbol, name(k));
         }
@@ -200,7 +202,7 @@ public final class HaReshardVerticle extends VerticleBase {
   }
 
   private int keyOf(String connection) {
-    return Integer.parseInt(connection.substring(connection.indexOf('-') + 1)) - 1;
+    return keyOf.get(connection);
   }
 
   private List<Integer> indices(Iterable<String> symbols) {
