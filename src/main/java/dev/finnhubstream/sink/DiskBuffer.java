@@ -82,6 +82,8 @@ final class DiskBuffer implements SpillBuffer {
 
   /** The previous process's last checkpoint, if it did not close this buffer. */
   private SinkStatus.PreviousRun previousRun;
+  /** When the previous process stopped cleanly, or {@code null}. */
+  private Long previousStopAtMs;
 
   private DiskBuffer(Path dir, long maxBytes, FileChannel lockChannel, FileLock lock) {
     this.dir = dir;
@@ -115,6 +117,7 @@ final class DiskBuffer implements SpillBuffer {
     DiskBuffer buffer = new DiskBuffer(dir, maxBytes, lockChannel, lock);
     try {
       buffer.recover();
+      buffer.previousStopAtMs = buffer.crashCheckpoint.readPreviousStop();
       buffer.previousRun = buffer.crashCheckpoint.readPreviousRun();
       buffer.checkpoint(0, 0);
     } catch (IOException | RuntimeException e) {
@@ -377,6 +380,11 @@ final class DiskBuffer implements SpillBuffer {
   @Override
   public SinkStatus.PreviousRun previousRun() {
     return previousRun;
+  }
+
+  /** When the previous process stopped cleanly (its stop time), or {@code null}: a first start, or a crash. */
+  Long previousStopAtMs() {
+    return previousStopAtMs;
   }
 
   /** The writer calls it with every {@link #flush()}. */
