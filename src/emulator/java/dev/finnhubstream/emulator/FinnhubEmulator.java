@@ -116,6 +116,8 @@ public final class FinnhubEmulator extends VerticleBase {
   private final List<Long> closedAtMs = new ArrayList<>();
   private final List<Long> droppedAtMs = new ArrayList<>();
   private final List<EmulatedTrade> recorded = new ArrayList<>();
+  /** Subscriptions that ended, in order of their end; open ones are in each connection's {@code subscribedAtMs}. */
+  private final List<SubscriptionSpan> endedSpans = new ArrayList<>();
   private final long recordLimit;
   /** Token to label, in order of first accepted connection; event-loop only. The tokens never leave this map. */
   private final Map<String, String> tokenLabels = new HashMap<>();
@@ -285,6 +287,22 @@ public final class FinnhubEmulator extends VerticleBase {
     synchronized (closedAtMs) {
       return List.copyOf(closedAtMs);
     }
+  }
+
+  /**
+   * Every subscription the emulator streamed, per connection and symbol: from the accepted subscribe to the
+   * unsubscribe or the connection's end (open ones with {@link SubscriptionSpan#OPEN}), ended ones first.
+   */
+  public List<SubscriptionSpan> subscriptionSpans() {
+    List<SubscriptionSpan> spans;
+    synchronized (endedSpans) {
+      spans = new ArrayList<>(endedSpans);
+    }
+    for (Connection connection : connections) {
+      connection.subscribedAtMs.forEach((symbol, at) -> spans.add(new SubscriptionSpan(connection.tokenLabel, symbol, at,
+        SubscriptionSpan.OPEN)));
+    }
+    return spans;
   }
 
   /** Union of the symbols subscribed on the open connections. */
@@ -585,6 +603,7 @@ public final class FinnhubEmulator extends VerticleBase {
       subscribe(connection, s);
     } else if ("unsubscribe".equals(type)) {
       if (connection.symbols.remove(s)) {
+        connection.endSpan(s, System.currentTimeMillis());
         connection.updateView();
         LOGGER.debug("Unsubscribed {}", s);
       }
@@ -609,6 +628,7 @@ public final class FinnhubEmulator extends VerticleBase {
       return;
     }
     connection.symbols.add(symbol);
+    connection.subscribedAtMs.put(symbol, System.currentTimeMillis());
     connection.updateView();
     LOGGER.debug("Subscribed {} ({} on this connection)", symbol, connection.symbols.size());
     if (options.tradesPerSecond() == 0) {
@@ -807,6 +827,18 @@ public final class FinnhubEmulator extends VerticleBase {
     boolean pumpScheduled;
     long pingTimerId = -1;
 
+    /** When each symbol's current subscription began; written on the event loop, read by {@link #subscriptionSpans()}. */
+    final Map<String, Long> subscribedAtMs = new ConcurrentHashMap<>();
+
+    void endSpan(String symbol, long nowMs) {
+      Long from = subscribedAtMs.remove(symbol);
+      if (from != null) {
+        synchronized (endedSpans) {
+          endedSpans.add(new SubscriptionSpan(tokenLabel, symbol, from, nowMs));
+        }
+      }
+    }
+
     Connection(ServerWebSocket ws, String tokenLabel) {
       this.ws = ws;
       this.tokenLabel = tokenLabel;
@@ -824,6 +856,10 @@ public final class FinnhubEmulator extends VerticleBase {
 
     /** Stops all traffic and takes the connection out of the open set; its socket closes separately. */
     void retire() {
+      if (open) {
+        long now = System.currentTimeMillis();
+        List.copyOf(subscribedAtMs.keySet()).forEach(symbol -> endSpan(symbol, now));
+      }
       open = false;
       connections.remove(this);
       if (pingTimerId >= 0) {

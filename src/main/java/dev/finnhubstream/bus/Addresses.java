@@ -27,6 +27,12 @@ public final class Addresses {
   /** Request/reply: the Kafka writer's {@link dev.finnhubstream.gaps.PreviousRunEnd}, read once from the disk buffer at its start. */
   public static final String PREVIOUS_RUN_END = "sink.previous-run-end";
 
+  /**
+   * The epoch ms (a {@code Long}) at which a stopping service's connections were all closed, from the gap verticle to
+   * the Kafka writer, which keeps it in the disk buffer directory: the next start's gaps begin there.
+   */
+  public static final String SOURCES_STOPPED = "gaps.sources-stopped";
+
   /** Request/reply: the gap verticle's {@link dev.finnhubstream.gaps.GapStatus}. */
   public static final String STATUS_GAPS = "status.gaps";
 

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It keeps the open gaps and counts the closed ones for {@code /status}. Deployed after the Kafka writer and
  * before the connections, stopped after them and before the writer: the gaps the connections close when they stop
- * pass through it on their way to the writer.
+ * pass through it on their way to the writer, and it tells the writer when they stopped, the start of the next
+ * run's {@link GapReason#SERVICE_STOPPED} gaps.
  */
 public final class GapVerticle extends VerticleBase {
 
@@ -79,8 +80,10 @@ public final class GapVerticle extends VerticleBase {
     });
   }
 
+  /** Runs once every connection is closed (see MainVerticle): the service stopped streaming now. */
   @Override
   public Future<?> stop() {
+    vertx.eventBus().publish(Addresses.SOURCES_STOPPED, System.currentTimeMillis());
     vertx.cancelTimer(marketTimer);
     return Future.join(events.unregister(), status.unregister());
   }

@@ -87,9 +87,9 @@ final class CrashCheckpoint {
   }
 
   /** A clean stop: everything held is delivered or on disk, nothing for the next start to report. */
-  void clear() throws IOException {
+  void clear(long stoppedAtMs) throws IOException {
     Path tmp = dir.resolve(STOPPED + ".tmp");
-    Files.writeString(tmp, System.currentTimeMillis() + "\n", StandardCharsets.US_ASCII);
+    Files.writeString(tmp, stoppedAtMs + "\n", StandardCharsets.US_ASCII);
     Files.move(tmp, dir.resolve(STOPPED), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     Files.deleteIfExists(dir.resolve(RUNNING));
   }

@@ -84,6 +84,8 @@ final class DiskBuffer implements SpillBuffer {
   private SinkStatus.PreviousRun previousRun;
   /** When the previous process stopped cleanly, or {@code null}. */
   private Long previousStopAtMs;
+  /** When this process's connections stopped (0 = not told): the stop time a clean close leaves for the next start. */
+  private volatile long stoppedAtMs;
 
   private DiskBuffer(Path dir, long maxBytes, FileChannel lockChannel, FileLock lock) {
     this.dir = dir;
@@ -387,6 +389,11 @@ final class DiskBuffer implements SpillBuffer {
     return previousStopAtMs;
   }
 
+  /** The service's connections all stopped at {@code epochMs}: a clean close records that as the stop time. */
+  void stoppedAt(long epochMs) {
+    stoppedAtMs = epochMs;
+  }
+
   /** The writer calls it with every {@link #flush()}. */
   @Override
   public void checkpoint(long received, long heldInMemory) {
@@ -418,7 +425,7 @@ final class DiskBuffer implements SpillBuffer {
       } else if (cursorDirty) {
         flush();
       }
-      crashCheckpoint.clear();
+      crashCheckpoint.clear(stoppedAtMs > 0 ? stoppedAtMs : System.currentTimeMillis());
     } finally {
       closeQuietly(writeChannel);
       closeQuietly(readChannel);

@@ -43,6 +43,8 @@ public final class KafkaWriterVerticle extends VerticleBase {
   private MessageConsumer<DeadLetter> deadLetterConsumer;
   private MessageConsumer<FeedGap> gapConsumer;
   private MessageConsumer<Void> previousRunConsumer;
+  private MessageConsumer<Long> sourcesStoppedConsumer;
+  private DiskBuffer disk;
   /** How the previous run on this disk buffer ended, read when the buffer was opened. */
   private PreviousRunEnd previousRunEnd = PreviousRunEnd.UNKNOWN;
   private MessageConsumer<Void> statusConsumer;
@@ -64,7 +66,7 @@ public final class KafkaWriterVerticle extends VerticleBase {
       })
       .compose(v -> vertx.executeBlocking(() -> {
         // Opening the disk buffer reads and checks what an earlier run left; the producer resolves hosts.
-        DiskBuffer disk = openDiskBuffer();
+        disk = openDiskBuffer();
         previousRunEnd = disk.previousRun() != null ? new PreviousRunEnd(GapReason.CRASHED, disk.previousRun().checkpointAtMs())
           : disk.previousStopAtMs() != null ? new PreviousRunEnd(GapReason.SERVICE_STOPPED, disk.previousStopAtMs())
           : PreviousRunEnd.UNKNOWN;
@@ -84,10 +86,11 @@ public final class KafkaWriterVerticle extends VerticleBase {
         gapConsumer = vertx.eventBus().consumer(Addresses.GAPS, msg -> onGap(msg.body()));
         statusConsumer = vertx.eventBus().consumer(Addresses.STATUS_SINK, msg -> msg.reply(status()));
         previousRunConsumer = vertx.eventBus().consumer(Addresses.PREVIOUS_RUN_END, msg -> msg.reply(previousRunEnd));
+        sourcesStoppedConsumer = vertx.eventBus().consumer(Addresses.SOURCES_STOPPED, msg -> disk.stoppedAt(msg.body()));
         LOGGER.info("Writing trades to Kafka topic {}, dead letters to {} and feed gaps to {} at {}; disk buffer {}", config.topic(),
           config.deadLetterTopic(), config.gapTopic(), config.bootstrapServers(), config.delivery().diskBufferDir().toAbsolutePath());
         return Future.join(List.of(tradeConsumer.completion(), deadLetterConsumer.completion(), gapConsumer.completion(),
-          statusConsumer.completion(), previousRunConsumer.completion()));
+          statusConsumer.completion(), previousRunConsumer.completion(), sourcesStoppedConsumer.completion()));
       });
   }
 
@@ -127,7 +130,7 @@ public final class KafkaWriterVerticle extends VerticleBase {
           LOGGER.error("Kafka writer did not stop cleanly", ar.cause());
         }
       })
-      .eventually(() -> Future.join(statusConsumer.unregister(), previousRunConsumer.unregister()));
+      .eventually(() -> Future.join(statusConsumer.unregister(), previousRunConsumer.unregister(), sourcesStoppedConsumer.unregister()));
   }
 
   private void onTrades(TradeBatch batch) {
