@@ -36,7 +36,7 @@ output "kafka_bootstrap_servers" {
 }
 
 output "kafka_topics" {
-  description = "Topic names: trades and dead_letter, and key_slots (the coordination topic) where ha.enabled."
+  description = "Topic names: trades, dead_letter and gaps, and key_slots (the coordination topic) where ha.enabled."
   value       = merge({ for role, topic in yandex_mdb_kafka_topic.this : role => topic.name }, { for topic in yandex_mdb_kafka_topic.key_slots : "key_slots" => topic.name })
 }
 
