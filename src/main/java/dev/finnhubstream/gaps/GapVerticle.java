@@ -66,13 +66,13 @@ public final class GapVerticle extends VerticleBase {
         LOGGER.warn("The Kafka writer did not say how the previous run ended ({}); gaps before this run's start are not recorded", e.toString());
         return Future.succeededFuture(PreviousRunEnd.UNKNOWN);
       });
-    return previous.compose(p -> {
+    // The first market answer before the first gap, so that a gap open at start-up knows its market.
+    return previous.compose(p -> pollMarket().map(p)).compose(p -> {
       previousRun = p;
       if (p.reason() != null) {
         LOGGER.info("The previous run ended {} at {}: symbols count as without subscription since then until subscribed again",
           p.reason().wire(), p.atMs());
       }
-      pollMarket();
       marketTimer = vertx.setPeriodic(MARKET_POLL_MS, id -> pollMarket());
       events = vertx.eventBus().consumer(Addresses.GAP_EVENTS, msg -> onEvent(msg.body()));
       status = vertx.eventBus().consumer(Addresses.STATUS_GAPS, msg -> msg.reply(status()));
@@ -88,17 +88,19 @@ public final class GapVerticle extends VerticleBase {
     return Future.join(events.unregister(), status.unregister());
   }
 
-  private void pollMarket() {
-    vertx.eventBus().<MarketStatus>request(Addresses.STATUS_MARKET, null, ASK)
-      .onSuccess(msg -> market = msg.body());
+  /** Completes either way: without an answer the market stays unknown. */
+  private Future<Void> pollMarket() {
+    return vertx.eventBus().<MarketStatus>request(Addresses.STATUS_MARKET, null, ASK)
+      .onSuccess(msg -> market = msg.body())
+      .<Void>mapEmpty()
+      .otherwiseEmpty();
   }
 
   private void onEvent(FeedGap event) {
     FeedGap gap = backdated(event);
     Map<String, OpenSymbol> ofConnection = open.computeIfAbsent(gap.connection(), c -> new LinkedHashMap<>());
     if (gap.open()) {
-      String marketNow = marketState(gap.symbols());
-      gap.symbols().forEach(s -> ofConnection.put(s, new OpenSymbol(gap.fromMs(), gap.reason(), marketNow)));
+      gap.symbols().forEach(s -> ofConnection.put(s, new OpenSymbol(gap.fromMs(), gap.reason(), marketState(List.of(s)))));
       return;
     }
     String marketAtStart = null;
