@@ -85,8 +85,13 @@ output "datalens_clickhouse_password" {
 }
 
 output "transfer_id" {
-  description = "Data Transfer id; check it is running with `yc datatransfer transfer get <id>`."
-  value       = yandex_datatransfer_transfer.kafka_to_clickhouse.id
+  description = "The trades' Data Transfer id; check it is running with `yc datatransfer transfer get <id>`."
+  value       = yandex_datatransfer_transfer.kafka_to_clickhouse["trades"].id
+}
+
+output "gap_transfer_id" {
+  description = "The feed gaps' Data Transfer id (docs/gaps.md)."
+  value       = yandex_datatransfer_transfer.kafka_to_clickhouse["gaps"].id
 }
 
 output "registry_id" {

@@ -97,8 +97,7 @@ public final class DashboardRoutes {
         throw new IllegalArgumentException("symbol must match " + SYMBOL.pattern());
       }
     } catch (IllegalArgumentException e) {
-      ctx.response().setStatusCode(400);
-      ctx.json(new JsonObject().put("error", e.getMessage()));
+      badRequest(ctx, e);
       return;
     }
     String sql = "SELECT symbol, toUnixTimestamp(minute) AS t, open, high, low, close, volume, trades"
@@ -142,8 +141,7 @@ public final class DashboardRoutes {
     try {
       minutes = minutes(ctx.queryParams().get("minutes"), MAX_MINUTES);
     } catch (IllegalArgumentException e) {
-      ctx.response().setStatusCode(400);
-      ctx.json(new JsonObject().put("error", e.getMessage()));
+      badRequest(ctx, e);
       return;
     }
     long now = System.currentTimeMillis();
@@ -192,6 +190,12 @@ public final class DashboardRoutes {
       return Future.failedFuture("ClickHouse answered " + response.statusCode() + ": " + firstLine(body));
     }
     return Future.succeededFuture(response.bodyAsJsonObject());
+  }
+
+  /** A parameter outside its strict form: refused before ClickHouse is asked. */
+  private static void badRequest(RoutingContext ctx, IllegalArgumentException e) {
+    ctx.response().setStatusCode(400);
+    ctx.json(new JsonObject().put("error", e.getMessage()));
   }
 
   private static void unavailable(RoutingContext ctx, Throwable cause) {
