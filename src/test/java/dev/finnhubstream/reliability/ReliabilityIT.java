@@ -205,13 +205,13 @@ class ReliabilityIT extends RealBrokerTest {
 
   /**
    * The gap records match the emulator's record of when it streamed each symbol, no trade arrived inside a gap,
-   * every gap is a row in ClickHouse, and the gaps have {@code reason} among them; noted in the row.
+   * every gap is a row in ClickHouse, and one of {@code reasons} is among the gaps' reasons; noted in the row.
    */
-  private static void gapsMatch(ScenarioRun run, Row row, SoftAssertions soft, Counts c, boolean openAllowed, String reason) {
+  private static void gapsMatch(ScenarioRun run, Row row, SoftAssertions soft, Counts c, boolean openAllowed, String... reasons) {
     ScenarioRun.GapResult r = run.checkGaps(c.records(), openAllowed, GAP_TOLERANCE_MS, CRASH_GAP_TOLERANCE_MS);
     row.note("%s %d gap rows in ClickHouse.", r.check().summary(), r.inClickHouse());
     soft.assertThat(r.check().problems()).as("gap records vs the emulator's record of its subscriptions").isEmpty();
-    soft.assertThat(r.check().reasons()).as("gap reasons").containsKey(reason);
+    soft.assertThat(r.check().reasons().keySet()).as("gap reasons").containsAnyOf(reasons);
     soft.assertThat(r.inClickHouse()).as("gap rows in ClickHouse (feed_gaps FINAL)").isEqualTo(r.check().recordedGaps());
   }
 
@@ -481,11 +481,16 @@ class ReliabilityIT extends RealBrokerTest {
           soft.assertThat(connection.getJsonObject("counters").getLong("cap_errors")).as("cap errors").isPositive();
           soft.assertThat(String.valueOf(connection.getValue("over_cap"))).as("over_cap in /status").isNotIn("null", "{}", "[]");
           soft.assertThat(connection.getLong("reconnects")).as("reconnects").isZero();
-          gapsMatch(run, row, soft, c, true, "starting");
+          // The over-cap symbols' recorded gaps end when they go over cap: they are the start-up gaps (starting, or
+          // crashed/service_stopped when target/ holds the directory of an earlier, interrupted run).
+          gapsMatch(run, row, soft, c, true, "starting", "crashed", "service_stopped");
+          // Every symbol the connection holds over cap has an open over_cap gap. (Gaps follow what the service believes is
+          // subscribed: Finnhub acknowledges nothing, so a cap error blamed on the wrong symbol shows in both alike.)
           JsonObject gaps = run.service().status().getJsonObject("gaps");
           soft.assertThat(gaps.getJsonArray("open").stream().map(JsonObject.class::cast)
               .filter(g -> "over_cap".equals(g.getString("reason"))).flatMap(g -> g.getJsonArray("symbols").stream()).toList())
-            .as("open over_cap gaps on /status").hasSize(SYMBOLS.split(",").length - cap);
+            .as("open over_cap gaps on /status").containsExactlyInAnyOrderElementsOf(connection.getJsonObject("over_cap").fieldNames())
+            .isNotEmpty();
         }
       });
   }
