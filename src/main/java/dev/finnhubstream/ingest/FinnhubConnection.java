@@ -344,12 +344,16 @@ final class FinnhubConnection {
     if (socket != ws) {
       return;
     }
+    long changesBefore = book.changes();
     String symbol = book.nextToSubscribe(io.nowMs());
     if (symbol != null) {
       counters.subscribeFrames++;
       ws.send(subscription("subscribe", symbol));
     }
-    subscriptionChanged.run(); // also when nothing was sent: pending symbols beyond the cap were just set over cap
+    // Ticks run all the connection's life; only one that changed the book (a subscribe, symbols set over cap) is news.
+    if (book.changes() != changesBefore) {
+      subscriptionChanged.run();
+    }
   }
 
   private void onConnectFailed(Throwable cause) {
