@@ -213,8 +213,7 @@ final class InFlightWindow {
     final long bytes;
     final long receivedAtMs;
     final long sentAtNanos;
-    final boolean trade;
-    final boolean gap;
+    final OutboundRecord.Kind kind;
     /** The trade's symbol, for the per-symbol acknowledged counts; null for dead letters. */
     final String symbol;
     /** Kept until acknowledged: needed to write it to disk if it fails. */
@@ -230,9 +229,8 @@ final class InFlightWindow {
       this.bytes = record.heapBytes();
       this.receivedAtMs = record.receivedAtMs();
       this.sentAtNanos = System.nanoTime(); // handed to the producer right after: the send latency starts here
-      this.trade = record.kind() == OutboundRecord.Kind.TRADE;
-      this.gap = record.kind() == OutboundRecord.Kind.GAP;
-      this.symbol = trade ? record.keyText() : null;
+      this.kind = record.kind();
+      this.symbol = kind == OutboundRecord.Kind.TRADE ? record.keyText() : null;
     }
 
     @Override
@@ -244,15 +242,15 @@ final class InFlightWindow {
       }
       // Only the producer's I/O thread gets here: it is the single writer of these counters.
       if (e == null) {
-        if (trade) {
-          stats.ackLatency.record(System.currentTimeMillis() - receivedAtMs);
-          stats.sendLatency.record((System.nanoTime() - sentAtNanos) / 1_000_000);
-          stats.tradeAcked(symbol);
-          flow.add(FlowCounters.TRADES_ACKED, 1);
-        } else if (gap) {
-          flow.add(FlowCounters.GAPS_ACKED, 1);
-        } else {
-          flow.add(FlowCounters.DEAD_LETTERS_ACKED, 1);
+        switch (kind) {
+          case TRADE -> {
+            stats.ackLatency.record(System.currentTimeMillis() - receivedAtMs);
+            stats.sendLatency.record((System.nanoTime() - sentAtNanos) / 1_000_000);
+            stats.tradeAcked(symbol);
+            flow.add(FlowCounters.TRADES_ACKED, 1);
+          }
+          case GAP -> flow.add(FlowCounters.GAPS_ACKED, 1);
+          case DEAD_LETTER -> flow.add(FlowCounters.DEAD_LETTERS_ACKED, 1);
         }
         record = null;
         state = ACKED;
