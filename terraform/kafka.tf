@@ -1,5 +1,5 @@
-# Managed Kafka: the cluster, the trades topic and the dead-letter topic, and two users (the service
-# produces to both topics; Data Transfer reads the trades topic). Topics are Terraform's in the cloud
+# Managed Kafka: the cluster, the trades topic, the dead-letter topic and the gap topic, and two users (the
+# service produces to the three topics; Data Transfer reads the trades and the gap topics). Topics are Terraform's in the cloud
 # (kafka.create_topics is false there). With ha.enabled also the coordination topic, on which the service's
 # instances form one consumer group (the service's user consumes it).
 
@@ -13,6 +13,7 @@ locals {
   kafka_topics = {
     trades      = local.cfg.kafka.topic
     dead_letter = local.cfg.kafka.dead_letter_topic
+    gaps        = local.cfg.kafka.gap_topic
   }
 
   # acks=all waits for this many replicas: one may be down without stopping writes.
@@ -67,7 +68,7 @@ resource "yandex_mdb_kafka_topic" "this" {
 
   cluster_id         = yandex_mdb_kafka_cluster.this.id
   name               = each.value
-  partitions         = local.cfg.kafka.partitions
+  partitions         = each.key == "gaps" ? 1 : local.cfg.kafka.partitions # a few gaps an hour, kept in order
   replication_factor = local.cfg.kafka.replication_factor
 
   topic_config {
@@ -136,6 +137,11 @@ resource "yandex_mdb_kafka_user" "transfer" {
 
   permission {
     topic_name = yandex_mdb_kafka_topic.this["trades"].name
+    role       = "ACCESS_ROLE_CONSUMER"
+  }
+
+  permission {
+    topic_name = yandex_mdb_kafka_topic.this["gaps"].name
     role       = "ACCESS_ROLE_CONSUMER"
   }
 }

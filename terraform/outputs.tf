@@ -36,7 +36,7 @@ output "kafka_bootstrap_servers" {
 }
 
 output "kafka_topics" {
-  description = "Topic names: trades and dead_letter, and key_slots (the coordination topic) where ha.enabled."
+  description = "Topic names: trades, dead_letter and gaps, and key_slots (the coordination topic) where ha.enabled."
   value       = merge({ for role, topic in yandex_mdb_kafka_topic.this : role => topic.name }, { for topic in yandex_mdb_kafka_topic.key_slots : "key_slots" => topic.name })
 }
 
@@ -85,8 +85,13 @@ output "datalens_clickhouse_password" {
 }
 
 output "transfer_id" {
-  description = "Data Transfer id; check it is running with `yc datatransfer transfer get <id>`."
-  value       = yandex_datatransfer_transfer.kafka_to_clickhouse.id
+  description = "The trades' Data Transfer id; check it is running with `yc datatransfer transfer get <id>`."
+  value       = yandex_datatransfer_transfer.kafka_to_clickhouse["trades"].id
+}
+
+output "gap_transfer_id" {
+  description = "The feed gaps' Data Transfer id (docs/gaps.md)."
+  value       = yandex_datatransfer_transfer.kafka_to_clickhouse["gaps"].id
 }
 
 output "registry_id" {

@@ -20,7 +20,7 @@ test('no dead and no phantom keys in conf/app.json', async () => {
 
 test('Terraform reads the service sections it shares: topics, the producer user, the record, the status port', async () => {
   const { tfReads } = await inputs();
-  for (const key of ['topic', 'dead_letter_topic', 'partitions', 'replication_factor', 'retention_ms', 'username']) {
+  for (const key of ['topic', 'dead_letter_topic', 'gap_topic', 'partitions', 'replication_factor', 'retention_ms', 'username']) {
     assert.ok(tfReads.kafka.has(key), `kafka.${key}`);
   }
   assert.ok(tfReads.record.has('fields'));

@@ -93,6 +93,51 @@ SELECT
 FROM ${database}.latest_trade
 GROUP BY symbol;
 
+-- Feed gaps (docs/gaps.md): one row per interval in which configured symbols had no live subscription, read from
+-- the gap topic by a Kafka table of its own, as trades are. ReplacingMergeTree keyed by the gap's stable id: a
+-- redelivered gap collapses on merge; exact reads use FINAL (feed_gap_symbols does).
+CREATE TABLE IF NOT EXISTS ${database}.feed_gaps
+(
+    gap_id          String,
+    connection      String,
+    symbols         Array(String),
+    from_ms         Int64,
+    to_ms           Int64,
+    duration_ms     Int64,
+    reason          String,
+    market_open     String,
+    schema_version  Int32
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(toDateTime(intDiv(from_ms, 1000), 'UTC'))
+ORDER BY (from_ms, gap_id);
+
+-- One row per symbol and gap, deduplicated: what coverage queries read (the same view exists in modern.sql).
+CREATE VIEW IF NOT EXISTS ${database}.feed_gap_symbols AS
+SELECT arrayJoin(symbols) AS symbol, from_ms, to_ms, reason, market_open, connection, gap_id
+FROM ${database}.feed_gaps FINAL;
+
+-- The gap topic's consumer, created like trades_queue below: its view first, on a Null stand-in, then the Kafka table.
+-- A consumer group of its own: the trades' group keeps its partitions to itself.
+CREATE TABLE IF NOT EXISTS ${database}.feed_gaps_queue AS ${database}.feed_gaps
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.feed_gaps_queue_mv TO ${database}.feed_gaps AS
+SELECT gap_id, connection, symbols, from_ms, to_ms, duration_ms, reason, market_open, schema_version
+FROM ${database}.feed_gaps_queue;
+
+DROP TABLE ${database}.feed_gaps_queue;
+
+-- A few records an hour: one per block, so that a gap is a row about one flush interval after it closed.
+CREATE TABLE ${database}.feed_gaps_queue AS ${database}.feed_gaps
+ENGINE = Kafka
+SETTINGS kafka_broker_list = '${kafka_brokers}',
+         kafka_topic_list = '${kafka_gap_topic}',
+         kafka_group_name = '${kafka_group}_gaps',
+         kafka_format = 'JSONEachRow',
+         kafka_num_consumers = 1,
+         kafka_max_block_size = 1;
+
 -- The views below must all exist before the Kafka table reads its first block: a block goes only to
 -- the views that exist when it is read. So they are created on a Null-engine stand-in of the queue,
 -- which is then swapped for the Kafka table (views follow the table name). Both take the raw table's
@@ -143,3 +188,4 @@ SETTINGS kafka_broker_list = '${kafka_brokers}',
          kafka_format = 'JSONEachRow',
          kafka_num_consumers = 1,
          kafka_max_block_size = 100;
+

@@ -192,3 +192,30 @@ SELECT
     max(last_received_at_ms) AS received_at_ms
 FROM ${database}.latest_trade
 GROUP BY symbol;
+
+-- Feed gaps (docs/gaps.md): one row per interval in which configured symbols had no live subscription. Data
+-- Transfer writes the gap topic here (its own transfer, terraform/transfer.tf); pre-create it like the trades
+-- table. symbols is JSON text, as Data Transfer maps a JSON array (conditions is the same); symbol_list is the
+-- array. ReplacingMergeTree keyed by the gap's stable id: a redelivered gap collapses on merge; exact reads use
+-- FINAL (feed_gap_symbols does). Gaps are few: no TTL, kept as long as the trades they explain and longer.
+CREATE TABLE IF NOT EXISTS ${database}.feed_gaps
+(
+    gap_id          String,
+    connection      LowCardinality(String),
+    symbols         String,
+    from_ms         Int64,
+    to_ms           Int64,
+    duration_ms     Int64,
+    reason          LowCardinality(String),
+    market_open     LowCardinality(String),
+    schema_version  Int32,
+    symbol_list     Array(String) MATERIALIZED JSONExtract(symbols, 'Array(String)')
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(toDateTime(intDiv(from_ms, 1000), 'UTC'))
+ORDER BY (from_ms, gap_id);
+
+-- One row per symbol and gap, deduplicated: what coverage queries read (the same view exists in local.sql).
+CREATE VIEW IF NOT EXISTS ${database}.feed_gap_symbols AS
+SELECT arrayJoin(symbol_list) AS symbol, from_ms, to_ms, reason, market_open, connection, gap_id
+FROM ${database}.feed_gaps FINAL;

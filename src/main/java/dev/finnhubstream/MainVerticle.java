@@ -6,6 +6,7 @@ import dev.finnhubstream.config.AppConfig;
 import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.ConfigLoader;
 import dev.finnhubstream.config.LockboxSecrets;
+import dev.finnhubstream.gaps.GapVerticle;
 import dev.finnhubstream.ha.HaVerticle;
 import dev.finnhubstream.ha.HaReshardVerticle;
 import dev.finnhubstream.ha.KeySlots;
@@ -54,6 +55,7 @@ public final class MainVerticle extends VerticleBase {
   private StatusHttpVerticle http;
   private final List<String> sourceDeployments = new ArrayList<>();
   private String sinkDeployment;
+  private String gapDeployment;
   private String haDeployment;
   private String httpDeployment;
   private KeySlots keySlots;
@@ -101,6 +103,9 @@ public final class MainVerticle extends VerticleBase {
           .compose(id -> vertx.deployVerticle(new MetricsVerticle(cfg, busObservers)))
           .compose(id -> vertx.deployVerticle(new MarketHoursVerticle(cfg.marketHours(),
             cfg.finnhub().firstKey())))
+          // Before the connections, whose gap trackers report to it; stopped after them, before the writer.
+          .compose(id -> vertx.deployVerticle(new GapVerticle()))
+          .onSuccess(id -> gapDeployment = id)
           .compose(id -> deployConnections(cfg, runId))
           .compose(v -> deployResharding(cfg))
           .compose(v -> vertx.deployVerticle(new HaVerticle(cfg, keySlots, connectionNames(cfg), slotHealth)))
@@ -130,8 +135,10 @@ public final class MainVerticle extends VerticleBase {
    */
   public Future<Void> shutDownInOrder() {
     Future<Void> sources = Future.join(sourceDeployments.stream().map(vertx::undeploy).toList()).mapEmpty();
-    // The sockets are closed: now leave the group, so that another instance takes the keys over at once.
+    // The sockets are closed and their open gaps closed with them: the gap verticle hands those to the writer.
+    // Then leave the group, so that another instance takes the keys over at once.
     return sources
+      .transform(ar -> gapDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(gapDeployment))
       .transform(ar -> haDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(haDeployment))
       .transform(ar -> sinkDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(sinkDeployment))
       .transform(ar -> httpDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(httpDeployment)

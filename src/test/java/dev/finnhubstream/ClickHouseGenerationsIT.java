@@ -208,7 +208,7 @@ class ClickHouseGenerationsIT {
 
   private static Parameters withDatabase(Parameters p, String database) {
     return new Parameters(database, p.tradesTable(), p.tradesTtlDays(), p.ohlcvTtlDays(), p.kafkaBrokers(), p.kafkaTopic(),
-      Parameters.consumerGroupFor(database));
+      Parameters.consumerGroupFor(database), p.kafkaGapTopic());
   }
 
   private static JsonObject committedConfig() throws Exception {

@@ -62,6 +62,16 @@ class DashboardIT {
       return JSON.stringify({ state: document.body.dataset.state || null, candles });
     })()""";
 
+  /** The coverage panel as the page last filled it: coverage rows' symbols and the recent gaps' reasons by symbol. */
+  private static final String READ_COVERAGE = """
+    (() => {
+      const section = document.getElementById('coverage-section');
+      if (!section) return null;
+      const coverage = [...document.querySelectorAll('#coverage tbody tr')].map(tr => tr.dataset.symbol);
+      const gaps = [...document.querySelectorAll('#gaps tbody tr')].map(tr => tr.dataset.symbol + '=' + tr.cells[3].textContent);
+      return JSON.stringify({ state: section.dataset.state, coverage, gaps });
+    })()""";
+
   private Vertx vertx;
   private FinnhubEmulator emulator;
 
@@ -96,6 +106,9 @@ class DashboardIT {
     long total = history.size() + LIVE_TRADES;
     ClickHouseTestSupport.awaitCount("SELECT count() FROM " + db + ".trades FINAL", total);
 
+    // The run's first subscriptions close each symbol's "starting" gap: three gaps, landed through the gap topic's Kafka table.
+    ClickHouseTestSupport.awaitCount("SELECT count() FROM " + db + ".feed_gap_symbols WHERE reason = 'starting'", 3);
+
     List<Print> sent = new ArrayList<>();
     history.forEach(t -> sent.add(new Print(t.symbol(), t.tradeTsMs(), t.price(), t.volume())));
     emulator.sentTrades().forEach(t -> sent.add(new Print(t.symbol(), t.t(), t.p(), t.v())));
@@ -123,6 +136,16 @@ class DashboardIT {
     }
     assertThat(count("SELECT count() FROM " + db + ".trades FINAL")).isEqualTo(total);
 
+    JsonObject coverage = get(web, port, "/dashboard/api/coverage?minutes=60").bodyAsJsonObject();
+    assertThat(coverage.getJsonArray("coverage").stream().map(o -> ((JsonObject) o).getString("symbol")).toList())
+      .containsExactly("AAPL", "IC MARKETS:1", "BINANCE:BTCUSDT");
+    for (Object o : coverage.getJsonArray("coverage")) {
+      // The service started seconds ago: a few seconds without subscription, the rest of the hour covered.
+      assertThat(((JsonObject) o).getDouble("covered")).as("coverage of %s", o).isBetween(0.9, 1.0 - 1e-9);
+    }
+    assertThat(coverage.getJsonArray("recent").stream().map(o -> ((JsonObject) o).getString("reason")).toList())
+      .containsOnly("starting").hasSize(3);
+
     HttpResponse<Buffer> page = get(web, port, "/dashboard");
     assertThat(page.getHeader("Content-Type")).startsWith("text/html");
     assertThat(page.bodyAsString()).contains("const REFRESH_MS = 5000;").doesNotContain("{{");
@@ -136,6 +159,10 @@ class DashboardIT {
       // Fails after the deadline with the page's last reading unless the candles are exactly the reference's.
       chromium.awaitPage("the candle counts " + expectedCandles, READ_CANDLES, shown ->
         "ready".equals(shown.getString("state")) && candles(shown).equals(expectedCandles));
+
+      chromium.awaitPage("the coverage panel with 3 symbols and their starting gaps", READ_COVERAGE, shown ->
+        "ready".equals(shown.getString("state")) && shown.getJsonArray("coverage").size() == 3
+          && shown.getJsonArray("gaps").stream().filter(g -> ((String) g).endsWith("=starting")).count() == 3);
 
       Files.deleteIfExists(SCREENSHOT);
       chromium.screenshot(SCREENSHOT);

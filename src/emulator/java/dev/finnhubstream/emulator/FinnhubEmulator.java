@@ -301,6 +301,18 @@ public final class FinnhubEmulator extends VerticleBase {
     }
   }
 
+  /**
+   * Every subscription the emulator streamed, per connection and symbol: from the accepted subscribe to the
+   * unsubscribe or the connection's end (open ones with {@link SubscriptionSpan#OPEN}); a view of the
+   * {@link #subscriptions() ledger} by token label.
+   */
+  public List<SubscriptionSpan> subscriptionSpans() {
+    List<SubscriptionSpan> spans = new ArrayList<>();
+    ledger.bySymbol().forEach((symbol, intervals) -> intervals.forEach(i -> spans.add(new SubscriptionSpan(
+      i.connection().substring(0, i.connection().indexOf('/')), symbol, i.fromMs(), i.open() ? SubscriptionSpan.OPEN : i.toMs()))));
+    return spans;
+  }
+
   /** Union of the symbols subscribed on the open connections. */
   public Set<String> subscribedSymbols() {
     Set<String> union = new HashSet<>();

@@ -59,6 +59,13 @@ public final class SubscriptionLedger {
     return Set.copyOf(twice);
   }
 
+  /** Every symbol's intervals, each in the order the subscribes arrived. */
+  public synchronized Map<String, List<Interval>> bySymbol() {
+    Map<String, List<Interval>> copy = new java.util.TreeMap<>();
+    bySymbol.forEach((symbol, intervals) -> copy.put(symbol, List.copyOf(intervals)));
+    return copy;
+  }
+
   /** Every interval of {@code symbol}, in the order the subscribes arrived. */
   public synchronized List<Interval> intervals(String symbol) {
     return List.copyOf(bySymbol.getOrDefault(symbol, List.of()));

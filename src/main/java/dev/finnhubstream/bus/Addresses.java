@@ -15,6 +15,27 @@ public final class Addresses {
   /** {@link DeadLetter} messages: frames and trade elements that could not become trades. */
   public static final String DEAD_LETTERS = "finnhub.dead-letters";
 
+  /**
+   * {@link FeedGap} messages from the connections' gap trackers: a gap opened ({@code toMs} open) or closed. The gap
+   * verticle completes them and keeps the open ones for {@code /status}.
+   */
+  public static final String GAP_EVENTS = "gaps.events";
+
+  /** Closed, complete {@link FeedGap}s from the gap verticle, for the Kafka writer's gap topic. */
+  public static final String GAPS = "finnhub.gaps";
+
+  /** Request/reply: the Kafka writer's {@link dev.finnhubstream.gaps.PreviousRunEnd}, read once from the disk buffer at its start. */
+  public static final String PREVIOUS_RUN_END = "sink.previous-run-end";
+
+  /**
+   * The epoch ms (a {@code Long}) at which a stopping service's connections were all closed, from the gap verticle to
+   * the Kafka writer, which keeps it in the disk buffer directory: the next start's gaps begin there.
+   */
+  public static final String SOURCES_STOPPED = "gaps.sources-stopped";
+
+  /** Request/reply: the gap verticle's {@link dev.finnhubstream.gaps.GapStatus}. */
+  public static final String STATUS_GAPS = "status.gaps";
+
   /** {@link Backpressure} messages from the Kafka side: pause or resume reading from Finnhub. */
   public static final String BACKPRESSURE = "flow.backpressure";
 

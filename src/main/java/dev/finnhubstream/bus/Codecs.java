@@ -3,6 +3,8 @@ package dev.finnhubstream.bus;
 import dev.finnhubstream.ingest.ConnectionSnapshot;
 import dev.finnhubstream.ingest.SymbolChange;
 import dev.finnhubstream.ingest.SymbolChangeResult;
+import dev.finnhubstream.gaps.GapStatus;
+import dev.finnhubstream.gaps.PreviousRunEnd;
 import dev.finnhubstream.ha.HaStatus;
 import dev.finnhubstream.ingest.SlotCommand;
 import dev.finnhubstream.market.MarketStatus;
@@ -24,6 +26,9 @@ public final class Codecs {
     TradeBatchCodec.registerOnce(eventBus);
     LocalRecordCodec.registerOnce(eventBus, DeadLetter.class);
     LocalRecordCodec.registerOnce(eventBus, Backpressure.class);
+    LocalRecordCodec.registerOnce(eventBus, FeedGap.class);
+    LocalRecordCodec.registerOnce(eventBus, GapStatus.class);
+    LocalRecordCodec.registerOnce(eventBus, PreviousRunEnd.class);
     LocalRecordCodec.registerOnce(eventBus, ConnectionSnapshot.class);
     LocalRecordCodec.registerOnce(eventBus, SymbolChange.class);
     LocalRecordCodec.registerOnce(eventBus, SymbolChangeResult.class);

@@ -14,9 +14,10 @@ import java.util.Map;
  * @param ohlcvTtlDays     TTL of the bars (modern schema)
  * @param bootstrapServers the brokers, or {@code null} where the environment names none (the cloud's come from Terraform)
  * @param topic            the trades topic
+ * @param gapTopic         the gap topic
  */
 public record ClickHouseConfig(String schema, String database, String table, int tradesTtlDays, int ohlcvTtlDays,
-                               String bootstrapServers, String topic) {
+                               String bootstrapServers, String topic, String gapTopic) {
 
   static ClickHouseConfig from(Map<String, ConfigSection> sections) {
     ConfigSection clickhouse = sections.get("clickhouse");
@@ -29,6 +30,6 @@ public record ClickHouseConfig(String schema, String database, String table, int
     }
     return new ClickHouseConfig(schema, clickhouse.string(ConfigKeys.CLICKHOUSE_DATABASE), clickhouse.string(ConfigKeys.CLICKHOUSE_TABLE),
       (int) clickhouse.integer(ConfigKeys.CLICKHOUSE_TRADES_TTL_DAYS), (int) clickhouse.integer(ConfigKeys.CLICKHOUSE_OHLCV_TTL_DAYS),
-      brokers, kafka.string(ConfigKeys.KAFKA_TOPIC));
+      brokers, kafka.string(ConfigKeys.KAFKA_TOPIC), kafka.string(ConfigKeys.KAFKA_GAP_TOPIC));
   }
 }

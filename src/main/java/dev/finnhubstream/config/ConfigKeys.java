@@ -125,6 +125,11 @@ public final class ConfigKeys {
     .doc("Partitions of the dead-letter topic (same replication and retention as the trades topic).");
   public static final ConfigKey KAFKA_DEAD_LETTER_MAX_PAYLOAD_BYTES = integer(KAFKA, "dead_letter_max_payload_bytes", 64, 900 * 1024)
     .by(SERVICE).doc("Raw payload kept per dead letter; longer payloads are cut at a UTF-8 character boundary (a dead letter must fit Kafka's 1 MiB request).");
+  public static final ConfigKey KAFKA_GAP_TOPIC = string(KAFKA, "gap_topic").matching(TOPIC_NAME,
+      "is not a valid topic name",
+      "use [a-z0-9_] only, at most 100 characters (Data Transfer names ClickHouse tables after topics), e.g. finnhub_feed_gaps")
+    .env("KAFKA_GAP_TOPIC").by(SERVICE, TERRAFORM, SCHEMA_TOOL)
+    .doc("Feed gaps: one record per interval in which configured symbols had no live subscription (docs/gaps.md); one partition, keyed by connection.");
   public static final ConfigKey KAFKA_MAX_IN_FLIGHT_BYTES = integer(KAFKA, "max_in_flight_bytes", 64 * 1024, 256L * 1024 * 1024)
     .by(SERVICE).doc("Records handed to the producer and not yet acknowledged, in approximate heap bytes.");
   public static final ConfigKey KAFKA_QUEUE_LOW_WATERMARK_BYTES = integer(KAFKA, "queue_low_watermark_bytes", 0, 1L << 30)

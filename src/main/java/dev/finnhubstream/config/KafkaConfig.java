@@ -27,13 +27,14 @@ import java.util.Map;
  * @param deadLetterTopic   where frames and trade elements that could not become trades go, with their raw text
  * @param deadLetterPartitions      partitions of the dead-letter topic (same replication and retention as the trades topic)
  * @param deadLetterMaxPayloadBytes raw payload kept per dead letter; longer payloads are cut at a UTF-8 character boundary
+ * @param gapTopic          where feed gaps go (one partition, same replication and retention as the trades topic)
  * @param delivery          how the writer bounds memory, detects an outage and buffers on disk
  */
 public record KafkaConfig(String bootstrapServers, String topic, int partitions, short replicationFactor,
                           long retentionMs, boolean createTopics, String securityProtocol, String saslMechanism,
                           String username, Secret password, int lingerMs, int batchSize, String compressionType,
                           String deadLetterTopic, int deadLetterPartitions, int deadLetterMaxPayloadBytes,
-                          Delivery delivery) {
+                          String gapTopic, Delivery delivery) {
 
   /**
    * The writer's bounds. All sizes are approximate heap bytes of the records held (payload plus object overhead).
@@ -115,10 +116,15 @@ public record KafkaConfig(String bootstrapServers, String topic, int partitions,
     }
     int deadLetterPartitions = (int) s.integer(KAFKA_DEAD_LETTER_PARTITIONS);
     int deadLetterPayload = (int) s.integer(KAFKA_DEAD_LETTER_MAX_PAYLOAD_BYTES);
+    String gapTopic = s.string(KAFKA_GAP_TOPIC);
+    if (gapTopic.equals(topic) || gapTopic.equals(deadLetterTopic)) {
+      throw s.invalid(KAFKA_GAP_TOPIC, "is the " + (gapTopic.equals(topic) ? "trades" : "dead-letter") + " topic",
+        "give gaps a topic of their own, e.g. finnhub_feed_gaps, so that each topic holds one kind of record");
+    }
     return new KafkaConfig(bootstrap, topic, partitions, replication, retention, create, protocol, mechanism,
       // Kept without SASL too (unused then): the status endpoint redacts every secret it was given.
       username, password, linger, batch, compression, deadLetterTopic, deadLetterPartitions,
-      deadLetterPayload, Delivery.from(s));
+      deadLetterPayload, gapTopic, Delivery.from(s));
   }
 
   /**

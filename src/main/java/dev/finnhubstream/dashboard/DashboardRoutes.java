@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /dashboard}: the page</li>
  *   <li>{@code GET /dashboard/api/bars?minutes=60[&symbol=AAPL]}: {@code {"bars": {symbol: [[epoch_s, open, high, low, close, volume, trades], ...]}}}</li>
  *   <li>{@code GET /dashboard/api/latest}: {@code {"latest": [{"symbol", "price", "trade_ts_ms", "received_at_ms"}, ...]}}</li>
+ *   <li>{@code GET /dashboard/api/coverage?minutes=60}: per configured symbol, the share of the window it had a live
+ *       subscription (from {@code feed_gap_symbols}: the closed gaps; the open ones are on {@code /status}), and the
+ *       latest gaps: {@code {"minutes", "coverage": [{"symbol", "covered", "gap_ms", "gaps"}], "recent": [...]}}</li>
  * </ul>
  */
 public final class DashboardRoutes {
@@ -47,13 +50,16 @@ public final class DashboardRoutes {
   static final int MAX_MINUTES = 24 * 60;
   private static final int MAX_ROWS = 100_000;
   private static final int CLICKHOUSE_TIMEOUT_MS = 10_000;
+  private static final int RECENT_GAPS = 50;
 
   private final DashboardConfig config;
+  private final List<String> symbols;
   private final WebClient clickhouse;
   private final String page;
 
-  private DashboardRoutes(Vertx vertx, DashboardConfig config) {
+  private DashboardRoutes(Vertx vertx, DashboardConfig config, List<String> symbols) {
     this.config = config;
+    this.symbols = symbols;
     this.clickhouse = WebClient.create(vertx, new WebClientOptions()
       .setDefaultHost(config.clickhouseUrl().getHost())
       .setDefaultPort(config.clickhouseUrl().getPort()));
@@ -66,10 +72,11 @@ public final class DashboardRoutes {
    */
   public static void mount(Vertx vertx, Router router, AppConfig appConfig) {
     appConfig.dashboard().ifPresent(config -> {
-      DashboardRoutes routes = new DashboardRoutes(vertx, config);
+      DashboardRoutes routes = new DashboardRoutes(vertx, config, appConfig.finnhub().symbols());
       router.get("/dashboard").handler(routes::page);
       router.get("/dashboard/api/bars").handler(routes::bars);
       router.get("/dashboard/api/latest").handler(routes::latest);
+      router.get("/dashboard/api/coverage").handler(routes::coverage);
       LOGGER.info("Dashboard on /dashboard, reading ClickHouse at {} (database {})", config.clickhouseUrl(), config.database());
     });
   }
@@ -90,8 +97,7 @@ public final class DashboardRoutes {
         throw new IllegalArgumentException("symbol must match " + SYMBOL.pattern());
       }
     } catch (IllegalArgumentException e) {
-      ctx.response().setStatusCode(400);
-      ctx.json(new JsonObject().put("error", e.getMessage()));
+      badRequest(ctx, e);
       return;
     }
     String sql = "SELECT symbol, toUnixTimestamp(minute) AS t, open, high, low, close, volume, trades"
@@ -130,6 +136,43 @@ public final class DashboardRoutes {
     });
   }
 
+  private void coverage(RoutingContext ctx) {
+    int minutes;
+    try {
+      minutes = minutes(ctx.queryParams().get("minutes"), MAX_MINUTES);
+    } catch (IllegalArgumentException e) {
+      badRequest(ctx, e);
+      return;
+    }
+    long now = System.currentTimeMillis();
+    long windowMs = minutes * 60_000L;
+    Future<JsonObject> gapped = query(GapQueries.coverage(config.database(), now, windowMs) + " FORMAT JSON");
+    Future<JsonObject> recent = query(GapQueries.recent(config.database(), now, windowMs, RECENT_GAPS) + " FORMAT JSON");
+    Future.all(gapped, recent).onComplete(ar -> {
+      if (ar.failed()) {
+        unavailable(ctx, ar.cause());
+        return;
+      }
+      JsonObject bySymbol = new JsonObject();
+      for (Object row : gapped.result().getJsonArray("data")) {
+        JsonObject r = (JsonObject) row;
+        bySymbol.put(r.getString("symbol"), r);
+      }
+      JsonArray coverage = new JsonArray();
+      // Every configured symbol, also those without a gap (covered the whole window); then any other symbol with gaps.
+      List<String> listed = new java.util.ArrayList<>(symbols);
+      bySymbol.fieldNames().stream().filter(s -> !symbols.contains(s)).sorted().forEach(listed::add);
+      for (String symbol : listed) {
+        JsonObject r = bySymbol.getJsonObject(symbol);
+        long gapMs = r == null ? 0 : r.getLong("gap_ms");
+        coverage.add(new JsonObject().put("symbol", symbol).put("covered", 1.0 - (double) gapMs / windowMs)
+          .put("gap_ms", gapMs).put("gaps", r == null ? 0 : r.getLong("gaps")));
+      }
+      ctx.json(new JsonObject().put("minutes", minutes).put("now_ms", now).put("coverage", coverage)
+        .put("recent", recent.result().getJsonArray("data")));
+    });
+  }
+
   /** Runs one read-only query over ClickHouse's HTTP interface; 64-bit integers come back as JSON numbers. */
   private Future<JsonObject> query(String sql) {
     return clickhouse.post("/")
@@ -147,6 +190,12 @@ public final class DashboardRoutes {
       return Future.failedFuture("ClickHouse answered " + response.statusCode() + ": " + firstLine(body));
     }
     return Future.succeededFuture(response.bodyAsJsonObject());
+  }
+
+  /** A parameter outside its strict form: refused before ClickHouse is asked. */
+  private static void badRequest(RoutingContext ctx, IllegalArgumentException e) {
+    ctx.response().setStatusCode(400);
+    ctx.json(new JsonObject().put("error", e.getMessage()));
   }
 
   private static void unavailable(RoutingContext ctx, Throwable cause) {

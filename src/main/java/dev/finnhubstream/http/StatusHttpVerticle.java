@@ -8,6 +8,7 @@ import dev.finnhubstream.config.Secret;
 import dev.finnhubstream.ingest.ConnectionSnapshot;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
 import dev.finnhubstream.log.Redactor;
+import dev.finnhubstream.gaps.GapStatus;
 import dev.finnhubstream.ha.HaStatus;
 import dev.finnhubstream.market.MarketStatus;
 import dev.finnhubstream.metrics.MetricsStatus;
@@ -78,7 +79,7 @@ public final class StatusHttpVerticle extends VerticleBase {
   public Future<?> start() {
     statusPage = resource("status-page/index.html");
     statusScript = resource("status-page/status.js");
-    Set<String> declared = new HashSet<>(List.of(Addresses.TRADES, Addresses.DEAD_LETTERS, Addresses.BACKPRESSURE,
+    Set<String> declared = new HashSet<>(List.of(Addresses.TRADES, Addresses.DEAD_LETTERS, Addresses.GAPS, Addresses.BACKPRESSURE,
       Addresses.STATUS_SINK, Addresses.STATUS_METRICS, Addresses.METRICS_SCRAPE, Addresses.STATUS_MARKET));
     connections.forEach(c -> declared.addAll(List.of(Addresses.statusIngest(c), Addresses.ingestSymbols(c))));
     tap = new EventBusTap(declared);
@@ -145,8 +146,9 @@ public final class StatusHttpVerticle extends VerticleBase {
     Future<MetricsStatus> metrics = ask(Addresses.STATUS_METRICS);
     Future<MarketStatus> market = ask(Addresses.STATUS_MARKET);
     Future<HaStatus> ha = ask(Addresses.STATUS_HA);
+    Future<GapStatus> gaps = ask(Addresses.STATUS_GAPS);
     List<Future<?>> all = new ArrayList<>(snapshots);
-    all.addAll(List.of(sink, metrics, market, ha));
+    all.addAll(List.of(sink, metrics, market, ha, gaps));
     Future.join(all).onComplete(ar -> {
       long now = System.currentTimeMillis();
       // Without the metrics verticle's answer its parts are null, like the producer's health.
@@ -168,6 +170,7 @@ public final class StatusHttpVerticle extends VerticleBase {
         .put("ha", ha.succeeded() ? StatusJson.ha(ha.result()) : unavailable(ha))
         .put("finnhub", new JsonArray(snapshots.stream().map(f -> f.succeeded() ? StatusJson.connection(f.result()) : unavailable(f)).toList()))
         .put("symbols", m == null ? null : StatusJson.symbols(m.symbols()))
+        .put("gaps", gaps.succeeded() ? StatusJson.gaps(gaps.result(), now) : unavailable(gaps))
         .put("market_hours", market.succeeded() ? StatusJson.market(market.result()) : unavailable(market))
         .put("throughput", m == null ? null : StatusJson.throughput(m.throughput()))
         .put("eventbus", new JsonObject()

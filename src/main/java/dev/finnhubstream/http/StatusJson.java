@@ -1,6 +1,8 @@
 package dev.finnhubstream.http;
 
 import dev.finnhubstream.ingest.ConnectionSnapshot;
+import dev.finnhubstream.bus.FeedGap;
+import dev.finnhubstream.gaps.GapStatus;
 import dev.finnhubstream.ha.HaStatus;
 import dev.finnhubstream.market.MarketStatus;
 import dev.finnhubstream.metrics.MetricsStatus;
@@ -152,6 +154,33 @@ public final class StatusJson {
       .put("last_rebalance_at_ms", h.lastRebalanceAtMs())
       .put("last_rebalance_ms", h.lastRebalanceMs())
       .put("config_hash", h.configHash());
+  }
+
+  /**
+   * Feed gaps: the gaps open now (with their age), counts and summed lengths of the closed ones per reason, the
+   * latest closed ones, and how the previous run ended (docs/gaps.md).
+   */
+  public static JsonObject gaps(GapStatus g, long nowMs) {
+    JsonObject byReason = new JsonObject();
+    g.closedByReason().forEach((reason, n) -> byReason.put(reason, new JsonObject().put("count", n)
+      .put("total_ms", g.closedMsByReason().getOrDefault(reason, 0L))));
+    return new JsonObject()
+      .put("open_now", g.open().size())
+      .put("open", new JsonArray(g.open().stream().map(o -> gap(o).put("open_for_ms", nowMs - o.fromMs())).toList()))
+      .put("closed_by_reason", byReason)
+      .put("recent", new JsonArray(g.recent().stream().map(StatusJson::gap).toList()))
+      .put("previous_run", g.previousRun().reason() == null ? null
+        : new JsonObject().put("ended", g.previousRun().reason().wire()).put("at_ms", g.previousRun().atMs()));
+  }
+
+  private static JsonObject gap(FeedGap g) {
+    return new JsonObject()
+      .put("connection", g.connection())
+      .put("symbols", new JsonArray(g.symbols()))
+      .put("reason", g.reason())
+      .put("from_ms", g.fromMs())
+      .put("to_ms", g.open() ? null : g.toMs())
+      .put("market_open", g.marketOpen());
   }
 
   public static JsonObject market(MarketStatus m) {

@@ -99,6 +99,8 @@ final class FinnhubConnection {
   private final Backoff backoff;
   private final ConnectionPermit permit;
   private FrameHandler frames;
+  /** Told after every change of what is subscribed: the state, a subscribe sent, Finnhub refusing a symbol. */
+  private Runnable subscriptionChanged = () -> { };
 
   private Socket socket;
   /** The previous socket while its close completes: no new connection before it is gone. */
@@ -148,6 +150,11 @@ final class FinnhubConnection {
     this.random = random;
     this.backoff = new Backoff(config.reconnectInitialMs(), config.reconnectMaxMs(), random);
     this.stateSinceMs = io.nowMs();
+  }
+
+  /** Who is told after every change of what is subscribed (the gap tracker); set before {@link #open}. */
+  void onSubscriptionChange(Runnable listener) {
+    this.subscriptionChanged = listener;
   }
 
   /** Starts the watchdog and the first connection attempt; from now on {@code frames} gets every text frame. */
@@ -216,6 +223,7 @@ final class FinnhubConnection {
   void reportError(String error) {
     lastError = error;
     LOGGER.warn("[{}] {}", name, error);
+    subscriptionChanged.run(); // the errors Finnhub reports are about symbols: the book may have changed
   }
 
   /** Backpressure from the Kafka side: stops or resumes reading. */
@@ -311,6 +319,7 @@ final class FinnhubConnection {
     connectedAtMs = now;
     tradesAtConnect = counters.trades;
     counters.lastFrameAtMs = now; // the watchdog counts from the handshake
+    book.onConnected(); // before the state says CONNECTED: the old socket's subscriptions are gone with it
     setState(ConnectionState.CONNECTED);
     LOGGER.info("[{}] connected to {}; subscribing {} symbols", name, config.url(), book.size());
     ws.listen(text -> onText(ws, text), e -> {
@@ -322,7 +331,6 @@ final class FinnhubConnection {
     if (paused) {
       ws.pause();
     }
-    book.onConnected();
     stableTimer = io.setTimer(Math.max(1, config.reconnectStableMs()), id -> {
       if (socket == ws) {
         backoff.reset();
@@ -336,10 +344,15 @@ final class FinnhubConnection {
     if (socket != ws) {
       return;
     }
+    long changesBefore = book.changes();
     String symbol = book.nextToSubscribe(io.nowMs());
     if (symbol != null) {
       counters.subscribeFrames++;
       ws.send(subscription("subscribe", symbol));
+    }
+    // Ticks run all the connection's life; only one that changed the book (a subscribe, symbols set over cap) is news.
+    if (book.changes() != changesBefore) {
+      subscriptionChanged.run();
     }
   }
 
@@ -466,6 +479,7 @@ final class FinnhubConnection {
     if (state != next) {
       state = next;
       stateSinceMs = io.nowMs();
+      subscriptionChanged.run();
     }
     switch (next) {
       case KEY_REJECTED, FENCED -> unusableSinceMs = unusableSinceMs == 0 ? Math.max(1, stateSinceMs) : unusableSinceMs;

@@ -4,6 +4,8 @@ import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.bus.Backpressure;
 import dev.finnhubstream.config.FinnhubConfig;
 import dev.finnhubstream.config.Secret;
+import dev.finnhubstream.gaps.GapReason;
+import dev.finnhubstream.gaps.GapTracker;
 import dev.finnhubstream.log.Redactor;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -51,6 +53,7 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   private SymbolBook book;
   private FinnhubConnection connection;
   private FrameRouter frames;
+  private GapTracker gaps;
   private WebSocketClient client;
   private MessageConsumer<Void> statusConsumer;
   private MessageConsumer<SymbolChange> symbolsConsumer;
@@ -106,6 +109,8 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       .setClosingTimeout(2));
     connection = new FinnhubConnection(connectionName, config, new VertxIo(), book, counters, redactor, random, permit);
     frames = new FrameRouter(connectionName, runId, frameSequence, book, counters, redactor, connection, vertx.eventBus());
+    gaps = new GapTracker(connectionName, System.currentTimeMillis(), gap -> vertx.eventBus().publish(Addresses.GAP_EVENTS, gap));
+    connection.onSubscriptionChange(() -> gaps.observe(System.currentTimeMillis(), subscriptionView()));
     statusConsumer = vertx.eventBus().consumer(Addresses.statusIngest(connectionName), msg -> msg.reply(snapshot()));
     backpressureConsumer = vertx.eventBus().consumer(Addresses.BACKPRESSURE, msg -> connection.onBackpressure(msg.body()));
     symbolsConsumer = vertx.eventBus().consumer(Addresses.ingestSymbols(connectionName), msg -> msg.reply(changeSymbol(msg.body())));
@@ -162,17 +167,43 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   }
 
   /**
+   * What each symbol of the shard is doing now, for the gap tracker: {@code null} when subscribed on the open
+   * connection, else why not. Empty while the key is another instance's (standby) or the connection stopped: then
+   * this connection accounts for no symbol.
+   */
+  private Map<String, GapReason> subscriptionView() {
+    Map<String, GapReason> view = new LinkedHashMap<>();
+    ConnectionState state = connection.state();
+    if (state == ConnectionState.STANDBY || state == ConnectionState.STOPPED) {
+      return view;
+    }
+    GapReason down = switch (state) {
+      case KEY_REJECTED -> GapReason.KEY_REJECTED;
+      case FENCED -> GapReason.LEASE_LOST;
+      case CONNECTED -> null;
+      default -> GapReason.DISCONNECTED;
+    };
+    book.inState(SymbolBook.Status.SUBSCRIBED).forEach(s -> view.put(s, down));
+    book.inState(SymbolBook.Status.PENDING).forEach(s -> view.put(s, down == null ? GapReason.DISCONNECTED : down));
+    book.inState(SymbolBook.Status.OVER_CAP).forEach(s -> view.put(s, down == null ? GapReason.OVER_CAP : down));
+    book.inState(SymbolBook.Status.REFUSED).forEach(s -> view.put(s, down == null ? GapReason.INVALID_SYMBOL : down));
+    return view;
+  }
+
+  /**
    * A runtime subscription change: held in memory only (the configuration stays the source at start-up). An added
    * symbol is subscribed at the next paced tick; a removed or lent one that was subscribed gets an unsubscribe frame
    * at once, before the answer, so whoever waits for the answer knows it is no longer subscribed here.
    */
   private SymbolChangeResult changeSymbol(SymbolChange change) {
-    return switch (change.action()) {
+    SymbolChangeResult result = switch (change.action()) {
       case ADD -> add(change.symbol(), change.lender());
       case REMOVE -> remove(change.symbol());
       case LEND -> lend(change.symbol());
       case RECLAIM -> reclaim(change.symbol());
     };
+    gaps.observe(System.currentTimeMillis(), subscriptionView());
+    return result;
   }
 
   private SymbolChangeResult add(String symbol, String lender) {

@@ -43,6 +43,8 @@ final class SymbolBook {
   private final RandomGenerator random;
   private final int planCap;
   private int effectiveCap;
+  /** Counts every change of a symbol's status: lets a caller tell whether a step changed anything. */
+  private long changes;
   private String lastSent;
 
   SymbolBook(List<String> shard, int planCap, long invalidRetryMs, long overCapRetryMs, RandomGenerator random) {
@@ -58,7 +60,7 @@ final class SymbolBook {
   void onConnected() {
     for (Entry e : symbols.values()) {
       if (e.status == Status.SUBSCRIBED) {
-        e.status = Status.PENDING;
+        set(e, Status.PENDING);
       }
     }
     lastSent = null;
@@ -74,7 +76,7 @@ final class SymbolBook {
       Entry entry = e.getValue();
       if (entry.status == Status.PENDING) {
         if (subscribed >= effectiveCap) {
-          entry.status = Status.OVER_CAP;
+          set(entry, Status.OVER_CAP);
           entry.retryAtMs = nowMs + jittered(overCapRetryMs);
           continue;
         }
@@ -99,7 +101,7 @@ final class SymbolBook {
   }
 
   private String send(String symbol, Entry entry) {
-    entry.status = Status.SUBSCRIBED;
+    set(entry, Status.SUBSCRIBED);
     lastSent = symbol;
     return symbol;
   }
@@ -114,7 +116,7 @@ final class SymbolBook {
     }
     String blamed = lastSent;
     Entry entry = symbols.get(blamed);
-    entry.status = Status.OVER_CAP;
+    set(entry, Status.OVER_CAP);
     entry.retryAtMs = nowMs + jittered(overCapRetryMs);
     effectiveCap = Math.max(0, count(Status.SUBSCRIBED));
     lastSent = null;
@@ -132,7 +134,7 @@ final class SymbolBook {
       return null;
     }
     entry.refusals++;
-    entry.status = Status.REFUSED;
+    set(entry, Status.REFUSED);
     // Long, growing delay (x1, x2, x4, capped): a symbol that stays invalid costs one frame per period.
     entry.retryAtMs = nowMs + jittered(invalidRetryMs * Math.min(4, 1L << Math.min(entry.refusals - 1, 2)));
     if (symbol.equals(lastSent)) {
@@ -146,7 +148,9 @@ final class SymbolBook {
    * cap rules as configured symbols. Returns {@code false} when the book already holds it.
    */
   boolean add(String symbol) {
-    return symbols.putIfAbsent(symbol, new Entry()) == null;
+    boolean added = symbols.putIfAbsent(symbol, new Entry()) == null;
+    changes += added ? 1 : 0;
+    return added;
   }
 
   /**
@@ -159,6 +163,7 @@ final class SymbolBook {
     if (removed == null) {
       return null;
     }
+    changes++;
     if (symbol.equals(lastSent)) {
       lastSent = null;
     }
@@ -178,7 +183,7 @@ final class SymbolBook {
       return null;
     }
     Status was = entry.status;
-    entry.status = Status.LENT;
+    set(entry, Status.LENT);
     if (symbol.equals(lastSent)) {
       lastSent = null;
     }
@@ -191,7 +196,7 @@ final class SymbolBook {
     if (entry == null || entry.status != Status.LENT) {
       return false;
     }
-    entry.status = Status.PENDING;
+    set(entry, Status.PENDING);
     entry.retryAtMs = 0;
     return true;
   }
@@ -227,6 +232,18 @@ final class SymbolBook {
       }
     });
     return out;
+  }
+
+  /** How many status changes, additions and removals the book has had; equal before and after = nothing changed. */
+  long changes() {
+    return changes;
+  }
+
+  private void set(Entry entry, Status status) {
+    if (entry.status != status) {
+      entry.status = status;
+      changes++;
+    }
   }
 
   private int count(Status status) {

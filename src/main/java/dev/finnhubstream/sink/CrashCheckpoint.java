@@ -16,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * start-up means the previous process stopped without closing the buffer (kill -9, out of memory, power loss):
  * what that process may have lost is logged, and kept as a {@link SinkStatus.PreviousRun} for the status endpoint, because
  * a crash must not be silent about what it lost.
+ *
+ * <p>A clean stop leaves a {@code stopped} file with its time instead: the next start records the time the
+ * service was down as a feed gap from then ({@code service_stopped}), as it records a crash's from the last
+ * checkpoint.
  */
 final class CrashCheckpoint {
 
@@ -24,6 +28,7 @@ final class CrashCheckpoint {
   /** How often the writer checkpoints (with every flush of the disk buffer): the window a crash report cannot see. */
   static final long EVERY_MS = 200;
   private static final String RUNNING = "running";
+  private static final String STOPPED = "stopped";
 
   private final Path dir;
 
@@ -54,6 +59,22 @@ final class CrashCheckpoint {
     return run;
   }
 
+  /**
+   * When the last process that used the directory stopped cleanly, or {@code null} (never, or a crash came after:
+   * {@link #readPreviousRun()} then reports it). Read before this process writes its first checkpoint.
+   */
+  Long readPreviousStop() throws IOException {
+    Path file = dir.resolve(STOPPED);
+    if (!Files.exists(file) || Files.exists(dir.resolve(RUNNING))) {
+      return null;
+    }
+    try {
+      return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).strip());
+    } catch (NumberFormatException e) {
+      return Files.getLastModifiedTime(file).toMillis();
+    }
+  }
+
   /** Writes the checkpoint atomically: a crash leaves either the previous one or this one, never half of one. */
   void write(long received, long heldInMemory) {
     try {
@@ -66,7 +87,10 @@ final class CrashCheckpoint {
   }
 
   /** A clean stop: everything held is delivered or on disk, nothing for the next start to report. */
-  void clear() throws IOException {
+  void clear(long stoppedAtMs) throws IOException {
+    Path tmp = dir.resolve(STOPPED + ".tmp");
+    Files.writeString(tmp, stoppedAtMs + "\n", StandardCharsets.US_ASCII);
+    Files.move(tmp, dir.resolve(STOPPED), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     Files.deleteIfExists(dir.resolve(RUNNING));
   }
 }

@@ -20,6 +20,7 @@ final class DeliveryStats {
 
   final LongAdder tradesReceived = new LongAdder();
   final LongAdder deadLettersReceived = new LongAdder();
+  final LongAdder gapsReceived = new LongAdder();
   private final Map<String, LongAdder> deadLettersByReason = new ConcurrentHashMap<>();
   /** Rejected by Kafka for good (e.g. too large): counted and logged, never retried. */
   final LongAdder failed = new LongAdder();

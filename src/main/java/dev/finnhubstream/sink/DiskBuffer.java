@@ -82,6 +82,10 @@ final class DiskBuffer implements SpillBuffer {
 
   /** The previous process's last checkpoint, if it did not close this buffer. */
   private SinkStatus.PreviousRun previousRun;
+  /** When the previous process stopped cleanly, or {@code null}. */
+  private Long previousStopAtMs;
+  /** When this process's connections stopped (0 = not told): the stop time a clean close leaves for the next start. */
+  private volatile long stoppedAtMs;
 
   private DiskBuffer(Path dir, long maxBytes, FileChannel lockChannel, FileLock lock) {
     this.dir = dir;
@@ -115,6 +119,7 @@ final class DiskBuffer implements SpillBuffer {
     DiskBuffer buffer = new DiskBuffer(dir, maxBytes, lockChannel, lock);
     try {
       buffer.recover();
+      buffer.previousStopAtMs = buffer.crashCheckpoint.readPreviousStop();
       buffer.previousRun = buffer.crashCheckpoint.readPreviousRun();
       buffer.checkpoint(0, 0);
     } catch (IOException | RuntimeException e) {
@@ -379,6 +384,16 @@ final class DiskBuffer implements SpillBuffer {
     return previousRun;
   }
 
+  /** When the previous process stopped cleanly (its stop time), or {@code null}: a first start, or a crash. */
+  Long previousStopAtMs() {
+    return previousStopAtMs;
+  }
+
+  /** The service's connections all stopped at {@code epochMs}: a clean close records that as the stop time. */
+  void stoppedAt(long epochMs) {
+    stoppedAtMs = epochMs;
+  }
+
   /** The writer calls it with every {@link #flush()}. */
   @Override
   public void checkpoint(long received, long heldInMemory) {
@@ -410,7 +425,7 @@ final class DiskBuffer implements SpillBuffer {
       } else if (cursorDirty) {
         flush();
       }
-      crashCheckpoint.clear();
+      crashCheckpoint.clear(stoppedAtMs > 0 ? stoppedAtMs : System.currentTimeMillis());
     } finally {
       closeQuietly(writeChannel);
       closeQuietly(readChannel);

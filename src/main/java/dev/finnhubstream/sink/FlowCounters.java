@@ -28,6 +28,7 @@ final class FlowCounters {
   static final int COMPLETED_BYTES = COMPLETED_RECORDS + 1;
   static final int TRADES_ACKED = COMPLETED_RECORDS + 2;
   static final int DEAD_LETTERS_ACKED = COMPLETED_RECORDS + 3;
+  static final int GAPS_ACKED = COMPLETED_RECORDS + 4;
 
   private final AtomicLongArray slots = new AtomicLongArray(5 * STRIDE);
 
@@ -63,6 +64,6 @@ final class FlowCounters {
   }
 
   long acks() {
-    return get(TRADES_ACKED) + get(DEAD_LETTERS_ACKED);
+    return get(TRADES_ACKED) + get(DEAD_LETTERS_ACKED) + get(GAPS_ACKED);
   }
 }

@@ -47,6 +47,7 @@ final class InFlightWindow {
   private final Producer<byte[], byte[]> producer;
   private final String tradeTopic;
   private final String deadLetterTopic;
+  private final String gapTopic;
   private final long maxBytes;
   private final FlowCounters flow;
   private final DeliveryStats stats;
@@ -61,12 +62,13 @@ final class InFlightWindow {
   private volatile boolean wantAcks;
   private Exception lastRefusal;
 
-  InFlightWindow(Producer<byte[], byte[]> producer, String tradeTopic, String deadLetterTopic, long maxBytes,
+  InFlightWindow(Producer<byte[], byte[]> producer, String tradeTopic, String deadLetterTopic, String gapTopic, long maxBytes,
                  FlowCounters flow, DeliveryStats stats, Thread deliveryThread, Runnable wakeDeliveryThread) {
     this.maxBytes = maxBytes;
     this.producer = producer;
     this.tradeTopic = tradeTopic;
     this.deadLetterTopic = deadLetterTopic;
+    this.gapTopic = gapTopic;
     this.flow = flow;
     this.stats = stats;
     this.deliveryThread = deliveryThread;
@@ -95,7 +97,11 @@ final class InFlightWindow {
     flow.add(FlowCounters.SENT_RECORDS, 1);
     flow.add(FlowCounters.SENT_BYTES, p.bytes);
     DeliveryStats.raise(stats.peakInFlightBytes, flow.inFlightBytes());
-    String topic = p.trade ? tradeTopic : deadLetterTopic;
+    String topic = switch (r.kind()) {
+      case TRADE -> tradeTopic;
+      case DEAD_LETTER -> deadLetterTopic;
+      case GAP -> gapTopic;
+    };
     try {
       producer.send(new ProducerRecord<>(topic, null, null, r.key(), r.value(), r.headers()), p);
     } catch (RuntimeException e) {
@@ -207,7 +213,7 @@ final class InFlightWindow {
     final long bytes;
     final long receivedAtMs;
     final long sentAtNanos;
-    final boolean trade;
+    final OutboundRecord.Kind kind;
     /** The trade's symbol, for the per-symbol acknowledged counts; null for dead letters. */
     final String symbol;
     /** Kept until acknowledged: needed to write it to disk if it fails. */
@@ -223,8 +229,8 @@ final class InFlightWindow {
       this.bytes = record.heapBytes();
       this.receivedAtMs = record.receivedAtMs();
       this.sentAtNanos = System.nanoTime(); // handed to the producer right after: the send latency starts here
-      this.trade = record.kind() == OutboundRecord.Kind.TRADE;
-      this.symbol = trade ? record.keyText() : null;
+      this.kind = record.kind();
+      this.symbol = kind == OutboundRecord.Kind.TRADE ? record.keyText() : null;
     }
 
     @Override
@@ -236,13 +242,15 @@ final class InFlightWindow {
       }
       // Only the producer's I/O thread gets here: it is the single writer of these counters.
       if (e == null) {
-        if (trade) {
-          stats.ackLatency.record(System.currentTimeMillis() - receivedAtMs);
-          stats.sendLatency.record((System.nanoTime() - sentAtNanos) / 1_000_000);
-          stats.tradeAcked(symbol);
-          flow.add(FlowCounters.TRADES_ACKED, 1);
-        } else {
-          flow.add(FlowCounters.DEAD_LETTERS_ACKED, 1);
+        switch (kind) {
+          case TRADE -> {
+            stats.ackLatency.record(System.currentTimeMillis() - receivedAtMs);
+            stats.sendLatency.record((System.nanoTime() - sentAtNanos) / 1_000_000);
+            stats.tradeAcked(symbol);
+            flow.add(FlowCounters.TRADES_ACKED, 1);
+          }
+          case GAP -> flow.add(FlowCounters.GAPS_ACKED, 1);
+          case DEAD_LETTER -> flow.add(FlowCounters.DEAD_LETTERS_ACKED, 1);
         }
         record = null;
         state = ACKED;

@@ -104,7 +104,7 @@ final class KafkaDelivery {
     this.mode = disk.isEmpty() ? Mode.DIRECT : Mode.REPLAYING;
     this.thread = new Thread(this::run, "kafka-delivery-" + config.topic());
     this.thread.setDaemon(false);
-    this.window = new InFlightWindow(producer, config.topic(), config.deadLetterTopic(), bounds.maxInFlightBytes(), flow, stats,
+    this.window = new InFlightWindow(producer, config.topic(), config.deadLetterTopic(), config.gapTopic(), bounds.maxInFlightBytes(), flow, stats,
       thread, this::wake);
     this.rescue = new ShutdownRescue(producer, window, disk, stats);
   }
@@ -119,7 +119,7 @@ final class KafkaDelivery {
     wake();
   }
 
-  /** Queues one ready record (a dead letter). Only from the writer's event loop; never blocks. */
+  /** Queues one ready record (a dead letter, a gap). Only from the writer's event loop; never blocks. */
   void offer(OutboundRecord record) {
     queue.add(record);
     wake();
@@ -136,6 +136,10 @@ final class KafkaDelivery {
 
   long deadLettersAcked() {
     return flow.get(FlowCounters.DEAD_LETTERS_ACKED);
+  }
+
+  long gapsAcked() {
+    return flow.get(FlowCounters.GAPS_ACKED);
   }
 
   /** Asks for one {@code queueDrained} call once the queue is at or below the low watermark. */

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trades topic and the dead-letter topic. Where {@code kafka.create_topics} is true (local runs) they are
+ * The trades topic, the dead-letter topic and the gap topic. Where {@code kafka.create_topics} is true (local runs) they are
  * created when missing, with the partitions, replication and retention of {@code conf/app.json}. Elsewhere
  * Terraform owns them and the service only checks they exist: a missing topic would otherwise look like an
  * endless outage (the producer waits for its metadata) and fill the disk buffer.
@@ -48,7 +48,8 @@ final class KafkaTopics {
             config.bootstrapServers(), ar.cause().toString());
           return Future.<Void>succeededFuture();
         }
-        for (Map.Entry<String, String> topic : Map.of("kafka.topic", config.topic(), "kafka.dead_letter_topic", config.deadLetterTopic()).entrySet()) {
+        for (Map.Entry<String, String> topic : Map.of("kafka.topic", config.topic(), "kafka.dead_letter_topic", config.deadLetterTopic(),
+          "kafka.gap_topic", config.gapTopic()).entrySet()) {
           if (!ar.result().contains(topic.getValue())) {
             return Future.<Void>failedFuture(new ConfigException(topic.getKey(), "topic " + topic.getValue() + " does not exist at "
               + config.bootstrapServers() + " (or this user may not describe it)",
@@ -65,7 +66,9 @@ final class KafkaTopics {
     Map<String, String> retention = Map.of("retention.ms", Long.toString(config.retentionMs()));
     List<NewTopic> wanted = List.of(
       new NewTopic(config.topic(), config.partitions(), config.replicationFactor()).setConfig(retention),
-      new NewTopic(config.deadLetterTopic(), config.deadLetterPartitions(), config.replicationFactor()).setConfig(retention));
+      new NewTopic(config.deadLetterTopic(), config.deadLetterPartitions(), config.replicationFactor()).setConfig(retention),
+      // One partition: a handful of records an hour, in order.
+      new NewTopic(config.gapTopic(), 1, config.replicationFactor()).setConfig(retention));
     return admin.listTopics()
       .compose(existing -> {
         List<NewTopic> missing = new ArrayList<>();
@@ -83,8 +86,8 @@ final class KafkaTopics {
         return admin.createTopics(missing).recover(e -> e.getMessage() != null && e.getMessage().contains("already exists")
           ? Future.succeededFuture() : Future.failedFuture(e));
       })
-      .recover(e -> Future.failedFuture(new IllegalStateException("cannot prepare Kafka topics " + config.topic() + " and "
-        + config.deadLetterTopic() + " at " + config.bootstrapServers() + ": " + e.getMessage()
+      .recover(e -> Future.failedFuture(new IllegalStateException("cannot prepare Kafka topics " + config.topic() + ", "
+        + config.deadLetterTopic() + " and " + config.gapTopic() + " at " + config.bootstrapServers() + ": " + e.getMessage()
         + " (is the broker running? ci/kafka.sh start)")))
       .eventually(() -> admin.close());
   }

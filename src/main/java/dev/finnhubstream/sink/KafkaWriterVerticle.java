@@ -3,15 +3,19 @@ package dev.finnhubstream.sink;
 import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.bus.Backpressure;
 import dev.finnhubstream.bus.DeadLetter;
+import dev.finnhubstream.bus.FeedGap;
 import dev.finnhubstream.bus.TradeBatch;
 import dev.finnhubstream.config.ConfigException;
 import dev.finnhubstream.config.KafkaConfig;
+import dev.finnhubstream.gaps.GapReason;
+import dev.finnhubstream.gaps.PreviousRunEnd;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
@@ -20,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes every trade published on {@link Addresses#TRADES} as one Kafka record (key = symbol, value =
  * {@link TradeJson}) and every {@link DeadLetter} on {@link Addresses#DEAD_LETTERS} to the dead-letter topic,
- * losing nothing: see {@link KafkaDelivery} for the delivery rules and README "Delivery guarantees".
+ * and every closed {@link FeedGap} on {@link Addresses#GAPS} to the gap topic ({@link GapJson}), through the same
+ * delivery and disk buffer, losing nothing: see {@link KafkaDelivery} for the delivery rules and README "Delivery guarantees".
  *
  * <p>The event loop only queues: each message is handed to the delivery thread as is, which keeps this
  * loop cheaper per frame than the Finnhub side's parsing, so the event bus never builds a backlog here.
@@ -36,6 +41,12 @@ public final class KafkaWriterVerticle extends VerticleBase {
   private KafkaDelivery delivery;
   private MessageConsumer<TradeBatch> tradeConsumer;
   private MessageConsumer<DeadLetter> deadLetterConsumer;
+  private MessageConsumer<FeedGap> gapConsumer;
+  private MessageConsumer<Void> previousRunConsumer;
+  private MessageConsumer<Long> sourcesStoppedConsumer;
+  private DiskBuffer disk;
+  /** How the previous run on this disk buffer ended, read when the buffer was opened. */
+  private PreviousRunEnd previousRunEnd = PreviousRunEnd.UNKNOWN;
   private MessageConsumer<Void> statusConsumer;
   /** Whether this writer has asked Finnhub reading to pause. */
   private boolean paused;
@@ -55,7 +66,10 @@ public final class KafkaWriterVerticle extends VerticleBase {
       })
       .compose(v -> vertx.executeBlocking(() -> {
         // Opening the disk buffer reads and checks what an earlier run left; the producer resolves hosts.
-        DiskBuffer disk = openDiskBuffer();
+        disk = openDiskBuffer();
+        previousRunEnd = disk.previousRun() != null ? new PreviousRunEnd(GapReason.CRASHED, disk.previousRun().checkpointAtMs())
+          : disk.previousStopAtMs() != null ? new PreviousRunEnd(GapReason.SERVICE_STOPPED, disk.previousStopAtMs())
+          : PreviousRunEnd.UNKNOWN;
         try {
           Producer<byte[], byte[]> producer = new KafkaProducer<>(new HashMap<>(config.producerProperties()));
           return new KafkaDelivery(config, producer, disk, stats, () -> context.runOnContext(x -> onQueueDrained()));
@@ -69,10 +83,14 @@ public final class KafkaWriterVerticle extends VerticleBase {
         delivery.start();
         tradeConsumer = vertx.eventBus().consumer(Addresses.TRADES, msg -> onTrades(msg.body()));
         deadLetterConsumer = vertx.eventBus().consumer(Addresses.DEAD_LETTERS, msg -> onDeadLetter(msg.body()));
+        gapConsumer = vertx.eventBus().consumer(Addresses.GAPS, msg -> onGap(msg.body()));
         statusConsumer = vertx.eventBus().consumer(Addresses.STATUS_SINK, msg -> msg.reply(status()));
-        LOGGER.info("Writing trades to Kafka topic {} and dead letters to {} at {}; disk buffer {}", config.topic(),
-          config.deadLetterTopic(), config.bootstrapServers(), config.delivery().diskBufferDir().toAbsolutePath());
-        return Future.join(tradeConsumer.completion(), deadLetterConsumer.completion(), statusConsumer.completion());
+        previousRunConsumer = vertx.eventBus().consumer(Addresses.PREVIOUS_RUN_END, msg -> msg.reply(previousRunEnd));
+        sourcesStoppedConsumer = vertx.eventBus().consumer(Addresses.SOURCES_STOPPED, msg -> disk.stoppedAt(msg.body()));
+        LOGGER.info("Writing trades to Kafka topic {}, dead letters to {} and feed gaps to {} at {}; disk buffer {}", config.topic(),
+          config.deadLetterTopic(), config.gapTopic(), config.bootstrapServers(), config.delivery().diskBufferDir().toAbsolutePath());
+        return Future.join(List.of(tradeConsumer.completion(), deadLetterConsumer.completion(), gapConsumer.completion(),
+          statusConsumer.completion(), previousRunConsumer.completion(), sourcesStoppedConsumer.completion()));
       });
   }
 
@@ -100,18 +118,19 @@ public final class KafkaWriterVerticle extends VerticleBase {
     if (delivery == null) {
       return Future.succeededFuture();
     }
-    return Future.join(tradeConsumer.unregister(), deadLetterConsumer.unregister())
+    return Future.join(tradeConsumer.unregister(), deadLetterConsumer.unregister(), gapConsumer.unregister())
       .transform(ar -> Future.fromCompletionStage(delivery.close(config.delivery().closeTimeoutMs()), context))
       .onComplete(ar -> {
-        LOGGER.info("Kafka writer stopped: received {} trades and {} dead letters; acked {} trades and {} dead letters;"
-            + " failed {}, dropped {}; disk buffer holds {} records",
-          stats.tradesReceived.sum(), stats.deadLettersReceived.sum(), delivery.tradesAcked(), delivery.deadLettersAcked(),
+        LOGGER.info("Kafka writer stopped: received {} trades, {} dead letters and {} gaps; acked {} trades, {} dead letters"
+            + " and {} gaps; failed {}, dropped {}; disk buffer holds {} records",
+          stats.tradesReceived.sum(), stats.deadLettersReceived.sum(), stats.gapsReceived.sum(), delivery.tradesAcked(),
+          delivery.deadLettersAcked(), delivery.gapsAcked(),
           stats.failed.sum(), stats.dropped.sum(), delivery.status().diskBuffer().records());
         if (ar.failed()) {
           LOGGER.error("Kafka writer did not stop cleanly", ar.cause());
         }
       })
-      .eventually(() -> statusConsumer.unregister());
+      .eventually(() -> Future.join(statusConsumer.unregister(), previousRunConsumer.unregister(), sourcesStoppedConsumer.unregister()));
   }
 
   private void onTrades(TradeBatch batch) {
@@ -123,6 +142,12 @@ public final class KafkaWriterVerticle extends VerticleBase {
   private void onDeadLetter(DeadLetter deadLetter) {
     stats.deadLetterReceived(deadLetter.reason());
     delivery.offer(OutboundRecord.deadLetter(deadLetter, config.deadLetterMaxPayloadBytes()));
+    checkPause();
+  }
+
+  private void onGap(FeedGap gap) {
+    stats.gapsReceived.increment();
+    delivery.offer(OutboundRecord.gap(gap));
     checkPause();
   }
 

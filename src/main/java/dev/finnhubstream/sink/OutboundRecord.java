@@ -1,6 +1,7 @@
 package dev.finnhubstream.sink;
 
 import dev.finnhubstream.bus.DeadLetter;
+import dev.finnhubstream.bus.FeedGap;
 import dev.finnhubstream.bus.Trade;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -32,7 +33,8 @@ record OutboundRecord(Kind kind, byte[] key, byte[] value, List<Header> headers,
 
   enum Kind {
     TRADE((byte) 1),
-    DEAD_LETTER((byte) 2);
+    DEAD_LETTER((byte) 2),
+    GAP((byte) 3);
 
     final byte code;
 
@@ -99,6 +101,15 @@ record OutboundRecord(Kind kind, byte[] key, byte[] value, List<Header> headers,
       header(HEADER_TRUNCATED, Boolean.toString(fullBytes > maxPayloadBytes)));
     return new OutboundRecord(Kind.DEAD_LETTER, d.reason().getBytes(StandardCharsets.UTF_8), value, headers,
       d.receivedAtMs(), d.reason() + " (frame " + d.frameSeq() + ")");
+  }
+
+  /**
+   * A closed feed gap: key = the connection's label (a connection's gaps stay in order on one partition), value =
+   * {@link GapJson}; its receive time is its end, when it became a record.
+   */
+  static OutboundRecord gap(FeedGap g) {
+    return new OutboundRecord(Kind.GAP, g.connection().getBytes(StandardCharsets.UTF_8), GapJson.toJsonBytes(g), List.of(),
+      g.toMs(), "gap " + g.gapId());
   }
 
   private static Header header(String name, String value) {

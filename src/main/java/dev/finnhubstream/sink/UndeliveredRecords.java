@@ -64,6 +64,10 @@ final class UndeliveredRecords {
   }
 
   private static String kind(OutboundRecord r) {
-    return r.kind() == OutboundRecord.Kind.TRADE ? "trade" : "dead letter";
+    return switch (r.kind()) {
+      case TRADE -> "trade";
+      case DEAD_LETTER -> "dead letter";
+      case GAP -> "gap";
+    };
   }
 }

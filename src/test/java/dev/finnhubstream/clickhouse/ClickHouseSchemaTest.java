@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ClickHouseSchemaTest {
 
   private static final Parameters PARAMS = new Parameters("market", "trades", 90, 730, "127.0.0.1:19092", "finnhub_trades",
-    "clickhouse_market");
+    "clickhouse_market", "finnhub_feed_gaps");
 
   private static JsonObject committed() throws Exception {
     return new JsonObject(Files.readString(Path.of("conf/app.json")));
@@ -43,7 +43,7 @@ class ClickHouseSchemaTest {
     List<String> s = ClickHouseSchema.statements(Generation.LOCAL, PARAMS);
     assertThat(s.get(s.size() - 1)).startsWith("CREATE TABLE market.trades_queue").contains("ENGINE = Kafka")
       .contains("kafka_broker_list = '127.0.0.1:19092'").contains("kafka_group_name = 'clickhouse_market'");
-    int nullTable = indexOf(s, "ENGINE = Null");
+    int nullTable = indexOf(s, "CREATE TABLE IF NOT EXISTS market.trades_queue");
     int drop = indexOf(s, "DROP TABLE market.trades_queue");
     assertThat(s.subList(nullTable, drop)).filteredOn(x -> x.startsWith("CREATE MATERIALIZED VIEW")).hasSize(3)
       .allMatch(x -> x.contains("FROM market.trades_queue"));
@@ -51,9 +51,20 @@ class ClickHouseSchemaTest {
   }
 
   @Test
+  @DisplayName("local: the gap topic has a Kafka table of its own, with its own group, created after its view")
+  void localReadsTheGapTopic() {
+    List<String> s = ClickHouseSchema.statements(Generation.LOCAL, PARAMS);
+    int view = indexOf(s, "CREATE MATERIALIZED VIEW IF NOT EXISTS market.feed_gaps_queue_mv TO market.feed_gaps");
+    int consumer = indexOf(s, "CREATE TABLE market.feed_gaps_queue");
+    assertThat(view).isPositive().isLessThan(consumer);
+    assertThat(s.get(consumer)).contains("ENGINE = Kafka").contains("kafka_topic_list = 'finnhub_feed_gaps'")
+      .contains("kafka_group_name = 'clickhouse_market_gaps'");
+  }
+
+  @Test
   @DisplayName("modern: TTLs come from the parameters; no Kafka engine")
   void modernTtls() {
-    String script = ClickHouseSchema.script(Generation.MODERN, new Parameters("market", "trades", 30, 365, "unused:9092", "t", "g"));
+    String script = ClickHouseSchema.script(Generation.MODERN, new Parameters("market", "trades", 30, 365, "unused:9092", "t", "g", "gaps"));
     assertThat(script).contains("INTERVAL 30 DAY").contains("INTERVAL 365 DAY").doesNotContain("Kafka").contains("DateTime64(3, 'UTC')");
   }
 
@@ -74,9 +85,9 @@ class ClickHouseSchemaTest {
   @ValueSource(strings = {"market; DROP DATABASE x", "Market", "a-b", "", "x'"})
   @DisplayName("a value that could change the SQL's structure is refused")
   void refusesUnsafeIdentifiers(String database) {
-    assertThatThrownBy(() -> new Parameters(database, "trades", 90, 730, "127.0.0.1:19092", "t", "g"))
+    assertThatThrownBy(() -> new Parameters(database, "trades", 90, 730, "127.0.0.1:19092", "t", "g", "gaps"))
       .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new Parameters("market", "trades", 90, 730, "127.0.0.1:19092', x", "t", "g"))
+    assertThatThrownBy(() -> new Parameters("market", "trades", 90, 730, "127.0.0.1:19092', x", "t", "g", "gaps"))
       .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -93,7 +104,8 @@ class ClickHouseSchemaTest {
   void targetsFromTheCommittedConfig() throws Exception {
     SchemaTarget local = SchemaTarget.resolve(committed(), "local", Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:49092"));
     assertThat(local.generation()).isEqualTo(Generation.LOCAL);
-    assertThat(local.parameters()).isEqualTo(new Parameters("market", "trades", 90, 730, "127.0.0.1:49092", "finnhub_trades", "clickhouse_market"));
+    assertThat(local.parameters()).isEqualTo(new Parameters("market", "trades", 90, 730, "127.0.0.1:49092", "finnhub_trades", "clickhouse_market",
+      "finnhub_feed_gaps"));
     SchemaTarget prod = SchemaTarget.resolve(committed(), "prod", Map.of());
     assertThat(prod.generation()).isEqualTo(Generation.MODERN);
     assertThat(prod.parameters().database()).isEqualTo("market");

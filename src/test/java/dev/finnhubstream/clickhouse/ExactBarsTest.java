@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExactBarsTest {
 
-  private static final Parameters PARAMS = new Parameters("market", "trades", 90, 730, "unused:9092", "finnhub_trades", "g");
+  private static final Parameters PARAMS = new Parameters("market", "trades", 90, 730, "unused:9092", "finnhub_trades", "g", "finnhub_feed_gaps");
   private static final String COLUMNS = "(symbol, trade_ts_ms, price, volume, conditions, received_at_ms, ingest_id, schema_version)";
   private static final String BARS = "SELECT symbol, toUnixTimestamp(minute) AS minute, open, high, low, close, volume, trades FROM %s"
     + " ORDER BY symbol, minute";

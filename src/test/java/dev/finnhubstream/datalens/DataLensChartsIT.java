@@ -29,7 +29,7 @@ class DataLensChartsIT {
     ClickHouseTestSupport.requireServer();
     String db = ClickHouseTestSupport.uniqueDatabase("it_datalens");
     try {
-      Parameters p = new Parameters(db, "trades", 90, 730, "127.0.0.1:1", "unused_topic", Parameters.consumerGroupFor(db));
+      Parameters p = new Parameters(db, "trades", 90, 730, "127.0.0.1:1", "unused_topic", Parameters.consumerGroupFor(db), "unused_gaps");
       List<String> statements = ClickHouseSchema.statements(Generation.LOCAL, p);
       // Everything but the Kafka consumer (the last DROP and CREATE): the views read the Null stand-in's inserts.
       statements.subList(0, statements.size() - 2).forEach(ClickHouseTestSupport::query);

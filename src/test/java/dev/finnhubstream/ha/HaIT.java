@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -153,34 +154,11 @@ class HaIT extends RealBrokerTest {
     LOG.info("HA: broker was down {} ms; {} trades sent meanwhile", System.currentTimeMillis() - killedAt, emulator.tradesSent() - before);
     long brokerBackAt = System.currentTimeMillis();
     awaitAllKeysHeldOnce(Duration.ofSeconds(90));
-    // "Afterwards" is once every instance has proved its membership again and replayed its outage backlog from
-    // disk: stopping before that would leave trades on disk for the next start, which this test never makes.
-    try {
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> instances.stream().allMatch(HaIT::recovered));
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("not recovered within 120 s of the broker's return" + logs(), e);
-    }
+    awaitRecovered("the broker's return");
     LOG.info("HA: every lease renewed and every backlog replayed {} ms after the broker answered", System.currentTimeMillis() - brokerBackAt);
     // Nor when the broker came back: the members kept their generation, no key was given up and reopened.
     assertThat(emulator.connectionClosedAtMs().size()).as("connections closed during and after the outage%s", logs()).isEqualTo(closedBefore);
-    vertx.undeploy(emulator.deploymentID()).await();
-    for (ServiceProcess p : instances) {
-      assertThat(p.terminate(Duration.ofSeconds(90))).isZero();
-      // What a stop leaves on disk is replayed by the next start, but this test starts none: it must be nothing.
-      assertThat(p.logMatch("disk buffer holds (\\d+) records")).as("left in the disk buffer at stop%s", logs()).isEqualTo("0");
-    }
-    instances.clear();
-    List<EmulatedTrade> sent = emulator.sentTrades();
-    List<ConsumerRecord<String, String>> records = KafkaTestSupport.readAll(topic, sent.size(), Duration.ofSeconds(90), Duration.ofSeconds(5));
-    // A record the producer held when the broker died may reach it twice (same ingest_id): downstream collapses those.
-    Map<String, JsonObject> byIngestId = new HashMap<>();
-    records.forEach(r -> byIngestId.putIfAbsent(new JsonObject(r.value()).getString("ingest_id"), new JsonObject(r.value())));
-    Map<List<Object>, Integer> delivered = new HashMap<>();
-    byIngestId.values().forEach(v -> delivered.merge(identity(v), 1, Integer::sum));
-    Map<List<Object>, Integer> sentCounts = new HashMap<>();
-    sent.forEach(t -> sentCounts.merge(List.of(t.symbol(), t.t(), t.p(), t.v()), 1, Integer::sum));
-    assertThat(byIngestId).as("distinct trades in Kafka").hasSize(sent.size());
-    assertThat(delivered).as("every sent trade in Kafka exactly once").isEqualTo(sentCounts);
+    stopAndCheckEverySentTradeOnce();
     assertThat(emulator.maxConcurrentConnectionsPerToken()).isEqualTo(1);
   }
 
@@ -247,32 +225,15 @@ class HaIT extends RealBrokerTest {
       // b learns it was expired, rejoins, takes keys back (a second per moved key), and replays what it received
       // while cut off.
       awaitBalanced();
-      try {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> instances.stream().allMatch(HaIT::recovered));
-      } catch (org.awaitility.core.ConditionTimeoutException e) {
-        throw new AssertionError("not recovered within 120 s of the heal" + logs(), e);
-      }
-      vertx.undeploy(emulator.deploymentID()).await();
-      for (ServiceProcess p : instances) {
-        assertThat(p.terminate(Duration.ofSeconds(90))).isZero();
-      }
-      instances.clear();
-      List<EmulatedTrade> sent = emulator.sentTrades();
-      List<ConsumerRecord<String, String>> records = KafkaTestSupport.readAll(topic, sent.size(), Duration.ofSeconds(90), Duration.ofSeconds(5));
-      Map<String, JsonObject> byIngestId = new HashMap<>();
-      records.forEach(r -> byIngestId.putIfAbsent(new JsonObject(r.value()).getString("ingest_id"), new JsonObject(r.value())));
-      Map<List<Object>, Integer> delivered = new HashMap<>();
-      byIngestId.values().forEach(v -> delivered.merge(identity(v), 1, Integer::sum));
-      Map<List<Object>, Integer> sentCounts = new HashMap<>();
-      sent.forEach(t -> sentCounts.merge(List.of(t.symbol(), t.t(), t.p(), t.v()), 1, Integer::sum));
+      awaitRecovered("the heal");
+      Collection<JsonObject> distinct = stopAndCheckEverySentTradeOnce();
       // The gap: the longest time, over the cut and the heal, in which some symbol received nothing.
-      long worstGap = worstReceiveGap(byIngestId.values(), cutAt, System.currentTimeMillis());
+      long worstGap = worstReceiveGap(distinct, cutAt, System.currentTimeMillis());
       LOG.info("HA cut-off: b ({} keys) cut off from Kafka for {} ms; a held every key {} ms after the cut; {} Finnhub-side drops "
           + "(one-connection rule); worst gap in any symbol's trades {} ms; {} sent, {} distinct in Kafka", cutKeys, healAt - cutAt,
-        takenAfter, drops, worstGap, sent.size(), byIngestId.size());
+        takenAfter, drops, worstGap, emulator.sentTrades().size(), distinct.size());
       assertThat(drops).as("Finnhub-side drops: at most one per key that moved").isLessThanOrEqualTo(cutKeys);
       assertThat(worstGap).as("worst gap in a symbol's trades (ms)").isLessThan(15_000L);
-      assertThat(delivered).as("every sent trade in Kafka exactly once").isEqualTo(sentCounts);
     }
   }
 
@@ -466,6 +427,43 @@ class HaIT extends RealBrokerTest {
     return status == null ? new JsonObject() : status.getJsonObject("ha");
   }
 
+  /**
+   * "Afterwards" is once every instance has proved its membership again and replayed its backlog from disk:
+   * stopping before that would leave trades on disk for the next start, which these tests never make.
+   */
+  private void awaitRecovered(String after) {
+    try {
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> instances.stream().allMatch(HaIT::recovered));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("not recovered within 120 s of " + after + logs(), e);
+    }
+  }
+
+  /**
+   * Ends the stream, stops every instance (exit 0, nothing left in its disk buffer) and checks that every trade the
+   * emulator sent is in Kafka exactly once. A record the producer held when Kafka went away may reach it twice
+   * (same {@code ingest_id}): downstream collapses those, so they count once. Returns the distinct trades.
+   */
+  private Collection<JsonObject> stopAndCheckEverySentTradeOnce() throws InterruptedException {
+    vertx.undeploy(emulator.deploymentID()).await();
+    for (ServiceProcess p : instances) {
+      assertThat(p.terminate(Duration.ofSeconds(90))).isZero();
+      assertThat(p.logMatch("disk buffer holds (\\d+) records")).as("left in the disk buffer at stop%s", logs()).isEqualTo("0");
+    }
+    instances.clear();
+    List<EmulatedTrade> sent = emulator.sentTrades();
+    List<ConsumerRecord<String, String>> records = KafkaTestSupport.readAll(topic, sent.size(), Duration.ofSeconds(90), Duration.ofSeconds(5));
+    Map<String, JsonObject> byIngestId = new HashMap<>();
+    records.forEach(r -> byIngestId.putIfAbsent(new JsonObject(r.value()).getString("ingest_id"), new JsonObject(r.value())));
+    Map<List<Object>, Integer> delivered = new HashMap<>();
+    byIngestId.values().forEach(v -> delivered.merge(identity(v), 1, Integer::sum));
+    Map<List<Object>, Integer> sentCounts = new HashMap<>();
+    sent.forEach(t -> sentCounts.merge(List.of(t.symbol(), t.t(), t.p(), t.v()), 1, Integer::sum));
+    assertThat(byIngestId).as("distinct trades in Kafka").hasSize(sent.size());
+    assertThat(delivered).as("every sent trade in Kafka exactly once").isEqualTo(sentCounts);
+    return byIngestId.values();
+  }
+
   /** Lease renewed, delivering directly again, nothing left on disk. */
   private static boolean recovered(ServiceProcess p) {
     JsonObject status;
@@ -600,7 +598,7 @@ class HaIT extends RealBrokerTest {
   }
 
   /** The longest time between two consecutive receipts of one symbol's trades within [from, to]. */
-  private static long worstReceiveGap(java.util.Collection<JsonObject> trades, long from, long to) {
+  private static long worstReceiveGap(Collection<JsonObject> trades, long from, long to) {
     Map<String, List<Long>> bySymbol = new HashMap<>();
     trades.forEach(t -> bySymbol.computeIfAbsent(t.getString("symbol"), s -> new ArrayList<>()).add(t.getLong("received_at_ms")));
     long worst = 0;

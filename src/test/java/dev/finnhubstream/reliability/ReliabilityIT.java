@@ -80,6 +80,14 @@ class ReliabilityIT extends RealBrokerTest {
   }
 
   private static final Scale SCALE = Scale.of(System.getProperty("reliability.scale", "short"));
+  /**
+   * How far a recorded gap's start or end may be from the emulator's record of the subscription (docs/gaps.md): the
+   * service opens a gap when it learns of the close and ends it when it sends the subscribe, the emulator when it
+   * closes or drops the socket and when the subscribe arrives. A crash's gap starts at the last checkpoint, up to
+   * {@code CrashCheckpoint.EVERY_MS} (200 ms) before the kill, and may be that much earlier besides.
+   */
+  private static final long GAP_TOLERANCE_MS = 500;
+  private static final long CRASH_GAP_TOLERANCE_MS = GAP_TOLERANCE_MS + 200;
 
   /** What a scenario fills in; -1 = not measured. */
   static final class Row {
@@ -185,7 +193,7 @@ class ReliabilityIT extends RealBrokerTest {
   }
 
   /** The end of an exactly-once scenario: the stream sent and delivered, counted, and the promise checked. */
-  private static void deliveredExactlyOnce(ScenarioRun run, Row row, SoftAssertions soft, long total) {
+  private static Counts deliveredExactlyOnce(ScenarioRun run, Row row, SoftAssertions soft, long total) {
     run.awaitSent(total, SCALE.sending(total));
     awaitDelivered(run, Duration.ofMinutes(3));
     Counts c = run.measure(total, 0);
@@ -193,6 +201,19 @@ class ReliabilityIT extends RealBrokerTest {
     row.dropped = run.sink().getJsonObject("disk_buffer").getLong("dropped");
     assertExactlyOnce(soft, c);
     assertInOrder(soft, c, run.emulator.sentTrades());
+    return c;
+  }
+
+  /**
+   * The gap records match the emulator's record of when it streamed each symbol, no trade arrived inside a gap,
+   * every gap is a row in ClickHouse, and one of {@code reasons} is among the gaps' reasons; noted in the row.
+   */
+  private static void gapsMatch(ScenarioRun run, Row row, SoftAssertions soft, Counts c, boolean openAllowed, String... reasons) {
+    ScenarioRun.GapResult r = run.checkGaps(c.records(), openAllowed, GAP_TOLERANCE_MS, CRASH_GAP_TOLERANCE_MS);
+    row.note("%s %d gap rows in ClickHouse.", r.check().summary(), r.inClickHouse());
+    soft.assertThat(r.check().problems()).as("gap records vs the emulator's record of its subscriptions").isEmpty();
+    soft.assertThat(r.check().reasons().keySet()).as("gap reasons").containsAnyOf(reasons);
+    soft.assertThat(r.inClickHouse()).as("gap rows in ClickHouse (feed_gaps FINAL)").isEqualTo(r.check().recordedGaps());
   }
 
   /** Ends a fault; returns the milliseconds from then to the first trade Kafka acknowledges. */
@@ -224,12 +245,13 @@ class ReliabilityIT extends RealBrokerTest {
       row.scenario = String.format(Locale.ROOT, "abrupt disconnect (TCP FIN, no close frame) every %,d trades", every);
       try (ScenarioRun run = run("finnhub-abrupt", stream(SCALE.trades()).withDisconnectEveryTrades(every), SYMBOLS, FAST_RECONNECT, Map.of())) {
         run.start(null);
-        deliveredExactlyOnce(run, row, soft, SCALE.trades());
+        Counts c = deliveredExactlyOnce(run, row, soft, SCALE.trades());
         JsonObject connection = run.connection();
         row.recoveryMs = worstReconnectMs(run);
         row.note("Recovery: the longest gap from a disconnect to the next connection (%d reconnects).", connection.getLong("reconnects"));
         soft.assertThat(connection.getLong("reconnects")).as("reconnects").isGreaterThanOrEqualTo(SCALE.faults() - 1);
         soft.assertThat(run.emulator.maxConcurrentConnectionsPerToken()).as("connections at once").isEqualTo(1);
+        gapsMatch(run, row, soft, c, false, "disconnected");
       }
     });
   }
@@ -432,11 +454,12 @@ class ReliabilityIT extends RealBrokerTest {
         Thread.sleep(SCALE.faultMs());
         long rejected = run.emulator.handshakesRejected();
         row.recoveryMs = firstAckAfter(run, () -> run.emulator.setHandshakeRejection(0));
-        deliveredExactlyOnce(run, row, soft, SCALE.trades());
+        Counts c = deliveredExactlyOnce(run, row, soft, SCALE.trades());
         row.note("%d handshakes rejected in %d s. Recovery: end of the storm to the first trade acknowledged (includes waiting out"
           + " rejected_key_retry_ms).", rejected, SCALE.faultMs() / 1000);
         soft.assertThat(rejected).as("handshakes rejected").isGreaterThanOrEqualTo(2)
           .isLessThanOrEqualTo(SCALE.faultMs() / 800 + 2); // one per rejected_key_retry_ms (1 s, -20 % at the shortest)
+        gapsMatch(run, row, soft, c, false, "key_rejected");
       }
     });
   }
@@ -451,7 +474,7 @@ class ReliabilityIT extends RealBrokerTest {
         row.scenario = String.format(Locale.ROOT, "5 symbols, Finnhub caps the key at %d", cap);
         try (ScenarioRun run = run("finnhub-cap", stream(SCALE.trades()).withSymbolCap(cap), SYMBOLS, Map.of(), Map.of())) {
           run.start(null);
-          deliveredExactlyOnce(run, row, soft, SCALE.trades());
+          Counts c = deliveredExactlyOnce(run, row, soft, SCALE.trades());
           JsonObject connection = run.connection();
           row.note("Subscribed %s; reported over cap: %s; %d cap errors.", connection.getJsonArray("subscribed"),
             connection.getValue("over_cap"), connection.getJsonObject("counters").getLong("cap_errors"));
@@ -459,6 +482,16 @@ class ReliabilityIT extends RealBrokerTest {
           soft.assertThat(connection.getJsonObject("counters").getLong("cap_errors")).as("cap errors").isPositive();
           soft.assertThat(String.valueOf(connection.getValue("over_cap"))).as("over_cap in /status").isNotIn("null", "{}", "[]");
           soft.assertThat(connection.getLong("reconnects")).as("reconnects").isZero();
+          // The over-cap symbols' recorded gaps end when they go over cap: they are the start-up gaps (starting, or
+          // crashed/service_stopped when target/ holds the directory of an earlier, interrupted run).
+          gapsMatch(run, row, soft, c, true, "starting", "crashed", "service_stopped");
+          // Every symbol the connection holds over cap has an open over_cap gap. (Gaps follow what the service believes is
+          // subscribed: Finnhub acknowledges nothing, so a cap error blamed on the wrong symbol shows in both alike.)
+          JsonObject gaps = run.service().status().getJsonObject("gaps");
+          soft.assertThat(gaps.getJsonArray("open").stream().map(JsonObject.class::cast)
+              .filter(g -> "over_cap".equals(g.getString("reason"))).flatMap(g -> g.getJsonArray("symbols").stream()).toList())
+            .as("open over_cap gaps on /status").containsExactlyInAnyOrderElementsOf(connection.getJsonObject("over_cap").fieldNames())
+            .isNotEmpty();
         }
       });
   }
@@ -695,6 +728,7 @@ class ReliabilityIT extends RealBrokerTest {
         soft.assertThat(c.unexpected()).as("records matching no sent trade").isZero();
         soft.assertThat(c.duplicated()).as("duplicates").isZero();
         soft.assertThat(c.inClickHouse()).as("distinct trades in ClickHouse").isEqualTo(c.distinctInKafka());
+        gapsMatch(run, row, soft, c, false, "service_stopped");
       }
     });
   }
@@ -743,6 +777,7 @@ class ReliabilityIT extends RealBrokerTest {
           soft.assertThat(c.duplicated()).as("duplicates").isZero();
           soft.assertThat(c.inClickHouse()).as("distinct trades in ClickHouse").isEqualTo(c.distinctInKafka());
           soft.assertThat(c.sent() - c.missing()).as("trades delivered").isPositive();
+          gapsMatch(run, row, soft, c, false, "crashed");
         }
       });
   }

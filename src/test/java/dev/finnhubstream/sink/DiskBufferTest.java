@@ -224,4 +224,24 @@ class DiskBufferTest {
       assertThat(buffer.previousRun()).as("reported once").isNull();
     }
   }
+
+  @Test
+  @DisplayName("a clean close leaves its stop time for the next start (the start of its service_stopped gaps); a crash after it wins")
+  void stopTime() throws IOException {
+    try (DiskBuffer buffer = DiskBuffer.open(dir, BUDGET)) {
+      assertThat(buffer.previousStopAtMs()).as("first start").isNull();
+      buffer.stoppedAt(1_234_567);
+    }
+    String leftByACrash;
+    try (DiskBuffer buffer = DiskBuffer.open(dir, BUDGET)) {
+      assertThat(buffer.previousStopAtMs()).as("after a clean close").isEqualTo(1_234_567L);
+      assertThat(buffer.previousRun()).isNull();
+      leftByACrash = Files.readString(dir.resolve("running"));
+    }
+    Files.writeString(dir.resolve("running"), leftByACrash);
+    try (DiskBuffer buffer = DiskBuffer.open(dir, BUDGET)) {
+      assertThat(buffer.previousRun()).as("the crash is what ended the last run").isNotNull();
+      assertThat(buffer.previousStopAtMs()).as("an older clean stop is not the last run's end").isNull();
+    }
+  }
 }

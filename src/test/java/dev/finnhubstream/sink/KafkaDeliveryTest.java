@@ -54,7 +54,7 @@ class KafkaDeliveryTest {
     KafkaConfig.Delivery bounds = new KafkaConfig.Delivery(maxInFlightBytes, queueMaxBytes / 4, queueMaxBytes / 2,
       queueMaxBytes, OUTAGE_AFTER_MS, Path.of("unused"), 1L << 30, 5_000);
     return new KafkaConfig("127.0.0.1:9092", TOPIC, 1, (short) 1, 86_400_000L, false, "PLAINTEXT", null, null, null,
-      5, 16_384, "none", DEAD_LETTER_TOPIC, 1, 1_024, bounds);
+      5, 16_384, "none", DEAD_LETTER_TOPIC, 1, 1_024, "gaps", bounds);
   }
 
   private void start(KafkaConfig config) {

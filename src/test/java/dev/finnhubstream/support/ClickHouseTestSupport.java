@@ -47,11 +47,15 @@ public final class ClickHouseTestSupport {
     }
   }
 
-  /** Applies the local (18.16, Kafka engine) schema, exactly as rendered for ci/clickhouse-schema.sh. */
+  /**
+   * Applies the local (18.16, Kafka engine) schema, exactly as rendered for ci/clickhouse-schema.sh, reading
+   * {@code topic} and its gap topic ({@link KafkaTestSupport#gapTopicOf}).
+   */
   public static void createLocalSchema(String database, String topic) {
     KafkaTestSupport.createTopic(topic); // before the Kafka engine subscribes (see createTopic)
+    KafkaTestSupport.createTopic(KafkaTestSupport.gapTopicOf(topic));
     Parameters p = new Parameters(database, "trades", 90, 730, TestServices.kafkaBootstrapFromClickHouse(), topic,
-      Parameters.consumerGroupFor(database));
+      Parameters.consumerGroupFor(database), KafkaTestSupport.gapTopicOf(topic));
     ClickHouseSchema.statements(Generation.LOCAL, p).forEach(ClickHouseTestSupport::query);
   }
 

@@ -32,6 +32,11 @@ public final class KafkaTestSupport {
     return prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /** A test's gap topic: its trades topic's name plus {@code _gaps} (the services and schemas of the test use both). */
+  public static String gapTopicOf(String topic) {
+    return topic + "_gaps";
+  }
+
   /** Fails with a hint when the broker is down. */
   public static void requireBroker() {
     Properties p = new Properties();

@@ -58,6 +58,7 @@ public final class ServiceConfigs {
     env.put("FINNHUB_SYMBOLS", symbols);
     env.put("KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap());
     env.put("KAFKA_TOPIC", topic);
+    env.put("KAFKA_GAP_TOPIC", KafkaTestSupport.gapTopicOf(topic));
     env.put("KAFKA_DISK_BUFFER_DIR", ServiceEnv.freshBufferDir());
     env.put("HTTP_PORT", "0");
     return env;

@@ -23,6 +23,7 @@ public final class ServiceEnv {
       "FINNHUB_TOKEN", token,
       "KAFKA_BOOTSTRAP_SERVERS", KafkaTestSupport.bootstrap(),
       "KAFKA_TOPIC", topic,
+      "KAFKA_GAP_TOPIC", KafkaTestSupport.gapTopicOf(topic),
       "KAFKA_DISK_BUFFER_DIR", freshBufferDir(),
       "HTTP_PORT", "0"));
   }

@@ -54,10 +54,11 @@ public final class ClickHouseSchema {
    * @param ohlcvTtlDays  1-minute bars kept this long (modern only)
    * @param kafkaBrokers  {@code host:port[,host:port]} the Kafka engine reads (local only)
    * @param kafkaTopic    the trades topic (local only)
-   * @param kafkaGroup    the Kafka engine's consumer group (local only)
+   * @param kafkaGroup    the Kafka engine's consumer group (local only; the gap topic's is this plus {@code _gaps})
+   * @param kafkaGapTopic the gap topic (local only)
    */
   public record Parameters(String database, String tradesTable, int tradesTtlDays, int ohlcvTtlDays,
-                           String kafkaBrokers, String kafkaTopic, String kafkaGroup) {
+                           String kafkaBrokers, String kafkaTopic, String kafkaGroup, String kafkaGapTopic) {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final Pattern BROKERS = Pattern.compile("[A-Za-z0-9.-]+:\\d{1,5}(,[A-Za-z0-9.-]+:\\d{1,5})*");
@@ -73,6 +74,7 @@ public final class ClickHouseSchema {
       requireMatch("Kafka brokers", kafkaBrokers, BROKERS);
       requireMatch("Kafka topic", kafkaTopic, ConfigKeys.KAFKA_TOPIC.pattern());
       requireMatch("Kafka consumer group", kafkaGroup, KAFKA_NAME);
+      requireMatch("Kafka gap topic", kafkaGapTopic, ConfigKeys.KAFKA_GAP_TOPIC.pattern());
     }
 
     /** The consumer group the local Kafka engine uses for a database: one group per database. */
@@ -88,7 +90,8 @@ public final class ClickHouseSchema {
         "ohlcv_ttl_days", Integer.toString(ohlcvTtlDays),
         "kafka_brokers", kafkaBrokers,
         "kafka_topic", kafkaTopic,
-        "kafka_group", kafkaGroup);
+        "kafka_group", kafkaGroup,
+        "kafka_gap_topic", kafkaGapTopic);
     }
 
     private static void requireMatch(String what, String value, Pattern pattern) {

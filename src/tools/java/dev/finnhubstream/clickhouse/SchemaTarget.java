@@ -27,7 +27,7 @@ public record SchemaTarget(Generation generation, Parameters parameters) {
     try {
       return new SchemaTarget(generation, new Parameters(c.database(), c.table(), c.tradesTtlDays(), c.ohlcvTtlDays(),
         // The modern schema has no Kafka engine; the broker list only has to be well-formed.
-        c.bootstrapServers() == null ? "unused:9092" : c.bootstrapServers(), c.topic(), Parameters.consumerGroupFor(c.database())));
+        c.bootstrapServers() == null ? "unused:9092" : c.bootstrapServers(), c.topic(), Parameters.consumerGroupFor(c.database()), c.gapTopic()));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("clickhouse", e.getMessage(), "fix the value in conf/app.json or the environment variable that overrides it");
     }
