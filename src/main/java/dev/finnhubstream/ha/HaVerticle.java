@@ -8,7 +8,10 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -71,19 +74,45 @@ public final class HaVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The symbols of a key taken over that another key may still hold: those its previous owner last published as lent,
+   * and those any slot last published as borrowed (a recall under way when the previous owner stopped). Only owners
+   * that re-shard publish either, so without re-sharding this is empty.
+   */
+  List<String> lentOut(int slot, SlotHealthBoard.View view) {
+    if (view == null) {
+      return List.of();
+    }
+    List<String> symbols = config.finnhub().symbols();
+    Set<Integer> indices = new TreeSet<>();
+    SlotHealth last = view.slots().get(slot);
+    if (last != null) {
+      indices.addAll(last.lent());
+    }
+    view.slots().values().forEach(h -> indices.addAll(h.borrowed()));
+    Set<String> shard = Set.copyOf(config.finnhub().shard(slot));
+    List<String> out = new ArrayList<>();
+    for (int i : indices) {
+      if (i >= 0 && i < symbols.size() && shard.contains(symbols.get(i))) {
+        out.add(symbols.get(i));
+      }
+    }
+    return out;
+  }
+
   /** The coordinator's orders, as event-bus messages to each key's connection. */
   private final class EventBusSlots implements KeySlotCoordinator.SlotHandler {
 
     @Override
-    public void hold(int slot) {
-      vertx.eventBus().send(Addresses.ingestControl(connectionNames.get(slot)), new SlotCommand(true, "slot assigned"));
+    public void hold(int slot, SlotHealthBoard.View view) {
+      vertx.eventBus().send(Addresses.ingestControl(connectionNames.get(slot)), SlotCommand.hold("slot assigned", lentOut(slot, view)));
     }
 
     @Override
     public void release(int slot, String reason, long timeoutMs) {
       String name = connectionNames.get(slot);
       try {
-        vertx.eventBus().request(Addresses.ingestControl(name), new SlotCommand(false, reason))
+        vertx.eventBus().request(Addresses.ingestControl(name), SlotCommand.giveUp(reason))
           .toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -58,8 +58,13 @@ public final class KeySlotCoordinator implements Runnable {
   /** What the coordinator asks of the connections. Called on the coordinator's thread. */
   public interface SlotHandler {
 
-    /** The slot is ours: connect its key if it has one. */
-    void hold(int slot);
+    /**
+     * The slot is ours: connect its key if it has one.
+     *
+     * @param view every slot's latest commit, read as the slot arrived ({@code null} if Kafka did not answer): what the
+     *             previous owner lent out and what the others borrow
+     */
+    void hold(int slot, SlotHealthBoard.View view);
 
     /** The slot is no longer ours: returns once its key's socket is closed, or after {@code timeoutMs}. */
     void release(int slot, String reason, long timeoutMs);
@@ -316,11 +321,13 @@ public final class KeySlotCoordinator implements Runnable {
         // The assignment itself proves membership as of this poll.
         slots.renewed(pollStartMs);
       }
+      // What the slots' last owners published, fresh: a key taken over must not subscribe what its previous owner lent.
+      SlotHealthBoard.View view = partitions.stream().anyMatch(tp -> tp.partition() < keys) ? readSlots() : null;
       for (TopicPartition tp : partitions) {
         slots.own(tp.partition(), true);
         if (tp.partition() < keys) {
           LOGGER.info("HA: holding slot {} ({})", tp.partition(), connectionNames.get(tp.partition()));
-          handler.hold(tp.partition());
+          handler.hold(tp.partition(), view == null ? board.view() : view);
         }
       }
       if (assignedBefore) {
@@ -392,8 +399,11 @@ public final class KeySlotCoordinator implements Runnable {
     }
   }
 
-  /** Refuses every key while a live instance (a fresh commit on any slot) runs another configuration. */
-  private void checkConfiguration(long now) {
+  /**
+   * Every slot's latest commit, read now and put on the board; {@code null} if Kafka did not answer in time. Commits
+   * that are not a lease's (never committed, another writer) are left out.
+   */
+  private SlotHealthBoard.View readSlots() {
     Set<TopicPartition> all = new HashSet<>();
     for (int slot = 0; slot < config.slots(); slot++) {
       all.add(new TopicPartition(config.topic(), slot));
@@ -405,24 +415,35 @@ public final class KeySlotCoordinator implements Runnable {
     } catch (WakeupException e) {
       throw e;
     } catch (KafkaException e) {
+      return null;
+    }
+    Map<Integer, SlotHealth> read = new HashMap<>();
+    committed.forEach((tp, offset) -> {
+      SlotHealth meta = offset == null ? null : SlotHealth.decode(offset.metadata());
+      if (meta != null) {
+        read.put(tp.partition(), meta);
+      }
+    });
+    SlotHealthBoard.View view = new SlotHealthBoard.View(readStart, read);
+    board.view(view);
+    return view;
+  }
+
+  /** Refuses every key while a live instance (a fresh commit on any slot) runs another configuration. */
+  private void checkConfiguration(long now) {
+    SlotHealthBoard.View view = readSlots();
+    if (view == null) {
       return; // Kafka unreachable: the lease logic covers it
     }
     String foreign = null;
     int foreignSlot = -1;
-    Map<Integer, SlotHealth> read = new HashMap<>();
-    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
-      SlotHealth meta = e.getValue() == null ? null : SlotHealth.decode(e.getValue().metadata());
-      if (meta == null) {
-        continue; // never committed, or not ours to judge
-      }
-      read.put(e.getKey().partition(), meta);
-      if (!slots.owns(e.getKey().partition()) && !meta.configHash().equals(configHash)
-        && now - meta.leaseTimeMs() < config.sessionTimeoutMs()) {
+    for (Map.Entry<Integer, SlotHealth> e : view.slots().entrySet()) {
+      SlotHealth meta = e.getValue();
+      if (!slots.owns(e.getKey()) && !meta.configHash().equals(configHash) && now - meta.leaseTimeMs() < config.sessionTimeoutMs()) {
         foreign = meta.configHash();
-        foreignSlot = e.getKey().partition();
+        foreignSlot = e.getKey();
       }
     }
-    board.view(new SlotHealthBoard.View(readStart, read));
     if (foreign != null && !diverged) {
       diverged = true;
       state = "DIVERGED";

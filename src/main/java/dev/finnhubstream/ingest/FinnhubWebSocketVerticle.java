@@ -119,6 +119,11 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       if (retired) {
         msg.reply(true); // a retired key's slot holds nothing to open or close
       } else if (command.hold()) {
+        if (!command.lent().isEmpty()) {
+          LOGGER.info("[{}] key taken over with {} symbols lent out by its previous owner: not subscribed until taken back",
+            connectionName, command.lent().size());
+          command.lent().forEach(this::lend);
+        }
         connection.acquire();
         msg.reply(true);
       } else {
