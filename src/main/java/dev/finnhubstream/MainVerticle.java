@@ -8,7 +8,9 @@ import dev.finnhubstream.config.ConfigLoader;
 import dev.finnhubstream.config.LockboxSecrets;
 import dev.finnhubstream.gaps.GapVerticle;
 import dev.finnhubstream.ha.HaVerticle;
+import dev.finnhubstream.ha.HaReshardVerticle;
 import dev.finnhubstream.ha.KeySlots;
+import dev.finnhubstream.ha.SlotHealthBoard;
 import dev.finnhubstream.http.StatusHttpVerticle;
 import dev.finnhubstream.ingest.ConnectionPermit;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
@@ -57,6 +59,8 @@ public final class MainVerticle extends VerticleBase {
   private String haDeployment;
   private String httpDeployment;
   private KeySlots keySlots;
+  /** What the re-sharding across instances publishes with the leases and reads of the other slots. */
+  private final SlotHealthBoard slotHealth = new SlotHealthBoard();
   private long closeTimeoutMs;
 
   /** Used by the launcher: configuration from {@code conf/app.json} and the environment; handles SIGTERM. */
@@ -104,7 +108,7 @@ public final class MainVerticle extends VerticleBase {
           .onSuccess(id -> gapDeployment = id)
           .compose(id -> deployConnections(cfg, runId))
           .compose(v -> deployResharding(cfg))
-          .compose(v -> vertx.deployVerticle(new HaVerticle(cfg, keySlots, connectionNames(cfg))))
+          .compose(v -> vertx.deployVerticle(new HaVerticle(cfg, keySlots, connectionNames(cfg), slotHealth)))
           .onSuccess(id -> haDeployment = id)
           .compose(id -> vertx.deployVerticle(http))
           .onSuccess(id -> httpDeployment = id);
@@ -202,8 +206,9 @@ public final class MainVerticle extends VerticleBase {
   }
 
   /**
-   * One instance with several keys moves a refused key's symbols onto the others. Stopped with the connections
-   * (it only talks to them). With several instances each holds only some keys: not yet (docs/ha.md, limits).
+   * Several keys move a refused key's symbols onto the others: alone from the connections' snapshots, with several
+   * instances from what every slot's owner publishes with its lease. Stopped with the connections (it only talks to
+   * them).
    */
   private Future<Void> deployResharding(AppConfig cfg) {
     // A retired key neither lends (it has no symbols) nor borrows (it never connects): not the planner's.
@@ -213,8 +218,11 @@ public final class MainVerticle extends VerticleBase {
         keys.add(FinnhubWebSocketVerticle.connectionName(i));
       }
     }
-    if (cfg.ha().enabled() || keys.size() < 2 || cfg.finnhub().reshardAfterMs() == 0) {
+    if (keys.size() < 2 || cfg.finnhub().reshardAfterMs() == 0) {
       return Future.succeededFuture();
+    }
+    if (cfg.ha().enabled()) {
+      return deploySource(new HaReshardVerticle(cfg.finnhub(), cfg.ha(), keySlots, slotHealth)).mapEmpty();
     }
     return deploySource(new ReshardVerticle(keys, cfg.finnhub().reshardAfterMs())).mapEmpty();
   }

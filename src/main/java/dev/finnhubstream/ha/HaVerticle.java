@@ -8,7 +8,10 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,14 +34,17 @@ public final class HaVerticle extends VerticleBase {
   private final AppConfig config;
   private final KeySlots slots;
   private final List<String> connectionNames;
+  private final SlotHealthBoard board;
   private KeySlotCoordinator coordinator;
   private MessageConsumer<Void> statusConsumer;
 
   /**
    * @param slots           the permits the connections read, shared with them
    * @param connectionNames the connection of each key, in key order
+   * @param board           shared with the re-sharding across instances ({@link HaReshardVerticle})
    */
-  public HaVerticle(AppConfig config, KeySlots slots, List<String> connectionNames) {
+  public HaVerticle(AppConfig config, KeySlots slots, List<String> connectionNames, SlotHealthBoard board) {
+    this.board = board;
     this.config = config;
     this.slots = slots;
     this.connectionNames = List.copyOf(connectionNames);
@@ -48,8 +54,7 @@ public final class HaVerticle extends VerticleBase {
   public Future<?> start() {
     if (config.ha().enabled()) {
       coordinator = new KeySlotCoordinator(config.ha(), config.kafka(), connectionNames, config.finnhub().symbols(),
-        config.finnhub().retiredKeys(), slots,
-        new EventBusSlots());
+        config.finnhub().retiredKeys(), config.finnhub().reshardAfterMs(), slots, new EventBusSlots(), board);
       coordinator.start();
     }
     statusConsumer = vertx.eventBus().consumer(Addresses.STATUS_HA,
@@ -69,19 +74,45 @@ public final class HaVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The symbols of a key taken over that another key may still hold: those its previous owner last published as lent,
+   * and those any slot last published as borrowed (a recall under way when the previous owner stopped). Only owners
+   * that re-shard publish either, so without re-sharding this is empty.
+   */
+  List<String> lentOut(int slot, SlotHealthBoard.View view) {
+    if (view == null) {
+      return List.of();
+    }
+    List<String> symbols = config.finnhub().symbols();
+    Set<Integer> indices = new TreeSet<>();
+    SlotHealth last = view.slots().get(slot);
+    if (last != null) {
+      indices.addAll(last.lent());
+    }
+    view.slots().values().forEach(h -> indices.addAll(h.borrowed()));
+    Set<String> shard = Set.copyOf(config.finnhub().shard(slot));
+    List<String> out = new ArrayList<>();
+    for (int i : indices) {
+      if (i >= 0 && i < symbols.size() && shard.contains(symbols.get(i))) {
+        out.add(symbols.get(i));
+      }
+    }
+    return out;
+  }
+
   /** The coordinator's orders, as event-bus messages to each key's connection. */
   private final class EventBusSlots implements KeySlotCoordinator.SlotHandler {
 
     @Override
-    public void hold(int slot) {
-      vertx.eventBus().send(Addresses.ingestControl(connectionNames.get(slot)), new SlotCommand(true, "slot assigned"));
+    public void hold(int slot, SlotHealthBoard.View view) {
+      vertx.eventBus().send(Addresses.ingestControl(connectionNames.get(slot)), SlotCommand.hold("slot assigned", lentOut(slot, view)));
     }
 
     @Override
     public void release(int slot, String reason, long timeoutMs) {
       String name = connectionNames.get(slot);
       try {
-        vertx.eventBus().request(Addresses.ingestControl(name), new SlotCommand(false, reason))
+        vertx.eventBus().request(Addresses.ingestControl(name), SlotCommand.giveUp(reason))
           .toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -58,8 +58,13 @@ public final class KeySlotCoordinator implements Runnable {
   /** What the coordinator asks of the connections. Called on the coordinator's thread. */
   public interface SlotHandler {
 
-    /** The slot is ours: connect its key if it has one. */
-    void hold(int slot);
+    /**
+     * The slot is ours: connect its key if it has one.
+     *
+     * @param view every slot's latest commit, read as the slot arrived ({@code null} if Kafka did not answer): what the
+     *             previous owner lent out and what the others borrow
+     */
+    void hold(int slot, SlotHealthBoard.View view);
 
     /** The slot is no longer ours: returns once its key's socket is closed, or after {@code timeoutMs}. */
     void release(int slot, String reason, long timeoutMs);
@@ -72,6 +77,7 @@ public final class KeySlotCoordinator implements Runnable {
   private final KeySlots slots;
   private final SlotHandler handler;
   private final List<String> connectionNames;
+  private final SlotHealthBoard board;
   private volatile boolean running = true;
   private volatile HaStatus status;
   private Thread thread;
@@ -96,14 +102,18 @@ public final class KeySlotCoordinator implements Runnable {
    * @param connectionNames the label of each key's connection, in key order ({@code key-1}...)
    * @param symbols         the configured symbols, part of the fingerprint every instance must share
    * @param retiredKeys     the positions of removed keys (their symbols are on the others), part of the fingerprint
+   * @param reshardAfterMs  the re-sharding's delay (0 = off), part of the fingerprint: every instance must plan alike
+   * @param board           the health this instance publishes with its leases, and what it reads of every slot
    */
   public KeySlotCoordinator(HaConfig config, KafkaConfig kafka, List<String> connectionNames, List<String> symbols,
-                            List<Integer> retiredKeys, KeySlots slots, SlotHandler handler) {
+                            List<Integer> retiredKeys, long reshardAfterMs, KeySlots slots, SlotHandler handler,
+                            SlotHealthBoard board) {
     this.config = config;
     this.kafka = kafka;
     this.keys = connectionNames.size();
     this.connectionNames = List.copyOf(connectionNames);
-    this.configHash = fingerprint(keys, config.slots(), symbols, retiredKeys);
+    this.configHash = fingerprint(keys, config.slots(), symbols, retiredKeys, reshardAfterMs);
+    this.board = board;
     this.slots = slots;
     this.handler = handler;
     publish();
@@ -112,11 +122,15 @@ public final class KeySlotCoordinator implements Runnable {
   /**
    * The fingerprint instances compare: the key count, the slots, the symbols and the retired keys' places (all of
    * which decide who subscribes what), never the keys themselves. Without a retired key it is what it was before
-   * keys could retire, so a rolling update of the code alone keeps it.
+   * keys could retire, so a rolling update of the code alone keeps it. With re-sharding (several keys and a positive
+   * {@code reshardAfterMs}) it includes the delay: every instance must compute the same plan, and an instance of a
+   * release without re-sharding across instances neither publishes its health nor takes part, so the two refuse each
+   * other (an older instance ignores the longer metadata; the newer one sees the older one's other fingerprint).
    */
-  static String fingerprint(int keys, int slots, List<String> symbols, List<Integer> retiredKeys) {
+  static String fingerprint(int keys, int slots, List<String> symbols, List<Integer> retiredKeys, long reshardAfterMs) {
     String described = "keys=" + keys + ";slots=" + slots + ";symbols=" + String.join(",", symbols)
-      + (retiredKeys.isEmpty() ? "" : ";retired=" + retiredKeys);
+      + (retiredKeys.isEmpty() ? "" : ";retired=" + retiredKeys)
+      + (reshardAfterMs > 0 && keys - retiredKeys.size() > 1 ? ";reshard=" + reshardAfterMs : "");
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(described.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 6);
@@ -307,11 +321,13 @@ public final class KeySlotCoordinator implements Runnable {
         // The assignment itself proves membership as of this poll.
         slots.renewed(pollStartMs);
       }
+      // What the slots' last owners published, fresh: a key taken over must not subscribe what its previous owner lent.
+      SlotHealthBoard.View view = partitions.stream().anyMatch(tp -> tp.partition() < keys) ? readSlots() : null;
       for (TopicPartition tp : partitions) {
         slots.own(tp.partition(), true);
         if (tp.partition() < keys) {
           LOGGER.info("HA: holding slot {} ({})", tp.partition(), connectionNames.get(tp.partition()));
-          handler.hold(tp.partition());
+          handler.hold(tp.partition(), view == null ? board.view() : view);
         }
       }
       if (assignedBefore) {
@@ -350,8 +366,11 @@ public final class KeySlotCoordinator implements Runnable {
       return;
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    long publishedAt = board.localAtMs();
     for (int slot : slots.ownedSlots()) {
-      offsets.put(new TopicPartition(config.topic(), slot), new OffsetAndMetadata(0, configHash + ";" + now));
+      SlotHealth health = board.local(slot);
+      String metadata = health == null ? configHash + ";" + now : health.encode(configHash, now);
+      offsets.put(new TopicPartition(config.topic(), slot), new OffsetAndMetadata(0, metadata));
     }
     if (offsets.isEmpty()) {
       return;
@@ -359,6 +378,7 @@ public final class KeySlotCoordinator implements Runnable {
     try {
       consumer.commitSync(offsets, Duration.ofMillis(Math.max(100, config.fenceMarginMs() / 2)));
       slots.renewed(now);
+      board.acked(publishedAt, System.currentTimeMillis());
     } catch (WakeupException e) {
       throw e;
     } catch (KafkaException e) {
@@ -379,36 +399,49 @@ public final class KeySlotCoordinator implements Runnable {
     }
   }
 
-  /** Refuses every key while a live instance (a fresh commit on any slot) runs another configuration. */
-  private void checkConfiguration(long now) {
+  /**
+   * Every slot's latest commit, read now and put on the board; {@code null} if Kafka did not answer in time. Commits
+   * that are not a lease's (never committed, another writer) are left out.
+   */
+  private SlotHealthBoard.View readSlots() {
     Set<TopicPartition> all = new HashSet<>();
     for (int slot = 0; slot < config.slots(); slot++) {
       all.add(new TopicPartition(config.topic(), slot));
     }
     Map<TopicPartition, OffsetAndMetadata> committed;
+    long readStart = System.currentTimeMillis();
     try {
       committed = consumer.committed(all, Duration.ofMillis(Math.max(100, config.fenceMarginMs() / 2)));
     } catch (WakeupException e) {
       throw e;
     } catch (KafkaException e) {
+      return null;
+    }
+    Map<Integer, SlotHealth> read = new HashMap<>();
+    committed.forEach((tp, offset) -> {
+      SlotHealth meta = offset == null ? null : SlotHealth.decode(offset.metadata());
+      if (meta != null) {
+        read.put(tp.partition(), meta);
+      }
+    });
+    SlotHealthBoard.View view = new SlotHealthBoard.View(readStart, read);
+    board.view(view);
+    return view;
+  }
+
+  /** Refuses every key while a live instance (a fresh commit on any slot) runs another configuration. */
+  private void checkConfiguration(long now) {
+    SlotHealthBoard.View view = readSlots();
+    if (view == null) {
       return; // Kafka unreachable: the lease logic covers it
     }
     String foreign = null;
     int foreignSlot = -1;
-    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
-      if (e.getValue() == null || slots.owns(e.getKey().partition())) {
-        continue;
-      }
-      String[] meta = e.getValue().metadata().split(";");
-      if (meta.length == 2 && !meta[0].equals(configHash)) {
-        try {
-          if (now - Long.parseLong(meta[1]) < config.sessionTimeoutMs()) {
-            foreign = meta[0];
-            foreignSlot = e.getKey().partition();
-          }
-        } catch (NumberFormatException ignored) {
-          // not ours to judge
-        }
+    for (Map.Entry<Integer, SlotHealth> e : view.slots().entrySet()) {
+      SlotHealth meta = e.getValue();
+      if (!slots.owns(e.getKey()) && !meta.configHash().equals(configHash) && now - meta.leaseTimeMs() < config.sessionTimeoutMs()) {
+        foreign = meta.configHash();
+        foreignSlot = e.getKey();
       }
     }
     if (foreign != null && !diverged) {

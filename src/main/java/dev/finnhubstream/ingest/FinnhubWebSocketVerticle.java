@@ -119,10 +119,20 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
       if (retired) {
         msg.reply(true); // a retired key's slot holds nothing to open or close
       } else if (command.hold()) {
+        if (!command.lent().isEmpty()) {
+          LOGGER.info("[{}] key taken over with {} symbols lent out by its previous owner: not subscribed until taken back",
+            connectionName, command.lent().size());
+          command.lent().forEach(this::lend);
+        }
         connection.acquire();
         msg.reply(true);
       } else {
-        connection.release(command.reason()).onComplete(ar -> msg.reply(true));
+        // What it borrowed is not its to keep: the key's next owner starts without it, and the lender's owner may
+        // reclaim it (docs/ha.md); the socket is closed, so no unsubscribe is due.
+        connection.release(command.reason()).onComplete(ar -> {
+          dropBorrowed();
+          msg.reply(true);
+        });
       }
     });
     if (retired) {
@@ -234,6 +244,13 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
     }
     return new SymbolChangeResult(connectionName, symbol,
       reclaimed ? SymbolChangeResult.Outcome.RECLAIMED : SymbolChangeResult.Outcome.NOT_PRESENT, null);
+  }
+
+  private void dropBorrowed() {
+    if (!borrowedFrom.isEmpty()) {
+      LOGGER.info("[{}] key given up: lets go of {} borrowed symbols", connectionName, borrowedFrom.size());
+      List.copyOf(borrowedFrom.keySet()).forEach(this::remove);
+    }
   }
 
   private SymbolChangeResult remove(String symbol) {

@@ -20,7 +20,8 @@ import java.util.TreeSet;
  *   <li>A symbol already borrowed by a key that is still usable and within its cap stays there: every move costs
  *       the symbol a moment without a subscription, so the plan never moves one without a reason.</li>
  *   <li>The others go round-robin over the usable keys with room, in key order; the lender's symbols sorted, so the
- *       order in which a connection reports them does not matter. What fits nowhere stays with its own key.</li>
+ *       order in which a connection reports them does not matter, and a kept symbol takes its turn too, so where the
+ *       others go does not depend on which borrows are known yet. What fits nowhere stays with its own key.</li>
  *   <li>A key usable again lends nothing: its symbols leave the plan, and the caller moves them back.</li>
  * </ul>
  */
@@ -135,6 +136,11 @@ public final class ReshardPlanner {
       String lender = e.getKey();
       for (String symbol : e.getValue()) {
         String borrower = kept.get(symbol);
+        if (borrower != null && !order.isEmpty()) {
+          // A kept symbol takes its turn all the same: the others land where they would without it, so a plan made
+          // before a borrow is published (another instance's view) and one made after it agree.
+          next = (next + 1) % order.size();
+        }
         for (int tried = 0; borrower == null && tried < order.size(); tried++) {
           String candidate = order.get(next);
           next = (next + 1) % order.size();

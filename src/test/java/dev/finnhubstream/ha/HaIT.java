@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.finnhubstream.emulator.EmulatedTrade;
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
+import dev.finnhubstream.emulator.SubscriptionLedger;
 import dev.finnhubstream.support.CuttableKafkaLink;
 import dev.finnhubstream.support.KafkaTestSupport;
 import dev.finnhubstream.support.LocalBroker;
@@ -259,6 +260,119 @@ class HaIT extends RealBrokerTest {
 
   // ---- helpers -----------------------------------------------------------------------------------
 
+  @Test
+  @DisplayName("2 instances, 4 keys, one key revoked: its symbols move to keys of either instance and back; never subscribed twice")
+  void revokedKeyReshardsAcrossInstances() throws Exception {
+    long reshardAfterMs = 3_000;
+    startEmulator(1_000);
+    newGroup();
+    Map<String, Object> finnhub = Map.of("reshard_after_ms", reshardAfterMs, "rejected_key_retry_ms", 1_000,
+      "reconnect_initial_ms", 100, "reconnect_max_ms", 1_000);
+    start("a", FAST_HA, finnhub, SYMBOLS, KafkaTestSupport.bootstrap());
+    start("b", FAST_HA, finnhub, SYMBOLS, KafkaTestSupport.bootstrap());
+    // Two keys each: the owner of key-2 holds one other key, so at least one of its two symbols goes to the other instance.
+    await().atMost(Duration.ofSeconds(60)).until(() -> instances.stream().allMatch(p -> owned(p) == 2));
+    awaitAllKeysHeldOnce(Duration.ofSeconds(60));
+    List<String> moved = List.of("MSFT", "BINANCE:ETHUSDT"); // key-2's shard of the eight symbols, round-robin
+    await().atMost(Duration.ofSeconds(30)).until(() -> emulator.subscribedSymbols().size() == 8);
+    ServiceProcess home = instances.stream().filter(p -> {
+      try {
+        return ownedNames(p).contains("key-2");
+      } catch (IOException | InterruptedException e) {
+        return false;
+      }
+    }).findFirst().orElseThrow();
+
+    long revokedAt = System.currentTimeMillis();
+    emulator.setTokenRevoked("ha-key-2", true).await();
+    Map<String, ServiceProcess> borrowers = new HashMap<>(); // symbol → the instance that holds it for key-2
+    try {
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        borrowers.clear();
+        for (ServiceProcess p : instances) {
+          for (Object c : p.status().getJsonArray("finnhub")) {
+            ((JsonObject) c).getJsonObject("borrowed").fieldNames().forEach(symbol -> borrowers.put(symbol, p));
+          }
+        }
+        return borrowers.keySet().containsAll(moved) && emulator.subscribedSymbols().containsAll(moved);
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("key-2's symbols not held elsewhere within 30 s: borrowed " + borrowers.keySet() + logs(), e);
+    }
+    assertThat(borrowers.values()).as("borrowers on the other instance than key-2's owner%s", logs()).anyMatch(p -> p != home);
+    Thread.sleep(3_000); // trades for the moved symbols through their borrowers
+    long restoredAt = System.currentTimeMillis();
+    emulator.setTokenRevoked("ha-key-2", false).await();
+    try {
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        JsonObject key2 = connection(home, "key-2");
+        return key2.getJsonArray("subscribed").getList().containsAll(moved) && key2.getJsonArray("lent").isEmpty();
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("key-2's symbols not back within 30 s" + logs(), e);
+    }
+    for (ServiceProcess p : instances) {
+      for (Object c : p.status().getJsonArray("finnhub")) {
+        assertThat(((JsonObject) c).getJsonObject("borrowed")).as("borrowed after the move back").isEmpty();
+      }
+    }
+    assertThat(emulator.subscriptions().subscribedTwice()).as("symbols subscribed on two connections at once").isEmpty();
+
+    long worstOut = 0;
+    long worstBack = 0;
+    Map<String, long[]> borrowed = new HashMap<>(); // symbol → the borrower's interval
+    for (String symbol : moved) {
+      List<SubscriptionLedger.Interval> held = emulator.subscriptions().intervals(symbol);
+      SubscriptionLedger.Interval before = held.stream().filter(i -> i.fromMs() < revokedAt && (i.open() || i.toMs() >= revokedAt))
+        .findFirst().orElseThrow();
+      String homeToken = before.connection().substring(0, before.connection().indexOf('/'));
+      List<SubscriptionLedger.Interval> after = held.stream().filter(i -> i.fromMs() >= revokedAt).toList();
+      assertThat(after).as("%s after the revocation: a borrower, then its own key: %s", symbol, held).hasSize(2);
+      SubscriptionLedger.Interval borrower = after.get(0);
+      SubscriptionLedger.Interval back = after.get(1);
+      assertThat(borrower.connection()).as("%s borrowed by another key", symbol).doesNotStartWith(homeToken + "/");
+      assertThat(back.connection()).as("%s back on its own key", symbol).startsWith(homeToken + "/");
+      assertThat(back.open()).as("%s still subscribed on its own key", symbol).isTrue();
+      assertThat(back.fromMs()).as("%s back after the restoration", symbol).isGreaterThan(restoredAt);
+      worstOut = Math.max(worstOut, borrower.fromMs() - before.toMs());
+      worstBack = Math.max(worstBack, back.fromMs() - borrower.toMs());
+      borrowed.put(symbol, new long[] {borrower.fromMs(), borrower.toMs()});
+    }
+    LOG.info("HA re-sharding: without a subscription {} ms on the move out ({} ms of it reshard_after_ms), {} ms on the move back;"
+      + " borrowers {}", worstOut, reshardAfterMs, worstBack, borrowers.entrySet().stream()
+      .map(e -> e.getKey() + (e.getValue() == home ? " on key-2's instance" : " on the other instance")).toList());
+    assertThat(emulator.maxConcurrentConnectionsPerToken()).as("connections per key at once").isEqualTo(1);
+
+    vertx.undeploy(emulator.deploymentID()).await();
+    for (ServiceProcess p : instances) {
+      assertThat(p.terminate(Duration.ofSeconds(60))).isZero();
+    }
+    instances.clear();
+    List<EmulatedTrade> sent = emulator.sentTrades();
+    List<ConsumerRecord<String, String>> records = KafkaTestSupport.readAll(topic, sent.size(), Duration.ofSeconds(60), Duration.ofSeconds(5));
+    Map<List<Object>, Integer> inKafka = new HashMap<>();
+    records.forEach(r -> inKafka.merge(identity(new JsonObject(r.value())), 1, Integer::sum));
+    for (String symbol : moved) {
+      long[] interval = borrowed.get(symbol);
+      // Trades sent well inside the borrower's interval: those at its edges may have crossed a subscribe or unsubscribe.
+      Map<List<Object>, Integer> whileBorrowed = new HashMap<>();
+      sent.stream().filter(t -> t.symbol().equals(symbol) && t.t() > interval[0] + 100 && t.t() < interval[1] - 100)
+        .forEach(t -> whileBorrowed.merge(List.of(t.symbol(), t.t(), t.p(), t.v()), 1, Integer::sum));
+      assertThat(whileBorrowed).as("%s trades sent while borrowed", symbol).isNotEmpty();
+      whileBorrowed.forEach((trade, count) ->
+        assertThat(inKafka.getOrDefault(trade, 0)).as("%s in Kafka", trade).isGreaterThanOrEqualTo(count));
+    }
+  }
+
+  private static JsonObject connection(ServiceProcess p, String name) throws IOException, InterruptedException {
+    for (Object c : p.status().getJsonArray("finnhub")) {
+      if (name.equals(((JsonObject) c).getString("connection"))) {
+        return (JsonObject) c;
+      }
+    }
+    throw new AssertionError("no connection " + name);
+  }
+
   private void startEmulator(int rate) {
     emulator = new FinnhubEmulator(EmulatorOptions.defaults().withAcceptedTokens(Set.copyOf(TOKENS)).withTradesPerSecond(rate)
       .withTotalTrades(50_000_000).withMaxTradesPerFrame(8).withPingIntervalMs(0).withRecordTrades(true));
@@ -277,11 +391,19 @@ class HaIT extends RealBrokerTest {
   }
 
   private ServiceProcess start(String name, Map<String, Object> ha, String symbols, String bootstrap) throws IOException, InterruptedException {
+    return start(name, ha, Map.of(), symbols, bootstrap);
+  }
+
+  private ServiceProcess start(String name, Map<String, Object> ha, Map<String, Object> finnhub, String symbols, String bootstrap)
+    throws IOException, InterruptedException {
     JsonObject root = new JsonObject(Files.readString(Path.of("conf/app.json")));
     JsonObject local = root.getJsonObject("environments").getJsonObject("local");
     JsonObject haSection = local.getJsonObject("ha", new JsonObject());
     ha.forEach(haSection::put);
     local.put("ha", haSection);
+    JsonObject finnhubSection = local.getJsonObject("finnhub", new JsonObject());
+    finnhub.forEach(finnhubSection::put);
+    local.put("finnhub", finnhubSection);
     Path config = tmp.resolve(name + "-app.json");
     Files.writeString(config, root.encodePrettily());
     Map<String, String> env = new HashMap<>();

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -430,6 +431,41 @@ class FinnhubWebSocketVerticleTest {
     assertThat(snapshot(0).getJsonArray("subscribed")).containsExactlyInAnyOrder("MSFT", "IC MARKETS:1");
     assertThat(snapshot(0).getJsonObject("last_trade_at_ms").fieldNames()).doesNotContain("AAPL");
     assertThat(change(SymbolChange.Action.REMOVE, "AAPL").outcome()).isEqualTo(SymbolChangeResult.Outcome.NOT_PRESENT);
+  }
+
+  @Test
+  @DisplayName("a key taken over with symbols its previous owner lent out opens without them: they stay lent, never subscribed")
+  void takeoverKeepsLentSymbolsUnsubscribed() {
+    FinnhubEmulator emulator = emulator(EmulatorOptions.defaults().withTradesPerSecond(500));
+    AtomicBoolean owned = new AtomicBoolean();
+    ConnectionPermit slot = new ConnectionPermit() {
+      @Override
+      public boolean mayOpen() {
+        return owned.get();
+      }
+
+      @Override
+      public boolean mayKeepOpen() {
+        return owned.get();
+      }
+
+      @Override
+      public ConnectionState waitingState() {
+        return ConnectionState.STANDBY;
+      }
+    };
+    Settings s = settingsFor(emulator);
+    s.symbols = List.of("AAPL", "MSFT", "AMZN");
+    deployments.add(vertx.deployVerticle(new FinnhubWebSocketVerticle(s.build(), 0, "run", new AtomicLong(), slot)).await());
+    await().atMost(Duration.ofSeconds(10)).until(() -> "STANDBY".equals(snapshot(0).getString("state")));
+
+    owned.set(true);
+    vertx.eventBus().request(Addresses.ingestControl("key-1"), SlotCommand.hold("slot assigned", List.of("MSFT"))).await();
+    await().atMost(Duration.ofSeconds(20)).until(() -> emulator.subscribedSymbols().containsAll(List.of("AAPL", "AMZN")));
+    await().atMost(Duration.ofSeconds(20)).until(() -> trades.stream().filter(t -> t.symbol().equals("AMZN")).count() > 5);
+    assertThat(emulator.subscribedSymbols()).doesNotContain("MSFT");
+    assertThat(trades).noneMatch(t -> t.symbol().equals("MSFT"));
+    assertThat(snapshot(0).getJsonArray("lent")).containsExactly("MSFT");
   }
 
   private SymbolChangeResult change(SymbolChange.Action action, String symbol) {

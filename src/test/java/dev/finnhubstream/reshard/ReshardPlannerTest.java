@@ -96,6 +96,20 @@ class ReshardPlannerTest {
   }
 
   @Test
+  @DisplayName("the same plan whether a borrow is already known or not (instances whose views differ by one commit)")
+  void keptSymbolsTakeTheirTurn() {
+    List<KeyHealth> before = List.of(
+      usable("key-1", 50, List.of("A"), Map.of()),
+      refused("key-2", AFTER, List.of("V", "W")),
+      usable("key-3", 50, List.of("C"), Map.of()));
+    Plan fresh = ReshardPlanner.plan(before, NOW, AFTER);
+    assertThat(fresh.placements()).containsExactly(
+      Map.entry("V", new Placement("key-2", "key-1")), Map.entry("W", new Placement("key-2", "key-3")));
+    List<KeyHealth> afterOne = List.of(usable("key-1", 50, List.of("A"), Map.of("V", "key-2")), before.get(1), before.get(2));
+    assertThat(ReshardPlanner.plan(afterOne, NOW, AFTER)).isEqualTo(fresh);
+  }
+
+  @Test
   @DisplayName("a borrower refused in turn loses what it borrowed, and lends its own symbols too")
   void borrowerRefused() {
     Map<String, String> borrowed = new HashMap<>(Map.of("V", "key-2"));
