@@ -8,6 +8,7 @@ import dev.finnhubstream.config.ConfigResolver;
 import dev.finnhubstream.emulator.EmulatedTrade;
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
+import dev.finnhubstream.emulator.Silence;
 import dev.finnhubstream.sink.TradeJson;
 import dev.finnhubstream.support.KafkaTestSupport;
 import dev.finnhubstream.support.ServiceEnv;
@@ -72,8 +73,13 @@ class PipelineIT {
     Map<String, String> env = ServiceEnv.forEmulator(emulator, TOKEN, topic);
     env.put("FINNHUB_SYMBOLS", String.join(",", SYMBOLS));
     AppConfig cfg = ConfigResolver.resolve(file, "conf/app.json", env);
+    // Held back until every symbol is subscribed: a stream of one second could otherwise end before the last
+    // subscribe (a loaded machine delays the subscribe timer behind the first frames), and a symbol would be missing.
+    emulator.setSilence(Silence.PINGS_ONLY);
     MainVerticle main = new MainVerticle(cfg);
     vertx.deployVerticle(main).await();
+    await().atMost(Duration.ofSeconds(30)).until(() -> emulator.subscribedSymbols().containsAll(SYMBOLS));
+    emulator.setSilence(Silence.NONE);
 
     await().atMost(Duration.ofSeconds(60)).until(() -> emulator.tradesSent() == TRADES);
     List<ConsumerRecord<String, String>> records = KafkaTestSupport.readAll(topic, TRADES, Duration.ofSeconds(60), Duration.ofSeconds(3));
