@@ -86,6 +86,7 @@ public final class StatusJson {
         .put("spilled", disk.spilled())
         .put("replayed", disk.replayed())
         .put("dropped", disk.dropped())
+        .put("dropped_trades", disk.droppedTrades())
         .put("previous_run", previous == null ? null : new JsonObject()
           .put("clean_shutdown", false)
           .put("checkpoint_at_ms", previous.checkpointAtMs())

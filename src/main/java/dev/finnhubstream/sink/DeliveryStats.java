@@ -26,6 +26,8 @@ final class DeliveryStats {
   final LongAdder failed = new LongAdder();
   /** Did not fit in the disk buffer's budget: counted and logged. */
   final LongAdder dropped = new LongAdder();
+  /** The trades among {@link #dropped}: a feed gap's or a dead letter's record dropped in an outage is no trade lost. */
+  final LongAdder droppedTrades = new LongAdder();
   final LongAdder spilledToDisk = new LongAdder();
   final LongAdder replayedFromDisk = new LongAdder();
   /** Accepted by the producer, then failed (not for good): written to the disk buffer to be sent again. */

@@ -168,7 +168,7 @@ final class KafkaDelivery {
     return new SinkStatus.Delivery(mode.name(), flow.queuedBytes(), Math.max(0, flow.inFlightBytes()),
       Math.max(0, flow.inFlightRecords()), stats.outages.sum(), stats.requeued.sum(),
       new SinkStatus.DiskBufferStatus(diskBytes, diskRecords, disk.maxBytes(), stats.spilledToDisk.sum(),
-        stats.replayedFromDisk.sum(), stats.dropped.sum(), disk.previousRun()));
+        stats.replayedFromDisk.sum(), stats.dropped.sum(), stats.droppedTrades.sum(), disk.previousRun()));
   }
 
   private void wake() {

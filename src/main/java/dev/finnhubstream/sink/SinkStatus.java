@@ -48,9 +48,13 @@ public record SinkStatus(Delivery delivery, String topic, String deadLetterTopic
                          DiskBufferStatus diskBuffer) {
   }
 
-  /** @param previousRun what a process that did not close the buffer may have lost, or {@code null} */
+  /**
+   * @param dropped       records of every kind that did not fit (trades, dead letters, gap records)
+   * @param droppedTrades the trades among them: what is missing from the trades topic
+   * @param previousRun   what a process that did not close the buffer may have lost, or {@code null}
+   */
   public record DiskBufferStatus(long bytes, long records, long maxBytes, long spilled, long replayed, long dropped,
-                                 PreviousRun previousRun) {
+                                 long droppedTrades, PreviousRun previousRun) {
   }
 
   /** A process that stopped without closing the disk buffer, as of its last checkpoint. */

@@ -38,6 +38,9 @@ final class UndeliveredRecords {
       return;
     }
     stats.dropped.increment();
+    if (r.kind() == OutboundRecord.Kind.TRADE) {
+      stats.droppedTrades.increment();
+    }
     long dropped = stats.dropped.sum();
     if (SampledLog.shouldLog(dropped)) {
       LOGGER.error("Dropped {} {} (key {}): the disk buffer is full ({} of {} bytes) or unwritable; {} dropped so far",

@@ -55,7 +55,7 @@ class StatusCodecsTest {
       new ConnectionSnapshot("key-1", ConnectionState.BACKOFF, 1, false, List.of("AAPL"), List.of(), Map.of(), Map.of("X", 2L), 50, 0,
         "HTTP 503", 3, Map.of("AAPL", 4L), new ConnectionSnapshot.Counters(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18),
         ConnectionSnapshot.Sharing.NONE),
-      new SinkStatus(new SinkStatus.Delivery("OUTAGE", 1, 2, 3, 4, 5, new SinkStatus.DiskBufferStatus(6, 7, 8, 9, 10, 11,
+      new SinkStatus(new SinkStatus.Delivery("OUTAGE", 1, 2, 3, 4, 5, new SinkStatus.DiskBufferStatus(6, 7, 8, 9, 10, 11, 11,
         new SinkStatus.PreviousRun(12, 13, 14))), "t", "d", "b", 15, 16, 17, true, 18, 19, 20, new SinkStatus.Limits(1, 2, 3, 4),
         new SinkStatus.DeadLetters(1, 1, Map.of("r", 1L)), latency, latency, Map.of("AAPL", 16L), "e"),
       new MetricsStatus(false, List.of(), null, new MetricsStatus.Throughput(1000, null, 0, List.of(), List.of()), 0,

@@ -57,7 +57,7 @@ class StatusJsonTest {
   @DisplayName("the Kafka writer: delivery fields first, then the writer's, latency buckets as <=bound and >last")
   void sink() {
     SinkStatus s = new SinkStatus(new SinkStatus.Delivery("REPLAYING", 100, 200, 3, 1, 4,
-      new SinkStatus.DiskBufferStatus(4096, 12, 1 << 20, 20, 8, 0, new SinkStatus.PreviousRun(1_000, 50, 7))),
+      new SinkStatus.DiskBufferStatus(4096, 12, 1 << 20, 20, 8, 0, 0, new SinkStatus.PreviousRun(1_000, 50, 7))),
       "trades", "trades.dlq", "127.0.0.1:9092", 10, 7, 1, true, 2, 300, 400, new SinkStatus.Limits(64, 128, 256, 512),
       new SinkStatus.DeadLetters(3, 2, Map.of("z", 1L, "a", 2L)),
       new SinkStatus.Latency(6, 1L, 5L, 5L, 400_000L, 400_013, List.of(new SinkStatus.Bucket(1, false, 3),
@@ -67,7 +67,7 @@ class StatusJsonTest {
       .put("mode", "REPLAYING").put("queued_bytes", 100L).put("in_flight_bytes", 200L).put("in_flight_records", 3L)
       .put("outages", 1L).put("requeued", 4L)
       .put("disk_buffer", new JsonObject().put("bytes", 4096L).put("records", 12L).put("max_bytes", (long) (1 << 20))
-        .put("spilled", 20L).put("replayed", 8L).put("dropped", 0L)
+        .put("spilled", 20L).put("replayed", 8L).put("dropped", 0L).put("dropped_trades", 0L)
         .put("previous_run", new JsonObject().put("clean_shutdown", false).put("checkpoint_at_ms", 1_000L).put("received", 50L)
           .put("held_in_memory", 7L)))
       .put("topic", "trades").put("dead_letter_topic", "trades.dlq").put("bootstrap_servers", "127.0.0.1:9092")
@@ -84,7 +84,7 @@ class StatusJsonTest {
       .put("last_error", "boom");
     assertSameJson(StatusJson.sink(s), expected);
     assertThat(StatusJson.sink(new SinkStatus(new SinkStatus.Delivery("DIRECT", 0, 0, 0, 0, 0,
-      new SinkStatus.DiskBufferStatus(0, 0, 0, 0, 0, 0, null)), "t", "d", "b", 0, 0, 0, false, 0, 0, 0, s.limits(),
+      new SinkStatus.DiskBufferStatus(0, 0, 0, 0, 0, 0, 0, null)), "t", "d", "b", 0, 0, 0, false, 0, 0, 0, s.limits(),
       s.deadLetters(), s.sendLatency(), s.sendLatency(), Map.of(), null)).getJsonObject("disk_buffer").fieldNames())
       .as("no previous run: the field is there, null").contains("previous_run");
   }

@@ -14,7 +14,7 @@ class ProducerHealthTest {
   static SinkStatus sink(long acked, long inFlight, String mode) {
     SinkStatus.Latency none = new SinkStatus.Latency(0, null, null, null, null, 0, List.of());
     return new SinkStatus(new SinkStatus.Delivery(mode, 0, 0, inFlight, 0, 0,
-      new SinkStatus.DiskBufferStatus(0, 0, 1 << 20, 0, 0, 0, null)), "trades", "trades.dlq", "127.0.0.1:9092",
+      new SinkStatus.DiskBufferStatus(0, 0, 1 << 20, 0, 0, 0, 0, null)), "trades", "trades.dlq", "127.0.0.1:9092",
       acked + inFlight, acked, 0, false, 0, 0, 0, new SinkStatus.Limits(1, 1, 2, 3),
       new SinkStatus.DeadLetters(0, 0, Map.of()), none, none, Map.of(), null);
   }

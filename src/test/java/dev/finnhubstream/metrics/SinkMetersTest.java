@@ -28,7 +28,7 @@ class SinkMetersTest {
 
   private static SinkStatus report(long ackCount, long ackSumMs, List<SinkStatus.Bucket> ackBuckets) {
     return new SinkStatus(new SinkStatus.Delivery("DIRECT", 512, 256, 3, 1, 0,
-      new SinkStatus.DiskBufferStatus(4096, 12, 1 << 20, 20, 8, 0, null)), "trades", "trades.dlq", "127.0.0.1:9092",
+      new SinkStatus.DiskBufferStatus(4096, 12, 1 << 20, 20, 8, 0, 0, null)), "trades", "trades.dlq", "127.0.0.1:9092",
       10, 7, 0, false, 0, 0, 0, new SinkStatus.Limits(1, 1, 2, 3), new SinkStatus.DeadLetters(2, 2, Map.of("malformed:x", 2L)),
       new SinkStatus.Latency(ackCount, 1L, 5L, 5L, 400_000L, ackSumMs, ackBuckets),
       new SinkStatus.Latency(0, null, null, null, null, 0, List.of()), Map.of("AAPL", 4L, "MSFT", 1L, "GOOG", 2L), null);

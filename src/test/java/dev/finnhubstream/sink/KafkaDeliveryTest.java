@@ -3,6 +3,7 @@ package dev.finnhubstream.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finnhubstream.bus.DeadLetter;
+import dev.finnhubstream.bus.FeedGap;
 import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.bus.TradeBatch;
 import dev.finnhubstream.config.KafkaConfig;
@@ -338,6 +339,12 @@ class KafkaDeliveryTest {
     assertThat(stats.spilledToDisk.sum()).isEqualTo(2);
     assertThat(stats.dropped.sum()).isEqualTo(3);
     assertThat(delivery.status().diskBuffer().dropped()).isEqualTo(3);
+
+    // A gap record that does not fit is dropped too, but is no trade missing from the trades topic.
+    delivery.offer(OutboundRecord.gap(new FeedGap("g-1", "key-1", List.of("AAA"), 1_000, 2_000, "disconnected", "open")));
+    turn();
+    assertThat(delivery.status().diskBuffer().dropped()).isEqualTo(4);
+    assertThat(delivery.status().diskBuffer().droppedTrades()).isEqualTo(3);
   }
 
   // --- shutdown ---
