@@ -96,9 +96,32 @@ final class BenchService implements AutoCloseable {
 
   /** CPU time (user + system) the service has used so far, start-up included. */
   double cpuSeconds() throws IOException {
-    String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+    return cpuSeconds(Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat")));
+  }
+
+  /** utime + stime of a /proc stat line, in seconds. */
+  private static double cpuSeconds(String stat) {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLOCK_TICKS;
+  }
+
+  /**
+   * CPU time (user + system, seconds) per thread name so far, threads of one name summed; names are the kernel's
+   * (15 characters: {@code vert.x-eventloo}, {@code kafka-producer-}, {@code C2 CompilerThre}...).
+   */
+  Map<String, Double> cpuSecondsByThread() throws IOException {
+    Map<String, Double> byName = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          String name = Files.readString(task.resolve("comm")).strip().replaceAll("[0-9]+$", "#");
+          byName.merge(name, cpuSeconds(Files.readString(task.resolve("stat"))), Double::sum);
+        } catch (IOException ended) {
+          // the thread ended between the listing and the read
+        }
+      }
+    }
+    return byName;
   }
 
   /** Largest heap occupancy in the GC log: what was in use when a collection started. */

@@ -247,6 +247,7 @@ public final class CostAtLoadBenchmark {
     long acked0 = service.acked();
     double cpu0 = service.cpuSeconds();
     int gc0 = service.gcCount();
+    Map<String, Double> threads0 = service.cpuSecondsByThread();
     long t0 = System.nanoTime();
     long end = t0 + TimeUnit.SECONDS.toNanos(opt.windowSeconds);
     double rssSum = 0;
@@ -259,12 +260,16 @@ public final class CostAtLoadBenchmark {
       samples++;
     }
     double cpu1 = service.cpuSeconds();
+    Map<String, Double> threads1 = service.cpuSecondsByThread();
     long t1 = System.nanoTime();
     long acked1 = service.acked();
     double seconds = (t1 - t0) / 1e9;
     r.rate = (acked1 - acked0) / seconds;
     r.cpuPercent = 100 * (cpu1 - cpu0) / seconds;
     r.cpuUsPerTrade = (cpu1 - cpu0) * 1e6 / Math.max(1, acked1 - acked0);
+    threads1.forEach((name, cpu) -> r.threadCpuPercent.put(name, 100 * (cpu - threads0.getOrDefault(name, 0.0)) / seconds));
+    // The JIT compiler still works minutes into a low load: its share, apart, is a warm-up cost, not a per-trade one.
+    r.jitPercent = r.threadCpuPercent.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre")).mapToDouble(Map.Entry::getValue).sum();
     r.rssAvgMb = rssSum / samples;
     r.rssPeakMb = service.peakRssMb();
     r.threads = threadsMax;
@@ -287,13 +292,22 @@ public final class CostAtLoadBenchmark {
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "Cost at the real load: java -Xmx256m -jar, %d runs per load, medians; window %d s after %d s of"
       + " trades; start-up from the launch of java%n%n", opt.runs, opt.windowSeconds, opt.warmupSeconds));
-    md.append("| load | trades/s delivered | CPU (% of one core) | CPU µs per trade | RSS average / peak (MB) | heap after full GC /"
-      + " peak (MB) | collections per minute | threads | counts |\n|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| load | trades/s delivered | CPU (% of one core) | of it JIT compiler | CPU µs per trade (without JIT) | RSS average / peak (MB) | heap after full GC /"
+      + " peak (MB) | collections per minute | threads | counts |\n|---|---|---|---|---|---|---|---|---|---|\n");
     all.forEach((load, runs) -> {
       for (int i = 0; i < runs.size(); i++) {
         md.append(runs.get(i).steadyRow(load.label() + ", run " + (i + 1)));
       }
       md.append(Run.median(runs).steadyRow("**" + load.label() + ", median**"));
+    });
+    md.append("\nWhere the window's CPU went, by thread (median % of one core, the largest):\n");
+    all.forEach((load, runs) -> {
+      Map<String, Double> medians = new LinkedHashMap<>();
+      runs.stream().flatMap(r -> r.threadCpuPercent.keySet().stream()).distinct()
+        .forEach(name -> medians.put(name, BenchKafka.median(runs, r -> r.threadCpuPercent.getOrDefault(name, 0.0))));
+      md.append("- ").append(load.label()).append(": ").append(String.join(", ", medians.entrySet().stream()
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(10)
+        .map(e -> String.format(Locale.ROOT, "`%s` %.1f", e.getKey(), e.getValue())).toList())).append('\n');
     });
     md.append("\n| load, start | /ready (s) | first trade acknowledged (s) | first trade in Kafka (s) | CPU to first ack (s) |");
     MILESTONES.keySet().forEach(k -> md.append(' ').append(k).append(" (s) |"));
@@ -351,12 +365,15 @@ public final class CostAtLoadBenchmark {
     double rate;
     double cpuPercent;
     double cpuUsPerTrade;
+    double jitPercent;
     double rssAvgMb;
     double rssPeakMb;
     double heapAfterGcMb;
     double heapPeakMb;
     double gcsPerMinute;
     double threads;
+    /** % of one core per thread name over the window. */
+    final Map<String, Double> threadCpuPercent = new java.util.TreeMap<>();
     Startup fresh;
     Startup restart;
     long sent;
@@ -365,16 +382,16 @@ public final class CostAtLoadBenchmark {
     boolean verified;
 
     String oneLine() {
-      return String.format(Locale.ROOT, "%.0f trades/s, CPU %.1f%% of a core, %.0f µs per trade, RSS avg %.0f / peak %.0f MB, heap after"
+      return String.format(Locale.ROOT, "%.0f trades/s, CPU %.1f%% of a core (JIT %.1f), %.0f µs per trade, RSS avg %.0f / peak %.0f MB, heap after"
           + " full GC %.0f MB (peak %.0f), %.1f collections/min, %.0f threads; start fresh: ready %.2f s, first ack %.2f s, in Kafka %.2f s;"
-          + " restart: %.2f / %.2f / %.2f s; sent %d, in Kafka %d, exit %d", rate, cpuPercent, cpuUsPerTrade, rssAvgMb, rssPeakMb,
+          + " restart: %.2f / %.2f / %.2f s; sent %d, in Kafka %d, exit %d", rate, cpuPercent, jitPercent, cpuUsPerTrade, rssAvgMb, rssPeakMb,
         heapAfterGcMb, heapPeakMb, gcsPerMinute, threads, fresh.readyS, fresh.ackS, fresh.kafkaS, restart.readyS, restart.ackS,
         restart.kafkaS, sent, inKafka, exitCode);
     }
 
     String steadyRow(String label) {
-      return String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.0f | %.0f / %.0f | %.0f / %.0f | %.1f | %.0f | %s |%n", label, rate,
-        cpuPercent, cpuUsPerTrade, rssAvgMb, rssPeakMb, heapAfterGcMb, heapPeakMb, gcsPerMinute, threads,
+      return String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.1f | %.0f (%.0f) | %.0f / %.0f | %.0f / %.0f | %.1f | %.0f | %s |%n", label, rate,
+        cpuPercent, jitPercent, cpuUsPerTrade, (cpuPercent - jitPercent) * 1e4 / rate, rssAvgMb, rssPeakMb, heapAfterGcMb, heapPeakMb, gcsPerMinute, threads,
         verified ? "sent = in Kafka" : "MISMATCH");
     }
 
@@ -383,6 +400,7 @@ public final class CostAtLoadBenchmark {
       m.rate = med(runs, r -> r.rate);
       m.cpuPercent = med(runs, r -> r.cpuPercent);
       m.cpuUsPerTrade = med(runs, r -> r.cpuUsPerTrade);
+      m.jitPercent = med(runs, r -> r.jitPercent);
       m.rssAvgMb = med(runs, r -> r.rssAvgMb);
       m.rssPeakMb = med(runs, r -> r.rssPeakMb);
       m.heapAfterGcMb = med(runs, r -> r.heapAfterGcMb);
