@@ -114,7 +114,7 @@ final class BenchService implements AutoCloseable {
     try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
       for (Path task : tasks.toList()) {
         try {
-          String name = Files.readString(task.resolve("comm")).strip().replaceAll("[0-9]+$", "#");
+          String name = Files.readString(task.resolve("comm")).strip().replaceAll("#?[0-9]+$", "#");
           byName.merge(name, cpuSeconds(Files.readString(task.resolve("stat"))), Double::sum);
         } catch (IOException ended) {
           // the thread ended between the listing and the read
