@@ -7,6 +7,9 @@
 #
 #   bench/run.sh              BENCH_RUNS (3) runs of BENCH_TRADES (3,000,000) trades, then JMH
 #   bench/run.sh --sweep      one run per linger.ms / batch.size pair: the measurement behind the defaults
+#   bench/run.sh --cost       cost at the real load instead (CostAtLoadBenchmark): CPU, RSS, heap and threads at
+#                             60 trades/s on one key and 3,000 trades/s on 60 keys, start-up time to the first
+#                             trade in Kafka; BENCH_RUNS (3) runs, medians in target/bench/cost.md; ~10 min
 #
 # Honours KAFKA_PORT / KAFKA_CONTROLLER_PORT / WORK_DIR like ci/kafka.sh; starts the broker if it is not
 # running (and stops it afterwards). Takes about 2 minutes per run on a 2-core machine.
@@ -27,6 +30,13 @@ mvn -B -q -ntp -Pbench dependency:build-classpath -Dmdep.includeScope=test -Dmde
 # target/test-classes holds the benchmark and the emulator, which it runs in-process (a test source too, pom.xml).
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 mkdir -p target/bench
+
+if [[ "${1:-}" == "--cost" ]]; then
+  shift
+  java -Xmx1g -cp "$CP" dev.finnhubstream.bench.CostAtLoadBenchmark --bootstrap "$KAFKA_BOOTSTRAP_SERVERS" \
+    --runs "${BENCH_RUNS:-3}" "$@"
+  exit
+fi
 
 java -Xmx1g -cp "$CP" dev.finnhubstream.bench.DeliveryBenchmark --bootstrap "$KAFKA_BOOTSTRAP_SERVERS" \
   --runs "${BENCH_RUNS:-3}" --trades "${BENCH_TRADES:-3000000}" "$@"

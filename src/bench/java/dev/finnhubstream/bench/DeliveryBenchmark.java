@@ -2,7 +2,6 @@ package dev.finnhubstream.bench;
 
 import dev.finnhubstream.emulator.EmulatorOptions;
 import dev.finnhubstream.emulator.FinnhubEmulator;
-import dev.finnhubstream.support.ServiceProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -16,27 +15,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The delivery benchmark (docs/benchmarks.md), run by {@code bench/run.sh} against a local broker. Each run:
@@ -61,25 +50,20 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class DeliveryBenchmark {
 
-  private static final List<String> SYMBOLS = List.of("AAPL", "MSFT", "AMZN", "NVDA", "TSLA", "GOOGL", "META", "NFLX",
+  static final List<String> SYMBOLS = List.of("AAPL", "MSFT", "AMZN", "NVDA", "TSLA", "GOOGL", "META", "NFLX",
     "AMD", "INTC", "BINANCE:BTCUSDT", "BINANCE:ETHUSDT", "BINANCE:SOLUSDT", "OANDA:EUR_USD", "OANDA:GBP_USD",
     "OANDA:USD_JPY", "IC MARKETS:1", "IC MARKETS:2", "SPY", "QQQ");
   private static final String TOKEN = "bench-token";
-  private static final Pattern GC_HEAP = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
   /** ProducerPerformance's summary line for the records after the warm-up. */
   private static final Pattern PP_RATE = Pattern.compile("steady state records sent, ([0-9.]+) records/sec");
-  /** USER_HZ of /proc/&lt;pid&gt;/stat times; 100 on Linux. */
-  private static final double CLOCK_TICKS = 100.0;
 
   private final Options opt;
   private final Vertx vertx = Vertx.vertx();
-  private final Admin admin;
+  private final BenchKafka broker;
 
   private DeliveryBenchmark(Options opt) {
     this.opt = opt;
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, opt.bootstrap);
-    this.admin = Admin.create(p);
+    this.broker = new BenchKafka(opt.bootstrap);
   }
 
   public static void main(String[] args) throws Exception {
@@ -89,7 +73,7 @@ public final class DeliveryBenchmark {
     try {
       status = opt.sweep ? bench.sweep() : bench.measure();
     } finally {
-      bench.admin.close();
+      bench.broker.close();
       bench.vertx.close().await();
     }
     System.exit(status);
@@ -97,14 +81,14 @@ public final class DeliveryBenchmark {
 
   /** {@code --runs} full runs with the committed settings; prints medians and checks the targets. */
   private int measure() throws Exception {
-    JsonObject kafka = committedKafkaSection();
+    JsonObject kafka = BenchKafka.committedKafkaSection(opt.repo);
     int linger = kafka.getInteger("linger_ms");
     int batch = kafka.getInteger("batch_size");
     List<Result> runs = new ArrayList<>();
     for (int i = 1; i <= opt.runs; i++) {
-      log("run %d of %d (linger.ms=%d, batch.size=%d)", i, opt.runs, linger, batch);
+      BenchKafka.log("run %d of %d (linger.ms=%d, batch.size=%d)", i, opt.runs, linger, batch);
       Result r = run(Map.of(), linger, batch, kafka.getString("compression_type"));
-      log("run %d: %s", i, r.oneLine());
+      BenchKafka.log("run %d: %s", i, r.oneLine());
       runs.add(r);
     }
     Result median = Result.median(runs);
@@ -143,10 +127,10 @@ public final class DeliveryBenchmark {
       .append(" trades at full speed; ").append(opt.latencyRate).append(" trades/s for latency)\n\n");
     md.append(Result.tableHeader());
     for (Setting s : settings) {
-      log("sweep: %s", s.label());
+      BenchKafka.log("sweep: %s", s.label());
       Map<String, Object> overrides = Map.of("linger_ms", s.lingerMs(), "batch_size", s.batchSize(), "compression_type", s.compression());
       Result r = run(overrides, s.lingerMs(), s.batchSize(), s.compression());
-      log("sweep %s: %s", s.label(), r.oneLine());
+      BenchKafka.log("sweep %s: %s", s.label(), r.oneLine());
       md.append(r.tableRow(s.label()));
     }
     finish(md);
@@ -170,24 +154,24 @@ public final class DeliveryBenchmark {
     Result r = new Result();
     Path dir = Files.createTempDirectory(opt.out.toAbsolutePath().getParent() == null ? Path.of(".") : opt.out.getParent(), "bench-run");
     try {
-      Path config = writeConfig(dir, kafkaOverrides);
+      Path config = BenchKafka.writeConfig(opt.repo, dir, kafkaOverrides);
       emulatorCeiling(r);
       throughput(r, dir, config);
       producerPerformance(r, linger, batch, compression, dir);
       latency(r, dir, config);
     } finally {
-      deleteRecursively(dir);
+      BenchKafka.deleteRecursively(dir);
     }
     return r;
   }
 
   private void throughput(Result r, Path dir, Path config) throws Exception {
-    String topic = "bench_rate_" + shortId();
-    createTopic(topic);
+    String topic = "bench_rate_" + BenchKafka.shortId();
+    broker.createTopic(topic);
     FinnhubEmulator emulator = new FinnhubEmulator(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN))
       .withTradesPerSecond(0).withTotalTrades(opt.trades).withSymbolCap(0).withPingIntervalMs(0));
     vertx.deployVerticle(emulator).await();
-    try (Service service = Service.start(this, dir.resolve("rate"), config, emulator.actualPort(), topic)) {
+    try (BenchService service = BenchService.start(dir.resolve("rate"), config, emulator.actualPort(), List.of(TOKEN), SYMBOLS, opt.bootstrap, topic)) {
       long warmup = opt.trades / 3;
       service.awaitAcked(warmup, Duration.ofMinutes(10));
       long warmAt = System.nanoTime();
@@ -200,17 +184,17 @@ public final class DeliveryBenchmark {
       r.exitCode = service.stop();
       r.peakHeapMb = service.peakHeapMb();
       r.pauses = status.getLong("pauses");
-      long inKafka = recordCount(topic);
+      long inKafka = broker.recordCount(topic);
       r.verified = inKafka == opt.trades && emulator.tradesSent() == opt.trades
         && status.getLong("acked") == opt.trades && r.exitCode == 0;
       if (!r.verified) {
-        log("COUNT MISMATCH: emulator sent %d, Kafka holds %d, service acked %d, exit code %d", emulator.tradesSent(), inKafka,
+        BenchKafka.log("COUNT MISMATCH: emulator sent %d, Kafka holds %d, service acked %d, exit code %d", emulator.tradesSent(), inKafka,
           status.getLong("acked"), r.exitCode);
       }
       r.payloadSample = sampleValues(topic, 10_000);
     } finally {
       vertx.undeploy(emulator.deploymentID()).await();
-      deleteTopic(topic);
+      broker.deleteTopic(topic);
     }
   }
 
@@ -248,8 +232,8 @@ public final class DeliveryBenchmark {
   }
 
   private void producerPerformance(Result r, int linger, int batch, String compression, Path dir) throws Exception {
-    String topic = "bench_pp_" + shortId();
-    createTopic(topic);
+    String topic = "bench_pp_" + BenchKafka.shortId();
+    broker.createTopic(topic);
     Path payloads = dir.resolve("payloads.txt");
     Files.writeString(payloads, String.join("\n", r.payloadSample));
     r.payloadBytes = r.payloadSample.stream().mapToInt(s -> s.getBytes(StandardCharsets.UTF_8).length).average().orElse(0);
@@ -275,19 +259,19 @@ public final class DeliveryBenchmark {
     r.producerPerformanceRate = rate;
     Matcher cpu = Pattern.compile("CHILD_CPU_TICKS (\\d+)").matcher(text);
     if (cpu.find()) {
-      r.producerPerformanceCpuUsPerRecord = Long.parseLong(cpu.group(1)) * 1e6 / CLOCK_TICKS / opt.trades;
+      r.producerPerformanceCpuUsPerRecord = Long.parseLong(cpu.group(1)) * 1e6 / BenchService.CLOCK_TICKS / opt.trades;
     }
-    deleteTopic(topic);
+    broker.deleteTopic(topic);
   }
 
   private void latency(Result r, Path dir, Path config) throws Exception {
-    String topic = "bench_latency_" + shortId();
-    createTopic(topic);
+    String topic = "bench_latency_" + BenchKafka.shortId();
+    broker.createTopic(topic);
     long total = (long) opt.latencyRate * opt.latencySeconds;
     FinnhubEmulator emulator = new FinnhubEmulator(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN))
       .withTradesPerSecond(opt.latencyRate).withTotalTrades(total).withSymbolCap(0).withPingIntervalMs(0));
     vertx.deployVerticle(emulator).await();
-    try (Service service = Service.start(this, dir.resolve("latency"), config, emulator.actualPort(), topic)) {
+    try (BenchService service = BenchService.start(dir.resolve("latency"), config, emulator.actualPort(), List.of(TOKEN), SYMBOLS, opt.bootstrap, topic)) {
       JsonObject warm = service.awaitAcked(Math.min(total, (long) opt.latencyRate * opt.warmupSeconds), Duration.ofMinutes(5));
       long warmedAtMs = System.currentTimeMillis();
       JsonObject done = service.awaitAcked(total, Duration.ofMinutes(10));
@@ -305,7 +289,7 @@ public final class DeliveryBenchmark {
       r.appendMax = lags.length == 0 ? -1 : lags[lags.length - 1];
     } finally {
       vertx.undeploy(emulator.deploymentID()).await();
-      deleteTopic(topic);
+      broker.deleteTopic(topic);
     }
   }
 
@@ -316,19 +300,9 @@ public final class DeliveryBenchmark {
     return sorted[(int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))];
   }
 
-  /** Records in {@code topic}: the sum over its partitions of end offset − start offset. */
-  private long recordCount(String topic) {
-    try (KafkaConsumer<String, String> consumer = consumer()) {
-      List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(pi -> new TopicPartition(topic, pi.partition())).toList();
-      Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
-      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-      return parts.stream().mapToLong(tp -> end.get(tp) - begin.get(tp)).sum();
-    }
-  }
-
   private List<String> sampleValues(String topic, int max) {
     List<String> values = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer = consumer()) {
+    try (KafkaConsumer<String, String> consumer = broker.consumer()) {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (values.size() < max && System.nanoTime() < deadline) {
@@ -350,7 +324,7 @@ public final class DeliveryBenchmark {
     List<Long> lags = new ArrayList<>();
     Set<String> ids = new java.util.HashSet<>();
     long count = 0;
-    try (KafkaConsumer<String, String> consumer = consumer()) {
+    try (KafkaConsumer<String, String> consumer = broker.consumer()) {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
       long quietUntil = Long.MAX_VALUE;
@@ -370,169 +344,10 @@ public final class DeliveryBenchmark {
       }
     }
     if (count != expected || ids.size() != expected) {
-      log("LATENCY TOPIC MISMATCH: expected %d records, read %d with %d distinct ingest ids", expected, count, ids.size());
+      BenchKafka.log("LATENCY TOPIC MISMATCH: expected %d records, read %d with %d distinct ingest ids", expected, count, ids.size());
       return new long[0];
     }
     return lags.stream().mapToLong(Long::longValue).toArray();
-  }
-
-  private KafkaConsumer<String, String> consumer() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, opt.bootstrap);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
-    return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
-  }
-
-  private void createTopic(String topic) throws Exception {
-    admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1)
-      .configs(Map.of("message.timestamp.type", "LogAppendTime")))).all().get(60, TimeUnit.SECONDS);
-  }
-
-  private void deleteTopic(String topic) {
-    try {
-      admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log("could not delete topic %s: %s", topic, e);
-    }
-  }
-
-  private JsonObject committedKafkaSection() throws IOException {
-    JsonObject root = new JsonObject(Files.readString(opt.repo.resolve("conf/app.json")));
-    JsonObject merged = root.getJsonObject("common").getJsonObject("kafka").copy();
-    merged.mergeIn(root.getJsonObject("environments").getJsonObject("local").getJsonObject("kafka"));
-    return merged;
-  }
-
-  /** conf/app.json with the local environment pointed at this run's disk buffer, plus the sweep's settings. */
-  private Path writeConfig(Path dir, Map<String, Object> kafkaOverrides) throws IOException {
-    JsonObject root = new JsonObject(Files.readString(opt.repo.resolve("conf/app.json")));
-    JsonObject local = root.getJsonObject("environments").getJsonObject("local").getJsonObject("kafka");
-    local.put("disk_buffer_dir", dir.resolve("buffer").toString());
-    local.put("dead_letter_topic", "bench_dlq");
-    kafkaOverrides.forEach(local::put);
-    Path file = dir.resolve("app.json");
-    Files.writeString(file, root.encodePrettily());
-    return file;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
-
-  private static String shortId() {
-    return UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  static void log(String format, Object... args) {
-    System.out.printf("[bench] " + format + "%n", args);
-  }
-
-  /** The service as users run it ({@code java -Xmx256m -jar}, see {@link ServiceProcess}), with a GC log. */
-  private static final class Service implements AutoCloseable {
-    private final ServiceProcess process;
-    private final Path gcLog;
-
-    private Service(ServiceProcess process, Path gcLog) {
-      this.process = process;
-      this.gcLog = gcLog;
-    }
-
-    static Service start(DeliveryBenchmark bench, Path dir, Path config, int emulatorPort, String topic) throws Exception {
-      Files.createDirectories(dir);
-      Path gcLog = dir.resolve("gc.log");
-      List<String> jvm = new ArrayList<>(List.of("-Xlog:gc:file=" + gcLog));
-      // Extra JVM options for the service, e.g. a JFR recording when profiling: BENCH_SERVICE_JVM_OPTS="-XX:StartFlightRecording=..."
-      String extra = System.getenv("BENCH_SERVICE_JVM_OPTS");
-      if (extra != null && !extra.isBlank()) {
-        jvm.addAll(List.of(extra.trim().split("\\s+")));
-      }
-      Map<String, String> env = Map.of(
-        "APP_CONFIG", config.toString(),
-        "FINNHUB_URL", "ws://127.0.0.1:" + emulatorPort,
-        "FINNHUB_TOKEN", TOKEN,
-        "FINNHUB_SYMBOLS", String.join(",", SYMBOLS),
-        "KAFKA_BOOTSTRAP_SERVERS", bench.opt.bootstrap,
-        "KAFKA_TOPIC", topic);
-      return new Service(ServiceProcess.start(dir.resolve("service.log"), env, jvm), gcLog);
-    }
-
-    JsonObject awaitAcked(long count, Duration timeout) throws Exception {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        JsonObject kafka = process.sinkStatus();
-        if (kafka.getLong("acked", 0L) >= count) {
-          return kafka;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the service did not acknowledge " + count + " trades in time; status: " + kafka);
-        }
-        Thread.sleep(50);
-      }
-    }
-
-    long acked() {
-      return process.sinkStatus().getLong("acked");
-    }
-
-    double peakRssMb() throws IOException {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-        }
-      }
-      return -1;
-    }
-
-    /** CPU time (user + system) the service has used so far, start-up included. */
-    double cpuSeconds() throws IOException {
-      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLOCK_TICKS;
-    }
-
-    /** Largest heap occupancy in the GC log: what was in use when a collection started. */
-    double peakHeapMb() throws IOException {
-      double peak = 0;
-      if (!Files.exists(gcLog)) {
-        return -1;
-      }
-      for (String line : Files.readAllLines(gcLog)) {
-        Matcher m = GC_HEAP.matcher(line);
-        if (m.find()) {
-          peak = Math.max(peak, mb(m.group(1), m.group(2)));
-        }
-      }
-      return peak;
-    }
-
-    private static double mb(String n, String unit) {
-      double v = Double.parseDouble(n);
-      return switch (unit) {
-        case "K" -> v / 1024;
-        case "G" -> v * 1024;
-        default -> v;
-      };
-    }
-
-    /** SIGTERM, as an orchestrator stops it; returns the exit code. */
-    int stop() throws InterruptedException {
-      return process.terminate(Duration.ofSeconds(60));
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      process.close();
-    }
   }
 
   /** Ack-latency histogram of one interval: bucket counts of two /status snapshots subtracted. */
@@ -621,29 +436,25 @@ public final class DeliveryBenchmark {
 
     static Result median(List<Result> runs) {
       Result m = new Result();
-      m.serviceRate = median(runs, r -> r.serviceRate);
-      m.producerPerformanceRate = median(runs, r -> r.producerPerformanceRate);
-      m.emulatorRate = median(runs, r -> r.emulatorRate);
-      m.medianRatio = median(runs, Result::ratio);
-      m.serviceCpuUsPerRecord = median(runs, r -> r.serviceCpuUsPerRecord);
-      m.producerPerformanceCpuUsPerRecord = median(runs, r -> r.producerPerformanceCpuUsPerRecord);
-      m.appendP50 = (long) median(runs, r -> r.appendP50);
-      m.appendP99 = (long) median(runs, r -> r.appendP99);
-      m.appendMax = (long) median(runs, r -> r.appendMax);
-      m.ackP50 = (long) median(runs, r -> r.ackP50);
-      m.ackP99 = (long) median(runs, r -> r.ackP99);
-      m.ackMax = (long) median(runs, r -> r.ackMax);
-      m.peakHeapMb = median(runs, r -> r.peakHeapMb);
-      m.rssPeakMb = median(runs, r -> r.rssPeakMb);
+      m.serviceRate = BenchKafka.median(runs, r -> r.serviceRate);
+      m.producerPerformanceRate = BenchKafka.median(runs, r -> r.producerPerformanceRate);
+      m.emulatorRate = BenchKafka.median(runs, r -> r.emulatorRate);
+      m.medianRatio = BenchKafka.median(runs, Result::ratio);
+      m.serviceCpuUsPerRecord = BenchKafka.median(runs, r -> r.serviceCpuUsPerRecord);
+      m.producerPerformanceCpuUsPerRecord = BenchKafka.median(runs, r -> r.producerPerformanceCpuUsPerRecord);
+      m.appendP50 = (long) BenchKafka.median(runs, r -> r.appendP50);
+      m.appendP99 = (long) BenchKafka.median(runs, r -> r.appendP99);
+      m.appendMax = (long) BenchKafka.median(runs, r -> r.appendMax);
+      m.ackP50 = (long) BenchKafka.median(runs, r -> r.ackP50);
+      m.ackP99 = (long) BenchKafka.median(runs, r -> r.ackP99);
+      m.ackMax = (long) BenchKafka.median(runs, r -> r.ackMax);
+      m.peakHeapMb = BenchKafka.median(runs, r -> r.peakHeapMb);
+      m.rssPeakMb = BenchKafka.median(runs, r -> r.rssPeakMb);
       m.verified = runs.stream().allMatch(r -> r.verified);
       m.latencyVerified = runs.stream().allMatch(r -> r.latencyVerified);
       return m;
     }
 
-    private static double median(Collection<Result> runs, ToDoubleFunction<Result> f) {
-      double[] v = runs.stream().mapToDouble(f).sorted().toArray();
-      return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
   }
 
   /** Command-line options; see bench/run.sh. */
