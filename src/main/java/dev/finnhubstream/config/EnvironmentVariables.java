@@ -38,7 +38,7 @@ public final class EnvironmentVariables {
     new Variable(LOCKBOX_SECRETS, false, "Opt-in: read the secrets from Lockbox at start-up, "
       + "`FINNHUB_TOKEN=<secret id>[@<version id>],KAFKA_PASSWORD=...` (the instance-group runtime sets it). A secret also set "
       + "directly stops start-up."),
-    new Variable("JAVA_OPTS", false, "The container's JVM flags (image default `-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError`)."),
+    new Variable("JAVA_OPTS", false, "The container's JVM flags (image default `-Xmx256m -XX:+ExitOnOutOfMemoryError`, the heap every figure was measured with)."),
     new Variable("RUN_SECONDS", false, "The container stops the service cleanly after this many seconds and exits 0 (the serverless "
       + "runtime sets it)."));
 

@@ -141,7 +141,7 @@ class ServiceImageIT {
     assertThat(config.getVolumes()).containsOnlyKeys(bufferDir);
     assertThat(String.join(" ", config.getHealthcheck().getTest())).contains("/health").contains("${HTTP_PORT:-" + HTTP_PORT + "}");
     assertThat(env(config.getEnv())).doesNotContainKeys("APP_ENV", "FINNHUB_TOKEN", "KAFKA_PASSWORD", "LOCKBOX_SECRETS")
-      .hasEntrySatisfying("JAVA_OPTS", o -> assertThat(o).contains("-XX:MaxRAMPercentage=").contains("-XX:+ExitOnOutOfMemoryError"));
+      .hasEntrySatisfying("JAVA_OPTS", o -> assertThat(o).contains("-Xmx256m").contains("-XX:+ExitOnOutOfMemoryError"));
     // The Managed Kafka CA is in the JRE's trust store (in offline builds: the test's own CA under that alias).
     String trusted = run("--entrypoint", "keytool", IMAGE, "-list", "-rfc", "-cacerts", "-storepass", "changeit", "-alias", "yandex-cloud-ca");
     assertThat(trusted).contains("BEGIN CERTIFICATE");
