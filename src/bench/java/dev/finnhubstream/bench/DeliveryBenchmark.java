@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
@@ -40,6 +41,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -547,8 +549,15 @@ public final class DeliveryBenchmark {
     for (int p = 0; p < PARTITIONS; p++) {
       latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
     }
-    return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
-      .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+    try {
+      return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+        .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return 0; // created a moment ago: the broker's metadata does not list it yet
+      }
+      throw e;
+    }
   }
 
   /** The service as users run it ({@code java -Xmx256m -jar}, see {@link ServiceProcess}), with a GC log. */
