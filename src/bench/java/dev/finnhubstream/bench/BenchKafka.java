@@ -4,18 +4,23 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -38,9 +43,12 @@ final class BenchKafka implements AutoCloseable {
     return bootstrap;
   }
 
-  /** 3 partitions (the committed {@code kafka.partitions}), append time as the record timestamp. */
+  /** Partitions of every benchmark topic: the committed {@code kafka.partitions}. */
+  static final int PARTITIONS = 3;
+
+  /** {@link #PARTITIONS} partitions, append time as the record timestamp. */
   void createTopic(String topic) throws Exception {
-    admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1)
+    admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)
       .configs(Map.of("message.timestamp.type", "LogAppendTime")))).all().get(60, TimeUnit.SECONDS);
   }
 
@@ -59,6 +67,26 @@ final class BenchKafka implements AutoCloseable {
       Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
       Map<TopicPartition, Long> end = consumer.endOffsets(parts);
       return parts.stream().mapToLong(tp -> end.get(tp) - begin.get(tp)).sum();
+    }
+  }
+
+  /**
+   * Records in a fresh topic (its end offsets: nothing was deleted from it), from the admin client; 0 for a topic
+   * created a moment ago that the broker's metadata does not list yet. Cheap enough to poll.
+   */
+  long appended(String topic) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    try {
+      return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+        .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return 0;
+      }
+      throw e;
     }
   }
 

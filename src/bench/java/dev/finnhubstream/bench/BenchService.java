@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
  * emulator and the benchmark's broker, and what the benchmarks read of it from outside: {@code /status} and
  * {@code /proc}. Shared by {@link DeliveryBenchmark} and {@link CostAtLoadBenchmark}.
  */
-final class BenchService implements AutoCloseable {
+final class BenchService implements DeliveryBenchmark.Deliverer {
 
   /** A G1 or Serial GC log line's occupancy: before->after(capacity). */
   private static final Pattern GC_HEAP = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
@@ -47,14 +48,22 @@ final class BenchService implements AutoCloseable {
     if (extra != null && !extra.isBlank()) {
       jvm.addAll(List.of(extra.trim().split("\\s+")));
     }
-    Map<String, String> env = Map.of(
-      "APP_CONFIG", config.toString(),
+    Map<String, String> env = new HashMap<>(feedEnv(emulatorPort, tokens, symbols, bootstrap, topic));
+    env.put("APP_CONFIG", config.toString());
+    return new BenchService(ServiceProcess.start(dir.resolve("service.log"), env, jvm), gcLog);
+  }
+
+  /**
+   * The environment that points the service (and the Camel route of {@link SideBySide}, which reads the same
+   * variables) at a feed and a topic.
+   */
+  static Map<String, String> feedEnv(int emulatorPort, List<String> tokens, List<String> symbols, String bootstrap, String topic) {
+    return Map.of(
       "FINNHUB_URL", "ws://127.0.0.1:" + emulatorPort,
       "FINNHUB_TOKEN", String.join(",", tokens),
       "FINNHUB_SYMBOLS", String.join(",", symbols),
       "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
       "KAFKA_TOPIC", topic);
-    return new BenchService(ServiceProcess.start(dir.resolve("service.log"), env, jvm), gcLog);
   }
 
   ServiceProcess process() {
@@ -79,9 +88,21 @@ final class BenchService implements AutoCloseable {
     return process.sinkStatus().getLong("acked");
   }
 
-  /** A {@code kB} line of /proc/&lt;pid&gt;/status ({@code VmRSS}, {@code VmHWM}...) in MB, or the count of {@code Threads}. */
+  @Override
+  public long pid() {
+    return process.pid();
+  }
+
   double procStatus(String field) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+    return procStatus(process.pid(), field);
+  }
+
+  /**
+   * A {@code kB} line of /proc/&lt;pid&gt;/status ({@code VmRSS}, {@code VmHWM}...) of any process in MB, or the count
+   * of {@code Threads}.
+   */
+  static double procStatus(long pid, String field) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
       if (line.startsWith(field + ":")) {
         long n = Long.parseLong(line.replaceAll("[^0-9]", ""));
         return line.endsWith("kB") ? n / 1024.0 : n;
@@ -96,7 +117,12 @@ final class BenchService implements AutoCloseable {
 
   /** CPU time (user + system) the service has used so far, start-up included. */
   double cpuSeconds() throws IOException {
-    return cpuSeconds(Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat")));
+    return cpuSeconds(process.pid());
+  }
+
+  /** CPU time (user + system, all threads) a running process has used so far. */
+  static double cpuSeconds(long pid) throws IOException {
+    return cpuSeconds(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
   }
 
   /** utime + stime of a /proc stat line, in seconds. */
@@ -164,8 +190,8 @@ final class BenchService implements AutoCloseable {
     };
   }
 
-  /** SIGTERM, as an orchestrator stops it; returns the exit code. */
-  int stop() throws InterruptedException {
+  @Override
+  public int stop() throws InterruptedException {
     return process.terminate(Duration.ofSeconds(60));
   }
 

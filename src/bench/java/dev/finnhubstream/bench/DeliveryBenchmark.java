@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +45,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  *   after {@code --warmup-seconds}, Kafka's LogAppendTime − Finnhub {@code t} per record, and the service's
  *   own acknowledgement − receive histogram (two /status snapshots subtracted);</li>
  *   <li>peak heap (largest heap occupancy the GC log shows) and peak RSS (VmHWM) of the service, which must
- *   exit 0 on SIGTERM.</li>
+ *   exit 0 on SIGTERM;</li>
+ *   <li>with {@code --peer camel}: the service and the Camel route of {@code bench/camel} side by side
+ *   ({@link SideBySide}).</li>
  * </ol>
  * Medians over the runs are printed and written to {@code <out>/results.md}. With {@code --sweep}, one run
  * per linger.ms / batch.size pair instead: the measurement behind the defaults in {@code conf/app.json}.
@@ -53,11 +57,11 @@ public final class DeliveryBenchmark {
   static final List<String> SYMBOLS = List.of("AAPL", "MSFT", "AMZN", "NVDA", "TSLA", "GOOGL", "META", "NFLX",
     "AMD", "INTC", "BINANCE:BTCUSDT", "BINANCE:ETHUSDT", "BINANCE:SOLUSDT", "OANDA:EUR_USD", "OANDA:GBP_USD",
     "OANDA:USD_JPY", "IC MARKETS:1", "IC MARKETS:2", "SPY", "QQQ");
-  private static final String TOKEN = "bench-token";
+  static final String TOKEN = "bench-token";
   /** ProducerPerformance's summary line for the records after the warm-up. */
   private static final Pattern PP_RATE = Pattern.compile("steady state records sent, ([0-9.]+) records/sec");
 
-  private final Options opt;
+  final Options opt;
   private final Vertx vertx = Vertx.vertx();
   private final BenchKafka broker;
 
@@ -84,10 +88,12 @@ public final class DeliveryBenchmark {
     JsonObject kafka = BenchKafka.committedKafkaSection(opt.repo);
     int linger = kafka.getInteger("linger_ms");
     int batch = kafka.getInteger("batch_size");
+    String compression = kafka.getString("compression_type");
+    SideBySide sideBySide = opt.peer ? new SideBySide(this, broker, opt, linger, batch, compression) : null;
     List<Result> runs = new ArrayList<>();
     for (int i = 1; i <= opt.runs; i++) {
       BenchKafka.log("run %d of %d (linger.ms=%d, batch.size=%d)", i, opt.runs, linger, batch);
-      Result r = run(Map.of(), linger, batch, kafka.getString("compression_type"));
+      Result r = run(Map.of(), linger, batch, compression, sideBySide);
       BenchKafka.log("run %d: %s", i, r.oneLine());
       runs.add(r);
     }
@@ -106,6 +112,9 @@ public final class DeliveryBenchmark {
     md.append("\nTargets: rate ≥ 50% of ProducerPerformance: ").append(verdict(median.ratio() >= 0.5))
       .append("; p99 ≤ 10 ms at ").append(opt.latencyRate).append(" trades/s (append − t): ").append(verdict(median.appendP99 <= 10))
       .append("; heap ≤ 256 MB: ").append(verdict(median.peakHeapMb <= 256)).append('\n');
+    if (sideBySide != null) {
+      md.append(SideBySide.table(runs.stream().map(r -> r.sideBySide).toList(), opt.peerRate));
+    }
     finish(md);
     boolean allVerified = runs.stream().allMatch(r -> r.verified);
     return allVerified ? 0 : 1;
@@ -129,7 +138,7 @@ public final class DeliveryBenchmark {
     for (Setting s : settings) {
       BenchKafka.log("sweep: %s", s.label());
       Map<String, Object> overrides = Map.of("linger_ms", s.lingerMs(), "batch_size", s.batchSize(), "compression_type", s.compression());
-      Result r = run(overrides, s.lingerMs(), s.batchSize(), s.compression());
+      Result r = run(overrides, s.lingerMs(), s.batchSize(), s.compression(), null);
       BenchKafka.log("sweep %s: %s", s.label(), r.oneLine());
       md.append(r.tableRow(s.label()));
     }
@@ -150,7 +159,9 @@ public final class DeliveryBenchmark {
     return ok ? "met" : "MISSED";
   }
 
-  private Result run(Map<String, Object> kafkaOverrides, int linger, int batch, String compression) throws Exception {
+  /** One run of every phase; {@code sideBySide} null: without the peer. */
+  private Result run(Map<String, Object> kafkaOverrides, int linger, int batch, String compression, SideBySide sideBySide)
+    throws Exception {
     Result r = new Result();
     Path dir = Files.createTempDirectory(opt.out.toAbsolutePath().getParent() == null ? Path.of(".") : opt.out.getParent(), "bench-run");
     try {
@@ -159,6 +170,9 @@ public final class DeliveryBenchmark {
       throughput(r, dir, config);
       producerPerformance(r, linger, batch, compression, dir);
       latency(r, dir, config);
+      if (sideBySide != null) {
+        r.sideBySide = sideBySide.run(dir, config);
+      }
     } finally {
       BenchKafka.deleteRecursively(dir);
     }
@@ -168,9 +182,7 @@ public final class DeliveryBenchmark {
   private void throughput(Result r, Path dir, Path config) throws Exception {
     String topic = "bench_rate_" + BenchKafka.shortId();
     broker.createTopic(topic);
-    FinnhubEmulator emulator = new FinnhubEmulator(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN))
-      .withTradesPerSecond(0).withTotalTrades(opt.trades).withSymbolCap(0).withPingIntervalMs(0));
-    vertx.deployVerticle(emulator).await();
+    FinnhubEmulator emulator = deployEmulator(0, opt.trades);
     try (BenchService service = BenchService.start(dir.resolve("rate"), config, emulator.actualPort(), List.of(TOKEN), SYMBOLS, opt.bootstrap, topic)) {
       long warmup = opt.trades / 3;
       service.awaitAcked(warmup, Duration.ofMinutes(10));
@@ -193,9 +205,21 @@ public final class DeliveryBenchmark {
       }
       r.payloadSample = sampleValues(topic, 10_000);
     } finally {
-      vertx.undeploy(emulator.deploymentID()).await();
+      undeploy(emulator);
       broker.deleteTopic(topic);
     }
+  }
+
+  /** An emulator for one phase: {@code rate} trades/s (0 = as fast as the client reads), {@code total} in all. */
+  FinnhubEmulator deployEmulator(double rate, long total) {
+    FinnhubEmulator emulator = new FinnhubEmulator(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN))
+      .withTradesPerSecond(rate).withTotalTrades(total).withSymbolCap(0).withPingIntervalMs(0));
+    vertx.deployVerticle(emulator).await();
+    return emulator;
+  }
+
+  void undeploy(FinnhubEmulator emulator) {
+    vertx.undeploy(emulator.deploymentID()).await();
   }
 
   /**
@@ -203,9 +227,7 @@ public final class DeliveryBenchmark {
    * (steady state after the first third). The service cannot be fed faster than this.
    */
   private void emulatorCeiling(Result r) throws Exception {
-    FinnhubEmulator emulator = new FinnhubEmulator(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN))
-      .withTradesPerSecond(0).withTotalTrades(opt.trades).withSymbolCap(0).withPingIntervalMs(0));
-    vertx.deployVerticle(emulator).await();
+    FinnhubEmulator emulator = deployEmulator(0, opt.trades);
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 24).setMaxMessageSize(1 << 24));
     try {
       WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(emulator.actualPort())
@@ -227,7 +249,7 @@ public final class DeliveryBenchmark {
       r.emulatorRate = (emulator.tradesSent() - warm) * 1e9 / (System.nanoTime() - warmAt);
     } finally {
       client.close().await();
-      vertx.undeploy(emulator.deploymentID()).await();
+      undeploy(emulator);
     }
   }
 
@@ -268,9 +290,7 @@ public final class DeliveryBenchmark {
     String topic = "bench_latency_" + BenchKafka.shortId();
     broker.createTopic(topic);
     long total = (long) opt.latencyRate * opt.latencySeconds;
-    FinnhubEmulator emulator = new FinnhubEmulator(EmulatorOptions.defaults().withAcceptedTokens(Set.of(TOKEN))
-      .withTradesPerSecond(opt.latencyRate).withTotalTrades(total).withSymbolCap(0).withPingIntervalMs(0));
-    vertx.deployVerticle(emulator).await();
+    FinnhubEmulator emulator = deployEmulator(opt.latencyRate, total);
     try (BenchService service = BenchService.start(dir.resolve("latency"), config, emulator.actualPort(), List.of(TOKEN), SYMBOLS, opt.bootstrap, topic)) {
       JsonObject warm = service.awaitAcked(Math.min(total, (long) opt.latencyRate * opt.warmupSeconds), Duration.ofMinutes(5));
       long warmedAtMs = System.currentTimeMillis();
@@ -281,19 +301,18 @@ public final class DeliveryBenchmark {
       r.ackMax = ack.percentile(1.0);
       int exit = service.stop();
       r.exitCode = Math.max(r.exitCode, exit);
-      long[] lags = appendLags(topic, total, warmedAtMs);
-      r.latencyVerified = lags.length > 0 && emulator.tradesSent() == total;
-      Arrays.sort(lags);
-      r.appendP50 = pick(lags, 0.5);
-      r.appendP99 = pick(lags, 0.99);
-      r.appendMax = lags.length == 0 ? -1 : lags[lags.length - 1];
+      ReadBack back = readBack(topic, total, warmedAtMs, false, SERVICE_RECORD);
+      r.latencyVerified = back.complete(total) && emulator.tradesSent() == total;
+      r.appendP50 = back.lagPercentile(0.5);
+      r.appendP99 = back.lagPercentile(0.99);
+      r.appendMax = back.lagPercentile(1.0);
     } finally {
-      vertx.undeploy(emulator.deploymentID()).await();
+      undeploy(emulator);
       broker.deleteTopic(topic);
     }
   }
 
-  private static long pick(long[] sorted, double fraction) {
+  static long pick(long[] sorted, double fraction) {
     if (sorted.length == 0) {
       return -1;
     }
@@ -316,38 +335,92 @@ public final class DeliveryBenchmark {
     return values;
   }
 
+  /** Where a record holds the trade's Finnhub {@code t} and, if it has one, an id unique to the record. */
+  record RecordShape(String tradeTsField, String idField) {
+  }
+
+  /** The service's records (record.fields in conf/app.json). */
+  static final RecordShape SERVICE_RECORD = new RecordShape("trade_ts_ms", "ingest_id");
+
   /**
-   * Append time − Finnhub {@code t} (ms) of every record whose trade was generated after the warm-up; also
-   * checks that the topic holds exactly {@code expected} records with distinct ingest ids.
+   * A topic read back whole: its records, how many distinct ids they hold (the record count where they have
+   * none: identical prints are distinct trades, so content cannot tell a duplicate), append time − Finnhub
+   * {@code t} in ms (sorted) of the records after the warm-up, and whether every key's {@code t} stayed in order
+   * (Finnhub's {@code t} never goes back within a symbol).
    */
-  private long[] appendLags(String topic, long expected, long warmedAtMs) {
-    List<Long> lags = new ArrayList<>();
-    Set<String> ids = new java.util.HashSet<>();
+  record ReadBack(long count, long distinctIds, long[] lags, boolean ordered) {
+
+    boolean complete(long expected) {
+      return count == expected && distinctIds == expected && ordered;
+    }
+
+    /** −1 when no record came after the warm-up. */
+    long lagPercentile(double fraction) {
+      return pick(lags, fraction);
+    }
+  }
+
+  /**
+   * @param warmedAtMs  the end of the warm-up: records whose trade was generated before it ({@code t}) are left out
+   *                    of the lags, or with {@code byAppendTime} those appended to Kafka before it (a client that
+   *                    reads ahead of what it delivers has every trade generated long before it delivers it)
+   */
+  ReadBack readBack(String topic, long expected, long warmedAtMs, boolean byAppendTime, RecordShape shape) {
+    long[] lags = new long[1 << 16];
+    int lagCount = 0;
+    Set<String> ids = new HashSet<>();
+    Map<String, Long> lastT = new HashMap<>();
+    boolean ordered = true;
     long count = 0;
     try (KafkaConsumer<String, String> consumer = broker.consumer()) {
       consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-      long quietUntil = Long.MAX_VALUE;
-      while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+      // Everything is in Kafka already: stop 2 s after the last expected record, or after 15 s without any.
+      long quietFor = TimeUnit.SECONDS.toNanos(15);
+      long lastRecordAt = System.nanoTime();
+      while (System.nanoTime() - lastRecordAt < quietFor) {
         for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(200))) {
           count++;
+          lastRecordAt = System.nanoTime();
           JsonObject v = new JsonObject(rec.value());
-          ids.add(v.getString("ingest_id"));
-          long t = v.getLong("trade_ts_ms");
-          if (t >= warmedAtMs) {
-            lags.add(rec.timestamp() - t);
+          if (shape.idField() != null) {
+            ids.add(v.getString(shape.idField()));
+          }
+          long t = v.getLong(shape.tradeTsField());
+          Long previous = lastT.put(rec.key(), t);
+          ordered &= previous == null || previous <= t;
+          if ((byAppendTime ? rec.timestamp() : t) >= warmedAtMs) {
+            if (lagCount == lags.length) {
+              lags = Arrays.copyOf(lags, 2 * lagCount);
+            }
+            lags[lagCount++] = rec.timestamp() - t;
           }
         }
-        if (count >= expected && quietUntil == Long.MAX_VALUE) {
-          quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        if (count >= expected) {
+          quietFor = TimeUnit.SECONDS.toNanos(2);
         }
       }
     }
-    if (count != expected || ids.size() != expected) {
-      BenchKafka.log("LATENCY TOPIC MISMATCH: expected %d records, read %d with %d distinct ingest ids", expected, count, ids.size());
-      return new long[0];
+    long distinct = shape.idField() == null ? count : ids.size();
+    if (count != expected || distinct != count || !ordered) {
+      BenchKafka.log("TOPIC %s MISMATCH: expected %d records, read %d with %d distinct ids, each key's t in order: %s", topic, expected,
+        count, distinct, ordered);
     }
-    return lags.stream().mapToLong(Long::longValue).toArray();
+    long[] sorted = Arrays.copyOf(lags, lagCount);
+    Arrays.sort(sorted);
+    return new ReadBack(count, distinct, sorted, ordered);
+  }
+
+  /** A process that delivers the emulator's trades to Kafka, run as its users run it. */
+  interface Deliverer extends AutoCloseable {
+
+    long pid();
+
+    /** SIGTERM, as an orchestrator stops it; returns the exit code. */
+    int stop() throws InterruptedException;
+
+    /** Kills it if it still runs. */
+    @Override
+    void close() throws InterruptedException;
   }
 
   /** Ack-latency histogram of one interval: bucket counts of two /status snapshots subtracted. */
@@ -402,6 +475,7 @@ public final class DeliveryBenchmark {
     boolean verified;
     boolean latencyVerified;
     List<String> payloadSample = List.of();
+    SideBySide.Figures sideBySide;
 
     /** For a median row: the median of the runs' ratios (each run's two rates were measured minutes apart, not the medians). */
     double medianRatio = -1;
@@ -457,9 +531,9 @@ public final class DeliveryBenchmark {
 
   }
 
-  /** Command-line options; see bench/run.sh. */
-  private record Options(String bootstrap, int runs, long trades, int latencyRate, int latencySeconds, int warmupSeconds,
-                         boolean sweep, Path out, Path repo, Path kafkaScript) {
+  /** Command-line options; see bench/run.sh. {@code peer}: whether to run {@link SideBySide}. */
+  record Options(String bootstrap, int runs, long trades, int latencyRate, int latencySeconds, int warmupSeconds,
+                 boolean sweep, Path out, Path repo, Path kafkaScript, boolean peer, int peerRate, Path peerJar) {
 
     static Options parse(String[] args) {
       Map<String, String> a = new LinkedHashMap<>();
@@ -475,10 +549,16 @@ public final class DeliveryBenchmark {
       // The service is started from the working directory (target/finnhub-stream-fat.jar): run from the repository root.
       Path repo = Path.of(".").toAbsolutePath().normalize();
       String bootstrap = a.getOrDefault("--bootstrap", System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"));
+      String peer = a.getOrDefault("--peer", "none");
+      if (!peer.equals("none") && !peer.equals("camel")) {
+        throw new IllegalArgumentException("--peer takes camel or none, got " + peer);
+      }
       return new Options(bootstrap, Integer.parseInt(a.getOrDefault("--runs", "3")),
         Long.parseLong(a.getOrDefault("--trades", "3000000")), Integer.parseInt(a.getOrDefault("--latency-rate", "10000")),
         Integer.parseInt(a.getOrDefault("--latency-seconds", "30")), Integer.parseInt(a.getOrDefault("--warmup-seconds", "5")),
-        a.containsKey("--sweep"), repo.resolve(a.getOrDefault("--out", "target/bench")), repo, repo.resolve("ci/kafka.sh"));
+        a.containsKey("--sweep"), repo.resolve(a.getOrDefault("--out", "target/bench")), repo, repo.resolve("ci/kafka.sh"),
+        peer.equals("camel"), Integer.parseInt(a.getOrDefault("--peer-rate", "40000")),
+        repo.resolve("bench/camel/target/finnhub-camel-peer.jar"));
     }
   }
 }
