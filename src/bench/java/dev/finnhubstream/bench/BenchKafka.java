@@ -25,7 +25,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The benchmarks' side of the local broker (fresh topics with LogAppendTime, record counts, consumers) and the
- * run's {@code conf/app.json}; shared by {@link DeliveryBenchmark} and {@link CostAtLoadBenchmark}.
+ * run's {@code conf/app.json}; shared by {@link DeliveryBenchmark}, {@link SideBySide} and
+ * {@link CostAtLoadBenchmark}.
  */
 final class BenchKafka implements AutoCloseable {
 

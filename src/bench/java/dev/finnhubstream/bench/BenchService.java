@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 /**
  * The service as users run it ({@code java -Xmx256m -jar}, see {@link ServiceProcess}) with a GC log, pointed at an
  * emulator and the benchmark's broker, and what the benchmarks read of it from outside: {@code /status} and
- * {@code /proc}. Shared by {@link DeliveryBenchmark} and {@link CostAtLoadBenchmark}.
+ * {@code /proc}. Shared by {@link DeliveryBenchmark}, {@link SideBySide} and {@link CostAtLoadBenchmark}.
  */
 final class BenchService implements DeliveryBenchmark.Deliverer {
 
@@ -71,6 +71,11 @@ final class BenchService implements DeliveryBenchmark.Deliverer {
   }
 
   JsonObject awaitAcked(long count, Duration timeout) throws InterruptedException {
+    return awaitAcked(count, timeout, 50);
+  }
+
+  /** Polls /status every {@code pollMs} until {@code count} trades are acknowledged. */
+  JsonObject awaitAcked(long count, Duration timeout, long pollMs) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       JsonObject kafka = process.sinkStatus();
@@ -80,7 +85,7 @@ final class BenchService implements DeliveryBenchmark.Deliverer {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the service did not acknowledge " + count + " trades in time; status: " + kafka);
       }
-      Thread.sleep(50);
+      Thread.sleep(pollMs);
     }
   }
 
@@ -127,8 +132,18 @@ final class BenchService implements DeliveryBenchmark.Deliverer {
 
   /** utime + stime of a /proc stat line, in seconds. */
   private static double cpuSeconds(String stat) {
+    return cpuTicks(stat) / CLOCK_TICKS;
+  }
+
+  /** utime + stime of a /proc stat line (a process's or a thread's), in ticks of {@link #CLOCK_TICKS}. */
+  static long cpuTicks(String stat) {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLOCK_TICKS;
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /** CPU time of each of the service's threads so far (from /proc/PID/task/TID/stat). */
+  DeliveryBenchmark.ThreadCpu threadCpu() throws IOException {
+    return DeliveryBenchmark.ThreadCpu.of(process.pid());
   }
 
   /**

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,10 +46,13 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  *   after {@code --warmup-seconds}, Kafka's LogAppendTime − Finnhub {@code t} per record, and the service's
  *   own acknowledgement − receive histogram (two /status snapshots subtracted);</li>
  *   <li>peak heap (largest heap occupancy the GC log shows) and peak RSS (VmHWM) of the service, which must
- *   exit 0 on SIGTERM;</li>
+ *   exit 0 on SIGTERM; and in both service phases, after the warm-up, CPU µs per acknowledged trade by thread
+ *   group (event loops, delivery thread, producer I/O, GC, JIT, other; from /proc/PID/task);</li>
  *   <li>with {@code --peer camel}: the service and the Camel route of {@code bench/camel} side by side
  *   ({@link SideBySide}).</li>
  * </ol>
+ * With {@code --fixed-rate-only}, only the latency phase runs: the cheap before/after of CPU per trade at a fixed
+ * rate (e.g. {@code --latency-rate 40000}).
  * Medians over the runs are printed and written to {@code <out>/results.md}. With {@code --sweep}, one run
  * per linger.ms / batch.size pair instead: the measurement behind the defaults in {@code conf/app.json}.
  */
@@ -89,12 +93,14 @@ public final class DeliveryBenchmark {
     int linger = kafka.getInteger("linger_ms");
     int batch = kafka.getInteger("batch_size");
     String compression = kafka.getString("compression_type");
-    SideBySide sideBySide = opt.peer ? new SideBySide(this, broker, opt, linger, batch, compression) : null;
+    // --fixed-rate-only is the latency phase alone: no side by side either.
+    SideBySide sideBySide = opt.peer && !opt.fixedRateOnly ? new SideBySide(this, broker, opt, linger, batch, compression) : null;
     List<Result> runs = new ArrayList<>();
     for (int i = 1; i <= opt.runs; i++) {
       BenchKafka.log("run %d of %d (linger.ms=%d, batch.size=%d)", i, opt.runs, linger, batch);
       Result r = run(Map.of(), linger, batch, compression, sideBySide);
       BenchKafka.log("run %d: %s", i, r.oneLine());
+      BenchKafka.log("run %d: CPU µs/trade by thread, full speed %s; at %d trades/s %s", i, r.fullSpeedCpu, opt.latencyRate, r.fixedRateCpu);
       runs.add(r);
     }
     Result median = Result.median(runs);
@@ -107,6 +113,12 @@ public final class DeliveryBenchmark {
       md.append(runs.get(i).tableRow("run " + (i + 1)));
     }
     md.append(median.tableRow("**median**"));
+    md.append("\nCPU per acknowledged trade after the warm-up, by thread (/proc/PID/task; event loops = Finnhub frames, event bus,"
+      + " /status; GC includes the VM thread):\n\n").append(Result.cpuTableHeader());
+    for (int i = 0; i < runs.size(); i++) {
+      md.append(runs.get(i).cpuTableRows("run " + (i + 1), opt.latencyRate));
+    }
+    md.append(median.cpuTableRows("**median**", opt.latencyRate));
     md.append(String.format(Locale.ROOT, "%nThe service reached %.0f%% of what the emulator alone can send (%.2f of ProducerPerformance at most).%n",
       100 * median.serviceRate / median.emulatorRate, median.emulatorRate / median.producerPerformanceRate));
     md.append("\nTargets: rate ≥ 50% of ProducerPerformance: ").append(verdict(median.ratio() >= 0.5))
@@ -166,9 +178,13 @@ public final class DeliveryBenchmark {
     Path dir = Files.createTempDirectory(opt.out.toAbsolutePath().getParent() == null ? Path.of(".") : opt.out.getParent(), "bench-run");
     try {
       Path config = BenchKafka.writeConfig(opt.repo, dir, kafkaOverrides);
-      emulatorCeiling(r);
-      throughput(r, dir, config);
-      producerPerformance(r, linger, batch, compression, dir);
+      if (!opt.fixedRateOnly) {
+        emulatorCeiling(r);
+        throughput(r, dir, config);
+        producerPerformance(r, linger, batch, compression, dir);
+      } else {
+        r.verified = true; // no full-speed phase: only the fixed-rate topic's count is checked
+      }
       latency(r, dir, config);
       if (sideBySide != null) {
         r.sideBySide = sideBySide.run(dir, config);
@@ -188,8 +204,10 @@ public final class DeliveryBenchmark {
       service.awaitAcked(warmup, Duration.ofMinutes(10));
       long warmAt = System.nanoTime();
       long warmAcked = service.acked();
+      ThreadCpu warmCpu = service.threadCpu();
       JsonObject status = service.awaitAcked(opt.trades, Duration.ofMinutes(10));
       long doneAt = System.nanoTime();
+      r.fullSpeedCpu = service.threadCpu().perTradeSince(warmCpu, status.getLong("acked") - warmAcked);
       r.serviceRate = (opt.trades - warmAcked) * 1e9 / (doneAt - warmAt);
       r.rssPeakMb = service.peakRssMb();
       r.serviceCpuUsPerRecord = service.cpuSeconds() * 1e6 / opt.trades;
@@ -294,7 +312,10 @@ public final class DeliveryBenchmark {
     try (BenchService service = BenchService.start(dir.resolve("latency"), config, emulator.actualPort(), List.of(TOKEN), SYMBOLS, opt.bootstrap, topic)) {
       JsonObject warm = service.awaitAcked(Math.min(total, (long) opt.latencyRate * opt.warmupSeconds), Duration.ofMinutes(5));
       long warmedAtMs = System.currentTimeMillis();
-      JsonObject done = service.awaitAcked(total, Duration.ofMinutes(10));
+      ThreadCpu warmCpu = service.threadCpu();
+      // Polled once a second, as a monitor would, not 20 times: /status costs the event loop the trades run on.
+      JsonObject done = service.awaitAcked(total, Duration.ofMinutes(10), 1000);
+      r.fixedRateCpu = service.threadCpu().perTradeSince(warmCpu, done.getLong("acked") - warm.getLong("acked"));
       Histogram ack = Histogram.between(warm.getJsonObject("ack_latency_ms"), done.getJsonObject("ack_latency_ms"));
       r.ackP50 = ack.percentile(0.5);
       r.ackP99 = ack.percentile(0.99);
@@ -454,6 +475,71 @@ public final class DeliveryBenchmark {
     }
   }
 
+  /**
+   * CPU ticks (user + system) per thread of a process at one moment, by thread id, with the thread's group: its
+   * name (Linux keeps the first 15 characters of the Java name) with digits dropped, so {@code vert.x-eventloop-thread-0}
+   * and {@code -1} are one group, as are the GC workers.
+   */
+  record ThreadCpu(Map<Long, String> groups, Map<Long, Long> ticks) {
+
+    /** Thread groups in the order they are printed; the rest is summed into "other". */
+    static final List<String> GROUPS = List.of("event loops", "delivery", "producer I/O", "GC", "JIT", "other");
+
+    static ThreadCpu of(long pid) throws IOException {
+      Map<Long, String> groups = new HashMap<>();
+      Map<Long, Long> ticks = new HashMap<>();
+      try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+        for (Path task : tasks.toList()) {
+          String stat;
+          try {
+            stat = Files.readString(task.resolve("stat"));
+          } catch (IOException gone) {
+            continue; // the thread ended meanwhile
+          }
+          long tid = Long.parseLong(task.getFileName().toString());
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          groups.put(tid, group(name));
+          ticks.put(tid, BenchService.cpuTicks(stat));
+        }
+      }
+      return new ThreadCpu(groups, ticks);
+    }
+
+    static String group(String threadName) {
+      if (threadName.startsWith("vert.x-eventloo")) {
+        return "event loops";
+      }
+      if (threadName.startsWith("kafka-delivery")) {
+        return "delivery";
+      }
+      if (threadName.startsWith("kafka-producer")) {
+        return "producer I/O";
+      }
+      if (threadName.startsWith("GC Thread") || threadName.startsWith("G1 ") || threadName.equals("VM Thread")) {
+        return "GC";
+      }
+      if (threadName.contains("CompilerThre")) {
+        return "JIT";
+      }
+      return "other";
+    }
+
+    /** µs of CPU per trade by group (and "total") between {@code before} and this snapshot, over {@code trades}. */
+    Map<String, Double> perTradeSince(ThreadCpu before, long trades) {
+      Map<String, Double> us = new LinkedHashMap<>();
+      GROUPS.forEach(g -> us.put(g, 0.0));
+      double total = 0;
+      for (Map.Entry<Long, Long> e : ticks.entrySet()) {
+        long delta = e.getValue() - before.ticks.getOrDefault(e.getKey(), 0L);
+        double perTrade = delta * 1e6 / BenchService.CLOCK_TICKS / Math.max(1, trades);
+        us.merge(groups.get(e.getKey()), perTrade, Double::sum);
+        total += perTrade;
+      }
+      us.put("total", total);
+      return us;
+    }
+  }
+
   /** The figures of one run. */
   static final class Result {
     double serviceRate;
@@ -476,6 +562,9 @@ public final class DeliveryBenchmark {
     boolean latencyVerified;
     List<String> payloadSample = List.of();
     SideBySide.Figures sideBySide;
+    /** µs of CPU per trade by thread group ({@link ThreadCpu#GROUPS} and "total"), after the warm-up of each phase. */
+    Map<String, Double> fullSpeedCpu = Map.of();
+    Map<String, Double> fixedRateCpu = Map.of();
 
     /** For a median row: the median of the runs' ratios (each run's two rates were measured minutes apart, not the medians). */
     double medianRatio = -1;
@@ -524,22 +613,54 @@ public final class DeliveryBenchmark {
       m.ackMax = (long) BenchKafka.median(runs, r -> r.ackMax);
       m.peakHeapMb = BenchKafka.median(runs, r -> r.peakHeapMb);
       m.rssPeakMb = BenchKafka.median(runs, r -> r.rssPeakMb);
+      m.fullSpeedCpu = medianCpu(runs, r -> r.fullSpeedCpu);
+      m.fixedRateCpu = medianCpu(runs, r -> r.fixedRateCpu);
       m.verified = runs.stream().allMatch(r -> r.verified);
       m.latencyVerified = runs.stream().allMatch(r -> r.latencyVerified);
       return m;
+    }
+
+    private static Map<String, Double> medianCpu(List<Result> runs, Function<Result, Map<String, Double>> f) {
+      Map<String, Double> m = new LinkedHashMap<>();
+      for (String group : f.apply(runs.get(0)).keySet()) {
+        m.put(group, BenchKafka.median(runs, r -> f.apply(r).getOrDefault(group, 0.0)));
+      }
+      return m;
+    }
+
+    static String cpuTableHeader() {
+      StringBuilder h = new StringBuilder("| CPU µs per trade, by thread |");
+      StringBuilder rule = new StringBuilder("|---|");
+      for (String g : ThreadCpu.GROUPS) {
+        h.append(' ').append(g).append(" |");
+        rule.append("---|");
+      }
+      return h.append(" **total** |\n").append(rule).append("---|\n").toString();
+    }
+
+    String cpuTableRows(String label, int fixedRate) {
+      return cpuRow(label + ", full speed", fullSpeedCpu) + cpuRow(label + ", " + fixedRate + " trades/s", fixedRateCpu);
+    }
+
+    private static String cpuRow(String label, Map<String, Double> us) {
+      StringBuilder row = new StringBuilder("| ").append(label).append(" |");
+      for (String g : ThreadCpu.GROUPS) {
+        row.append(String.format(Locale.ROOT, " %.2f |", us.getOrDefault(g, 0.0)));
+      }
+      return row.append(String.format(Locale.ROOT, " **%.2f** |%n", us.getOrDefault("total", 0.0))).toString();
     }
 
   }
 
   /** Command-line options; see bench/run.sh. {@code peer}: whether to run {@link SideBySide}. */
   record Options(String bootstrap, int runs, long trades, int latencyRate, int latencySeconds, int warmupSeconds,
-                 boolean sweep, Path out, Path repo, Path kafkaScript, boolean peer, int peerRate, Path peerJar) {
+                 boolean sweep, boolean fixedRateOnly, Path out, Path repo, Path kafkaScript, boolean peer, int peerRate, Path peerJar) {
 
     static Options parse(String[] args) {
       Map<String, String> a = new LinkedHashMap<>();
       for (int i = 0; i < args.length; i++) {
-        if (args[i].equals("--sweep")) {
-          a.put("--sweep", "true");
+        if (args[i].equals("--sweep") || args[i].equals("--fixed-rate-only")) {
+          a.put(args[i], "true");
         } else if (args[i].startsWith("--") && i + 1 < args.length) {
           a.put(args[i], args[++i]);
         } else {
@@ -556,7 +677,7 @@ public final class DeliveryBenchmark {
       return new Options(bootstrap, Integer.parseInt(a.getOrDefault("--runs", "3")),
         Long.parseLong(a.getOrDefault("--trades", "3000000")), Integer.parseInt(a.getOrDefault("--latency-rate", "10000")),
         Integer.parseInt(a.getOrDefault("--latency-seconds", "30")), Integer.parseInt(a.getOrDefault("--warmup-seconds", "5")),
-        a.containsKey("--sweep"), repo.resolve(a.getOrDefault("--out", "target/bench")), repo, repo.resolve("ci/kafka.sh"),
+        a.containsKey("--sweep"), a.containsKey("--fixed-rate-only"), repo.resolve(a.getOrDefault("--out", "target/bench")), repo, repo.resolve("ci/kafka.sh"),
         peer.equals("camel"), Integer.parseInt(a.getOrDefault("--peer-rate", "40000")),
         repo.resolve("bench/camel/target/finnhub-camel-peer.jar"));
     }

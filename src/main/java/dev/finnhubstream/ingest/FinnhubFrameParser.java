@@ -3,6 +3,8 @@ package dev.finnhubstream.ingest;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.base.ParserBase;
 import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.ingest.FinnhubMessage.Malformed;
 import dev.finnhubstream.ingest.FinnhubMessage.RejectedTrade;
@@ -17,13 +19,21 @@ import java.util.List;
  * <p>Field realities it honours (see {@code finnhub-protocol.md} §4 and §9.6): {@code data} comes before
  * {@code type} in Finnhub's frames; a frame may mix symbols; {@code p} and {@code v} may be integers or
  * decimals; {@code v = 0} is a valid price-only update; {@code c} is optional; pings have no {@code data}.
- * It is stateless and thread-safe.
+ *
+ * <p>One instance per connection (it runs on that connection's event loop for every frame): it keeps the
+ * {@link TextCache} of symbols and condition codes, so it is not thread-safe.
  */
 public final class FinnhubFrameParser {
 
-  private static final JsonFactory JSON = JsonFactory.builder().build();
+  /**
+   * Prices and volumes through Jackson's FastDoubleParser rather than {@code Double.parseDouble}: both round
+   * correctly (the same double for the same text), the JDK's is the costlier part of a trade's parse.
+   */
+  private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
   /** The fields of a trade object, one character each (position = bit in the duplicate check). */
   private static final String TRADE_FIELDS = "stpvc";
+
+  private final TextCache texts = new TextCache();
 
   /**
    * @param frame        the text frame as received
@@ -80,11 +90,11 @@ public final class FinnhubFrameParser {
     }
   }
 
-  private static void readTrades(JsonParser p, String frame, long receivedAtMs, String idPrefix, List<Trade> trades,
-                                 List<RejectedTrade> rejected) throws IOException {
+  private void readTrades(JsonParser p, String frame, long receivedAtMs, String idPrefix, List<Trade> trades,
+                          List<RejectedTrade> rejected) throws IOException {
     int index = 0;
     for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
-      int start = (int) p.currentTokenLocation().getCharOffset();
+      int start = elementStart(p);
       if (t != JsonToken.START_OBJECT) {
         p.skipChildren();
         rejected.add(new RejectedTrade(index, "not_an_object", raw(p, frame, start)));
@@ -110,8 +120,8 @@ public final class FinnhubFrameParser {
         }
         switch (field) {
           case "s" -> {
-            if (v == JsonToken.VALUE_STRING && !p.getText().isEmpty()) {
-              symbol = p.getText();
+            if (v == JsonToken.VALUE_STRING && p.getTextLength() > 0) {
+              symbol = texts.of(p);
             } else {
               p.skipChildren();
               error = firstError(error, "wrong_type:s");
@@ -177,19 +187,45 @@ public final class FinnhubFrameParser {
     return start >= 0 && end <= frame.length() && start < end ? frame.substring(start, end) : "";
   }
 
-  /** Condition codes are strings ("1", "12"); bare integers are accepted as their text, anything else is an error. */
-  private static List<String> readConditions(JsonParser p) throws IOException {
-    List<String> codes = new ArrayList<>(4);
+  /**
+   * Where the current token (an element of {@code data}) starts in the frame, without the {@code JsonLocation}
+   * that {@code currentTokenLocation()} allocates per trade: a parser over a String is a {@link ParserBase},
+   * whose token offset is one past the token's first character. The rejection test checks the raw texts it cuts.
+   */
+  private static int elementStart(JsonParser p) {
+    return p instanceof ParserBase base ? (int) base.getTokenCharacterOffset() - 1 : (int) p.currentTokenLocation().getCharOffset();
+  }
+
+  /**
+   * Condition codes are strings ("1", "12"); bare integers are accepted as their text, anything else is an error.
+   * The list is immutable already, so {@link Trade} keeps it as it is instead of copying it.
+   */
+  private List<String> readConditions(JsonParser p) throws IOException {
+    String[] codes = null;
+    int n = 0;
     boolean ok = true;
     for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
       if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT) {
-        codes.add(p.getText());
+        if (codes == null) {
+          codes = new String[4];
+        } else if (n == codes.length) {
+          codes = java.util.Arrays.copyOf(codes, n * 2);
+        }
+        codes[n++] = t == JsonToken.VALUE_STRING ? texts.of(p) : p.getText();
       } else {
         p.skipChildren();
         ok = false;
       }
     }
-    return ok ? codes : null;
+    if (!ok) {
+      return null;
+    }
+    return switch (n) {
+      case 0 -> List.of();
+      case 1 -> List.of(codes[0]);
+      case 2 -> List.of(codes[0], codes[1]);
+      default -> List.of(n == codes.length ? codes : java.util.Arrays.copyOf(codes, n));
+    };
   }
 
   /** Skips a value of the wrong type, an object or array whole; null. */

@@ -25,8 +25,10 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * @param headers      record headers (dead letters carry their reason and receive time here)
  * @param receivedAtMs when the data reached the service; acknowledgement latency is measured from it
  * @param id           what names the record in a log line: the trade's ingest id, or the dead letter's reason
+ * @param keyText      the key as text (logs, the per-symbol acknowledged counts); a trade passes its symbol, so the
+ *                     acknowledgement of every trade does not decode its key again
  */
-record OutboundRecord(Kind kind, byte[] key, byte[] value, List<Header> headers, long receivedAtMs, String id) {
+record OutboundRecord(Kind kind, byte[] key, byte[] value, List<Header> headers, long receivedAtMs, String id, String keyText) {
 
   /** Object overhead per record beyond its byte arrays (record, arrays, Kafka's ProducerRecord, bookkeeping). */
   static final int OVERHEAD_BYTES = 160;
@@ -57,6 +59,14 @@ record OutboundRecord(Kind kind, byte[] key, byte[] value, List<Header> headers,
     Objects.requireNonNull(value, "value");
     headers = headers == null ? List.of() : List.copyOf(headers);
     Objects.requireNonNull(id, "id");
+    if (keyText == null && key != null) {
+      keyText = new String(key, StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A record whose key text is decoded from its key (read back from disk, dead letters, gaps). */
+  OutboundRecord(Kind kind, byte[] key, byte[] value, List<Header> headers, long receivedAtMs, String id) {
+    this(kind, key, value, headers, receivedAtMs, id, null);
   }
 
   /** Dead-letter header names (README, "Dead letters"). */
@@ -69,8 +79,8 @@ record OutboundRecord(Kind kind, byte[] key, byte[] value, List<Header> headers,
 
   /** A trade: key = symbol (UTF-8), value = {@link TradeJson}. */
   static OutboundRecord trade(Trade t) {
-    return new OutboundRecord(Kind.TRADE, t.symbol().getBytes(StandardCharsets.UTF_8),
-      TradeJson.toJsonBytes(t), List.of(), t.receivedAtMs(), t.ingestId());
+    return new OutboundRecord(Kind.TRADE, TradeJson.keyBytes(t.symbol()), TradeJson.toJsonBytes(t), List.of(), t.receivedAtMs(),
+      t.ingestId(), t.symbol());
   }
 
   /**
@@ -144,10 +154,5 @@ record OutboundRecord(Kind kind, byte[] key, byte[] value, List<Header> headers,
       bytes += 48 + 2L * h.key().length() + (h.value() == null ? 0 : h.value().length);
     }
     return bytes;
-  }
-
-  /** The key as text, for logs. */
-  String keyText() {
-    return key == null ? null : new String(key, StandardCharsets.UTF_8);
   }
 }

@@ -165,4 +165,28 @@ class FinnhubFrameParserTest {
     Trades t = trades("{\"extra\":{\"a\":[1,{}]},\"data\":[{\"x\":[1],\"p\":1,\"s\":\"A\",\"t\":1,\"v\":1,\"y\":{\"z\":1}}],\"type\":\"trade\"}");
     assertThat(t.trades()).hasSize(1);
   }
+
+  @Test
+  @DisplayName("symbols and condition codes are read exactly through the text cache: repeats, collisions, escapes, long and non-ASCII texts")
+  void cachedTexts() {
+    String longSymbol = "X".repeat(TextCache.MAX_CHARS + 1);
+    for (int round = 0; round < 2; round++) {
+      // More distinct symbols than the cache holds: slots are overwritten, never confused.
+      for (int i = 0; i < TextCache.SLOTS * 2; i += 97) {
+        String symbol = "S" + i;
+        assertThat(trades("{\"data\":[{\"p\":1,\"s\":\"" + symbol + "\",\"t\":1,\"v\":1,\"c\":[\"" + i + "\",7]}],\"type\":\"trade\"}")
+          .trades()).singleElement().satisfies(trade -> {
+            assertThat(trade.symbol()).isEqualTo(symbol);
+            assertThat(trade.conditions()).containsExactly(symbol.substring(1), "7");
+          });
+      }
+      Trades t = trades("{\"data\":[{\"p\":1,\"s\":\"\\u0041A\\\"PL\",\"t\":1,\"v\":1},{\"p\":1,\"s\":\"" + longSymbol
+        + "\",\"t\":1,\"v\":1},{\"p\":1,\"s\":\"IC MARKETS:\u00e9\u4e2d\",\"t\":1,\"v\":1,\"c\":[\"1\",\"2\",\"3\",\"4\",\"5\"]}],\"type\":\"trade\"}");
+      assertThat(t.trades()).extracting(Trade::symbol).containsExactly("AA\"PL", longSymbol, "IC MARKETS:\u00e9\u4e2d");
+      assertThat(t.trades().get(2).conditions()).containsExactly("1", "2", "3", "4", "5");
+    }
+    // A repeated symbol is the same String: its hash is computed once, not by every map each trade meets.
+    Trades twice = trades("{\"data\":[{\"p\":1,\"s\":\"AAPL\",\"t\":1,\"v\":1},{\"p\":2,\"s\":\"AAPL\",\"t\":1,\"v\":1}],\"type\":\"trade\"}");
+    assertThat(twice.trades().get(0).symbol()).isSameAs(twice.trades().get(1).symbol());
+  }
 }
