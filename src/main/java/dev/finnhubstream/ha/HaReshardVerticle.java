@@ -5,6 +5,7 @@ import dev.finnhubstream.config.FinnhubConfig;
 import dev.finnhubstream.config.HaConfig;
 import dev.finnhubstream.ingest.ConnectionSnapshot;
 import dev.finnhubstream.ingest.FinnhubWebSocketVerticle;
+import dev.finnhubstream.reshard.PeriodicPass;
 import dev.finnhubstream.reshard.ReshardApplier;
 import dev.finnhubstream.reshard.ReshardPlanner;
 import dev.finnhubstream.reshard.ReshardPlanner.KeyHealth;
@@ -60,8 +61,7 @@ public final class HaReshardVerticle extends VerticleBase {
   /** Recalled symbols: symbol → when the first lease commit that no longer listed them as lent returned. */
   private final Map<String, Long> recallCommittedAt = new HashMap<>();
   private ReshardApplier applier;
-  private long timer = -1;
-  private boolean busy;
+  private PeriodicPass passes;
   /** The view the last completed pass applied (its read start), published as {@code viewMs}. */
   private long appliedViewMs;
   private long lastWaitLogMs;
@@ -99,24 +99,13 @@ public final class HaReshardVerticle extends VerticleBase {
     LOGGER.info("Re-sharding across instances on: a key refused for {} ms lends its symbols to the keys with room, whichever "
       + "instance holds them", finnhub.reshardAfterMs());
     applier = new ReshardApplier(vertx);
-    timer = vertx.setPeriodic(ReshardVerticle.TICK_MS, id -> {
-      if (busy) {
-        return;
-      }
-      busy = true;
-      pass().onComplete(ar -> {
-        busy = false;
-        if (ar.failed()) {
-          LOGGER.warn("Re-sharding pass failed, retried in {} ms: {}", ReshardVerticle.TICK_MS, ar.cause().getMessage());
-        }
-      });
-    });
+    passes = PeriodicPass.start(vertx, this::pass);
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(timer);
+    passes.stop();
     return Future.succeededFuture();
   }
 

@@ -30,8 +30,7 @@ public final class ReshardVerticle extends VerticleBase {
 
   private final List<String> connections;
   private final long reshardAfterMs;
-  private long timer = -1;
-  private boolean busy;
+  private PeriodicPass passes;
   private ReshardApplier applier;
 
   /**
@@ -48,24 +47,13 @@ public final class ReshardVerticle extends VerticleBase {
     LOGGER.info("Re-sharding on: a key refused for {} ms lends its symbols to the {} other keys with room", reshardAfterMs,
       connections.size() - 1);
     applier = new ReshardApplier(vertx);
-    timer = vertx.setPeriodic(TICK_MS, id -> {
-      if (busy) {
-        return; // one pass at a time: the next one starts from what this one did
-      }
-      busy = true;
-      pass().onComplete(ar -> {
-        busy = false;
-        if (ar.failed()) {
-          LOGGER.warn("Re-sharding pass failed, retried in {} ms: {}", TICK_MS, ar.cause().getMessage());
-        }
-      });
-    });
+    passes = PeriodicPass.start(vertx, this::pass);
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(timer);
+    passes.stop();
     return Future.succeededFuture();
   }
 
