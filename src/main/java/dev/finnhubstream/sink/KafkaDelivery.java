@@ -74,6 +74,7 @@ final class KafkaDelivery {
   private volatile boolean parked;
   private volatile boolean closing;
   private volatile long closeDeadlineNanos;
+  private volatile long replayDeadlineNanos;
   private volatile Mode mode;
   private volatile long diskBytes;
   private volatile long diskRecords;
@@ -157,7 +158,10 @@ final class KafkaDelivery {
    * buffer. Completes when the producer and the disk buffer are closed.
    */
   CompletableFuture<Void> close(long timeoutMs) {
-    closeDeadlineNanos = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    long now = nanoClock.getAsLong();
+    closeDeadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    // The last quarter is kept for the producer's close, to hear back about what is in flight by then.
+    replayDeadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(timeoutMs * 3 / 4);
     closing = true;
     wake();
     return finished;
@@ -182,7 +186,7 @@ final class KafkaDelivery {
     if (mode == Mode.REPLAYING) {
       LOGGER.info("Replaying {} records from the disk buffer before new trades", disk.unreadRecords());
     }
-    while (!closing) {
+    while (keepsDelivering(nanoClock.getAsLong())) {
       long wakeStamp = flow.wakeups();
       long now = nanoClock.getAsLong();
       boolean moved;
@@ -203,6 +207,17 @@ final class KafkaDelivery {
       }
     }
     shutdown();
+  }
+
+  /**
+   * True until {@link #close}; after it, while Kafka is up and records read back from the disk buffer are still on
+   * disk or unacknowledged in the producer's hands, until three quarters of the close timeout have passed. A stop
+   * right after an outage would otherwise write the queue to disk behind them (order), for a next start that, with
+   * several instances or a replaced VM, may never come on this disk.
+   */
+  boolean keepsDelivering(long now) {
+    return !closing || mode != Mode.OUTAGE && (window.holdsReplayed() || mode == Mode.REPLAYING && disk.hasUnread())
+      && now - replayDeadlineNanos < 0;
   }
 
   /** One pass over everything; true if any record moved. */
@@ -246,7 +261,8 @@ final class KafkaDelivery {
     window.wantAcks(windowFull || mode == Mode.OUTAGE || window.holdsReplayed());
     parked = true;
     // Re-checked after publishing the flags, so an acknowledgement that freed the window meanwhile is not missed.
-    if (flow.wakeups() == wakeStamp && !closing && window.isFull() == windowFull) {
+    // close() wakes too, so a close since wakeStamp is not slept through either.
+    if (flow.wakeups() == wakeStamp && window.isFull() == windowFull) {
       LockSupport.parkNanos(this, nanos);
     }
     parked = false;

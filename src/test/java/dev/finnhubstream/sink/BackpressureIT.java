@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -87,7 +88,13 @@ class BackpressureIT extends RealBrokerTest {
     MainVerticle main = new MainVerticle(cfg);
     vertx.deployVerticle(main).await();
     WebClient web = WebClient.create(vertx);
-    await().atMost(Duration.ofMinutes(5)).until(() -> StatusOf.service(web, main).getJsonObject("kafka").getLong("acked") == TRADES);
+    try {
+      await().atMost(Duration.ofMinutes(5)).until(() -> StatusOf.service(web, main).getJsonObject("kafka").getLong("acked") == TRADES);
+    } catch (ConditionTimeoutException e) {
+      // Seen once in CI (not reproduced): say where the trades stopped, not only that they did.
+      throw new AssertionError("not every trade acknowledged within 5 minutes; the emulator sent " + emulator.tradesSent()
+        + "; /status: " + StatusOf.service(web, main).encodePrettily(), e);
+    }
 
     JsonObject status = StatusOf.service(web, main);
     JsonObject sink = status.getJsonObject("kafka");

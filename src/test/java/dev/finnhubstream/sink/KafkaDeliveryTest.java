@@ -424,6 +424,53 @@ class KafkaDeliveryTest {
   }
 
   @Test
+  @DisplayName("a stop right after an outage, Kafka up: delivery goes on until what was read back from disk is acknowledged,"
+    + " then the queue goes to Kafka, and nothing is left on disk")
+  void stopAfterReplayFinishesItFirst() throws Exception {
+    for (int n = 0; n < 4; n++) {
+      disk.append(OutboundRecord.trade(trade(n % 2 == 0 ? "AAA" : "BBB", n)));
+    }
+    start();
+    turn();
+    offer(4, 8);
+    turn();
+    var closed = delivery.close(1_000);
+    assertThat(delivery.keepsDelivering(nowNanos)).as("replayed records still in Kafka's hands").isTrue();
+    ack(4);
+    turn();
+    assertThat(delivery.keepsDelivering(nowNanos)).as("all read back and acknowledged").isFalse();
+    assertThat(sent()).as("the queue follows, to Kafka").containsExactlyElementsOf(ids(0, 8));
+    ack(4);
+    delivery.shutdown();
+
+    assertThat(closed).isCompleted();
+    assertThat(onDisk()).isEmpty();
+    assertThat(stats.spilledToDisk.sum()).isZero();
+  }
+
+  @Test
+  @DisplayName("a stop while the disk buffer is read back goes on replaying for at most three quarters of the close timeout,"
+    + " never during an outage")
+  void stopDuringReplayIsBounded() {
+    for (int n = 0; n < 4; n++) {
+      disk.append(OutboundRecord.trade(trade("AAA", n)));
+    }
+    start();
+    assertThat(delivery.keepsDelivering(nowNanos)).as("before close").isTrue();
+    delivery.close(1_000);
+    assertThat(delivery.keepsDelivering(nowNanos)).as("replay unfinished").isTrue();
+    assertThat(delivery.keepsDelivering(nowNanos + TimeUnit.MILLISECONDS.toNanos(749))).isTrue();
+    assertThat(delivery.keepsDelivering(nowNanos + TimeUnit.MILLISECONDS.toNanos(750))).as("past 3/4 of the timeout").isFalse();
+
+    turn();
+    advanceMs(OUTAGE_AFTER_MS + 1);
+    turn();
+    assertThat(delivery.mode()).isEqualTo(KafkaDelivery.Mode.OUTAGE);
+    assertThat(delivery.keepsDelivering(nowNanos - TimeUnit.MILLISECONDS.toNanos(OUTAGE_AFTER_MS)))
+      .as("Kafka away: straight to the rescue").isFalse();
+  }
+
+  @Test
   @DisplayName("once the disk buffer is read to the end, new records wait in the queue until Kafka acknowledged what was read back, then go to Kafka")
   void directOnlyAfterReplayAcknowledged() {
     disk.append(OutboundRecord.trade(trade("AAA", 0)));
