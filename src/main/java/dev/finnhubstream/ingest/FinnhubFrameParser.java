@@ -201,31 +201,17 @@ public final class FinnhubFrameParser {
    * The list is immutable already, so {@link Trade} keeps it as it is instead of copying it.
    */
   private List<String> readConditions(JsonParser p) throws IOException {
-    String[] codes = null;
-    int n = 0;
+    List<String> codes = new ArrayList<>(4);
     boolean ok = true;
     for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
       if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT) {
-        if (codes == null) {
-          codes = new String[4];
-        } else if (n == codes.length) {
-          codes = java.util.Arrays.copyOf(codes, n * 2);
-        }
-        codes[n++] = t == JsonToken.VALUE_STRING ? texts.of(p) : p.getText();
+        codes.add(t == JsonToken.VALUE_STRING ? texts.of(p) : p.getText());
       } else {
         p.skipChildren();
         ok = false;
       }
     }
-    if (!ok) {
-      return null;
-    }
-    return switch (n) {
-      case 0 -> List.of();
-      case 1 -> List.of(codes[0]);
-      case 2 -> List.of(codes[0], codes[1]);
-      default -> List.of(n == codes.length ? codes : java.util.Arrays.copyOf(codes, n));
-    };
+    return ok ? List.copyOf(codes) : null;
   }
 
   /** Skips a value of the wrong type, an object or array whole; null. */

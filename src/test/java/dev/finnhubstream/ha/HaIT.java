@@ -107,21 +107,10 @@ class HaIT extends RealBrokerTest {
     LOG.info("HA takeovers over {} rounds: SIGTERM -> all keys open again {} ms; kill -9 -> {} ms (session 6 s)", rounds, graceful, crash);
     assertThat(emulator.maxConcurrentConnectionsPerToken()).as("never two connections for one key").isEqualTo(1);
 
-    vertx.undeploy(emulator.deploymentID()).await(); // the stream ends; every instance has what it received
-    for (ServiceProcess p : instances) {
-      assertThat(p.terminate(Duration.ofSeconds(60))).isZero();
-    }
-    instances.clear();
     List<EmulatedTrade> sent = emulator.sentTrades();
-    List<ConsumerRecord<String, String>> records = KafkaTestSupport.readAll(topic, sent.size(), Duration.ofSeconds(60), Duration.ofSeconds(5));
-    // The emulator's trades have no id, and two can be alike (same symbol, millisecond, price and size): compare
-    // counts per content, never more in Kafka than sent.
-    Map<List<Object>, Integer> inKafka = new HashMap<>();
-    for (ConsumerRecord<String, String> r : records) {
-      inKafka.merge(identity(new JsonObject(r.value())), 1, Integer::sum);
-    }
-    Map<List<Object>, Integer> sentCounts = new HashMap<>();
-    sent.forEach(t -> sentCounts.merge(List.of(t.symbol(), t.t(), t.p(), t.v()), 1, Integer::sum));
+    List<ConsumerRecord<String, String>> records = endStreamAndReadBack(Duration.ofSeconds(60));
+    Map<List<Object>, Integer> inKafka = countsInKafka(records);
+    Map<List<Object>, Integer> sentCounts = countsSent(sent);
     List<List<Object>> twice = inKafka.entrySet().stream()
       .filter(e -> e.getValue() > sentCounts.getOrDefault(e.getKey(), 0)).map(Map.Entry::getKey).toList();
     assertThat(twice).as("trades in Kafka more often than sent (two instances holding one key, or a redelivery)").isEmpty();
@@ -343,21 +332,13 @@ class HaIT extends RealBrokerTest {
       .map(e -> e.getKey() + (e.getValue() == home ? " on key-2's instance" : " on the other instance")).toList());
     assertThat(emulator.maxConcurrentConnectionsPerToken()).as("connections per key at once").isEqualTo(1);
 
-    vertx.undeploy(emulator.deploymentID()).await();
-    for (ServiceProcess p : instances) {
-      assertThat(p.terminate(Duration.ofSeconds(60))).isZero();
-    }
-    instances.clear();
     List<EmulatedTrade> sent = emulator.sentTrades();
-    List<ConsumerRecord<String, String>> records = KafkaTestSupport.readAll(topic, sent.size(), Duration.ofSeconds(60), Duration.ofSeconds(5));
-    Map<List<Object>, Integer> inKafka = new HashMap<>();
-    records.forEach(r -> inKafka.merge(identity(new JsonObject(r.value())), 1, Integer::sum));
+    Map<List<Object>, Integer> inKafka = countsInKafka(endStreamAndReadBack(Duration.ofSeconds(60)));
     for (String symbol : moved) {
       long[] interval = borrowed.get(symbol);
       // Trades sent well inside the borrower's interval: those at its edges may have crossed a subscribe or unsubscribe.
-      Map<List<Object>, Integer> whileBorrowed = new HashMap<>();
-      sent.stream().filter(t -> t.symbol().equals(symbol) && t.t() > interval[0] + 100 && t.t() < interval[1] - 100)
-        .forEach(t -> whileBorrowed.merge(List.of(t.symbol(), t.t(), t.p(), t.v()), 1, Integer::sum));
+      Map<List<Object>, Integer> whileBorrowed = countsSent(sent.stream()
+        .filter(t -> t.symbol().equals(symbol) && t.t() > interval[0] + 100 && t.t() < interval[1] - 100).toList());
       assertThat(whileBorrowed).as("%s trades sent while borrowed", symbol).isNotEmpty();
       whileBorrowed.forEach((trade, count) ->
         assertThat(inKafka.getOrDefault(trade, 0)).as("%s in Kafka", trade).isGreaterThanOrEqualTo(count));
@@ -445,23 +426,46 @@ class HaIT extends RealBrokerTest {
    * (same {@code ingest_id}): downstream collapses those, so they count once. Returns the distinct trades.
    */
   private Collection<JsonObject> stopAndCheckEverySentTradeOnce() throws InterruptedException {
+    List<EmulatedTrade> sent = emulator.sentTrades();
+    Map<String, JsonObject> byIngestId = new HashMap<>();
+    for (ConsumerRecord<String, String> r : endStreamAndReadBack(Duration.ofSeconds(90))) {
+      JsonObject v = new JsonObject(r.value());
+      byIngestId.putIfAbsent(v.getString("ingest_id"), v);
+    }
+    Map<List<Object>, Integer> delivered = new HashMap<>();
+    byIngestId.values().forEach(v -> delivered.merge(identity(v), 1, Integer::sum));
+    assertThat(byIngestId).as("distinct trades in Kafka").hasSize(sent.size());
+    assertThat(delivered).as("every sent trade in Kafka exactly once").isEqualTo(countsSent(sent));
+    return byIngestId.values();
+  }
+
+  /**
+   * Ends the stream (the emulator goes away: every instance has what it received), stops every instance, each
+   * with exit code 0 and nothing left in its disk buffer, and reads the trades topic back.
+   */
+  private List<ConsumerRecord<String, String>> endStreamAndReadBack(Duration timeout) throws InterruptedException {
     vertx.undeploy(emulator.deploymentID()).await();
     for (ServiceProcess p : instances) {
-      assertThat(p.terminate(Duration.ofSeconds(90))).isZero();
+      assertThat(p.terminate(timeout)).isZero();
       assertThat(p.logMatch("disk buffer holds (\\d+) records")).as("left in the disk buffer at stop%s", logs()).isEqualTo("0");
     }
     instances.clear();
-    List<EmulatedTrade> sent = emulator.sentTrades();
-    List<ConsumerRecord<String, String>> records = KafkaTestSupport.readAll(topic, sent.size(), Duration.ofSeconds(90), Duration.ofSeconds(5));
-    Map<String, JsonObject> byIngestId = new HashMap<>();
-    records.forEach(r -> byIngestId.putIfAbsent(new JsonObject(r.value()).getString("ingest_id"), new JsonObject(r.value())));
-    Map<List<Object>, Integer> delivered = new HashMap<>();
-    byIngestId.values().forEach(v -> delivered.merge(identity(v), 1, Integer::sum));
-    Map<List<Object>, Integer> sentCounts = new HashMap<>();
-    sent.forEach(t -> sentCounts.merge(List.of(t.symbol(), t.t(), t.p(), t.v()), 1, Integer::sum));
-    assertThat(byIngestId).as("distinct trades in Kafka").hasSize(sent.size());
-    assertThat(delivered).as("every sent trade in Kafka exactly once").isEqualTo(sentCounts);
-    return byIngestId.values();
+    return KafkaTestSupport.readAll(topic, emulator.sentTrades().size(), timeout, Duration.ofSeconds(5));
+  }
+
+  // The emulator's trades have no id, and two can be alike (same symbol, millisecond, price and size): tests
+  // compare counts per content.
+
+  private static Map<List<Object>, Integer> countsSent(List<EmulatedTrade> sent) {
+    Map<List<Object>, Integer> counts = new HashMap<>();
+    sent.forEach(t -> counts.merge(List.of(t.symbol(), t.t(), t.p(), t.v()), 1, Integer::sum));
+    return counts;
+  }
+
+  private static Map<List<Object>, Integer> countsInKafka(List<ConsumerRecord<String, String>> records) {
+    Map<List<Object>, Integer> counts = new HashMap<>();
+    records.forEach(r -> counts.merge(identity(new JsonObject(r.value())), 1, Integer::sum));
+    return counts;
   }
 
   /** Lease renewed, delivering directly again, nothing left on disk. */
