@@ -107,8 +107,8 @@ class HaIT extends RealBrokerTest {
     LOG.info("HA takeovers over {} rounds: SIGTERM -> all keys open again {} ms; kill -9 -> {} ms (session 6 s)", rounds, graceful, crash);
     assertThat(emulator.maxConcurrentConnectionsPerToken()).as("never two connections for one key").isEqualTo(1);
 
-    List<EmulatedTrade> sent = emulator.sentTrades();
     List<ConsumerRecord<String, String>> records = endStreamAndReadBack(Duration.ofSeconds(60));
+    List<EmulatedTrade> sent = emulator.sentTrades();
     Map<List<Object>, Integer> inKafka = countsInKafka(records);
     Map<List<Object>, Integer> sentCounts = countsSent(sent);
     List<List<Object>> twice = inKafka.entrySet().stream()
@@ -332,8 +332,8 @@ class HaIT extends RealBrokerTest {
       .map(e -> e.getKey() + (e.getValue() == home ? " on key-2's instance" : " on the other instance")).toList());
     assertThat(emulator.maxConcurrentConnectionsPerToken()).as("connections per key at once").isEqualTo(1);
 
-    List<EmulatedTrade> sent = emulator.sentTrades();
     Map<List<Object>, Integer> inKafka = countsInKafka(endStreamAndReadBack(Duration.ofSeconds(60)));
+    List<EmulatedTrade> sent = emulator.sentTrades();
     for (String symbol : moved) {
       long[] interval = borrowed.get(symbol);
       // Trades sent well inside the borrower's interval: those at its edges may have crossed a subscribe or unsubscribe.
@@ -426,12 +426,12 @@ class HaIT extends RealBrokerTest {
    * (same {@code ingest_id}): downstream collapses those, so they count once. Returns the distinct trades.
    */
   private Collection<JsonObject> stopAndCheckEverySentTradeOnce() throws InterruptedException {
-    List<EmulatedTrade> sent = emulator.sentTrades();
     Map<String, JsonObject> byIngestId = new HashMap<>();
     for (ConsumerRecord<String, String> r : endStreamAndReadBack(Duration.ofSeconds(90))) {
       JsonObject v = new JsonObject(r.value());
       byIngestId.putIfAbsent(v.getString("ingest_id"), v);
     }
+    List<EmulatedTrade> sent = emulator.sentTrades();
     Map<List<Object>, Integer> delivered = new HashMap<>();
     byIngestId.values().forEach(v -> delivered.merge(identity(v), 1, Integer::sum));
     assertThat(byIngestId).as("distinct trades in Kafka").hasSize(sent.size());
@@ -441,7 +441,8 @@ class HaIT extends RealBrokerTest {
 
   /**
    * Ends the stream (the emulator goes away: every instance has what it received), stops every instance, each
-   * with exit code 0 and nothing left in its disk buffer, and reads the trades topic back.
+   * with exit code 0 and nothing left in its disk buffer, and reads the trades topic back. Read what the emulator
+   * sent after this, not before: it sends until here.
    */
   private List<ConsumerRecord<String, String>> endStreamAndReadBack(Duration timeout) throws InterruptedException {
     vertx.undeploy(emulator.deploymentID()).await();
