@@ -76,6 +76,13 @@ class KafkaDeliveryTest {
     delivery.offer(new TradeBatch("test", from, 1_700_000_000_100L, trades));
   }
 
+  /** What an earlier run left in the disk buffer: {@code count} trades, {@code AAA} and {@code BBB} in turns. */
+  private void bufferedFromEarlierRun(int count) {
+    for (int n = 0; n < count; n++) {
+      disk.append(OutboundRecord.trade(trade(n % 2 == 0 ? "AAA" : "BBB", n)));
+    }
+  }
+
   private void turn() {
     delivery.turn(nowNanos);
   }
@@ -390,9 +397,7 @@ class KafkaDeliveryTest {
   @DisplayName("at shutdown, records from memory sent after a replay are never written ahead of replayed ones still on disk:"
     + " each symbol keeps its order on disk and on the next start")
   void shutdownAfterReplayKeepsPerSymbolOrder() throws Exception {
-    for (int n = 0; n < 4; n++) {
-      disk.append(OutboundRecord.trade(trade(n % 2 == 0 ? "AAA" : "BBB", n)));
-    }
+    bufferedFromEarlierRun(4);
     start();
     // The disk buffer is read to the end, Kafka acknowledged none of it; newer records arrive. Were they sent now,
     // a stop would write them ahead of the replayed ones, which stay on disk behind the cursor.
@@ -427,9 +432,7 @@ class KafkaDeliveryTest {
   @DisplayName("a stop right after an outage, Kafka up: delivery goes on until what was read back from disk is acknowledged,"
     + " then the queue goes to Kafka, and nothing is left on disk")
   void stopAfterReplayFinishesItFirst() throws Exception {
-    for (int n = 0; n < 4; n++) {
-      disk.append(OutboundRecord.trade(trade(n % 2 == 0 ? "AAA" : "BBB", n)));
-    }
+    bufferedFromEarlierRun(4);
     start();
     turn();
     offer(4, 8);
