@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The delivery benchmark (docs/benchmarks.md): on a local broker, the service fed by the emulator at full
 # speed (rate, with sent = in Kafka checked), Kafka's own ProducerPerformance with the same payloads and
-# settings (and the ratio), latency at a fixed rate (LogAppendTime − Finnhub t, acknowledgement − receive),
+# settings (and the ratio), latency at a fixed rate (LogAppendTime − Finnhub t, acknowledgement − receive, and
+# ProducerPerformance at that rate as the floor),
 # peak heap and RSS of the service, the service side by side with the Camel route of bench/camel (full speed
 # and 40,000 trades/s: rate, CPU per trade, RSS, append latency, counts), then the JMH benchmark of frame
 # parse + record serialization. Prints medians of several runs and writes them to target/bench/results.md.
