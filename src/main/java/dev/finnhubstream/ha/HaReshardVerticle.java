@@ -1,6 +1,5 @@
 package dev.finnhubstream.ha;
 
-import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.config.FinnhubConfig;
 import dev.finnhubstream.config.HaConfig;
 import dev.finnhubstream.ingest.ConnectionSnapshot;
@@ -13,8 +12,6 @@ import dev.finnhubstream.reshard.ReshardPlanner.Plan;
 import dev.finnhubstream.reshard.ReshardVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class HaReshardVerticle extends VerticleBase {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(HaReshardVerticle.class);
-  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
 
   private final FinnhubConfig finnhub;
   private final HaConfig ha;
@@ -114,16 +110,12 @@ public final class HaReshardVerticle extends VerticleBase {
     if (view == null) {
       return Future.succeededFuture();
     }
-    List<Future<ConnectionSnapshot>> asks = new ArrayList<>();
-    for (int k : keys) {
-      asks.add(vertx.eventBus().<ConnectionSnapshot>request(Addresses.statusIngest(name(k)), null, ASK).map(Message::body));
-    }
-    return Future.all(asks).compose(all -> {
+    return applier.snapshots(keys.stream().map(HaReshardVerticle::name).toList()).compose(snapshots -> {
       long now = System.currentTimeMillis();
       List<ConnectionSnapshot> held = new ArrayList<>();
       Future<Void> drops = Future.succeededFuture();
       for (int i = 0; i < keys.size(); i++) {
-        ConnectionSnapshot s = asks.get(i).result();
+        ConnectionSnapshot s = snapshots.get(i);
         if (slots.owns(keys.get(i)) && slots.leaseFresh(now)) {
           held.add(s);
         } else {

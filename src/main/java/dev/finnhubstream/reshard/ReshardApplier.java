@@ -74,6 +74,15 @@ public final class ReshardApplier {
     this.vertx = vertx;
   }
 
+  /** Asks each connection for its snapshot; the list is in the order of {@code connections}. */
+  public Future<List<ConnectionSnapshot>> snapshots(List<String> connections) {
+    List<Future<ConnectionSnapshot>> asks = new ArrayList<>();
+    for (String c : connections) {
+      asks.add(vertx.eventBus().<ConnectionSnapshot>request(Addresses.statusIngest(c), null, ASK).map(Message::body));
+    }
+    return Future.all(asks).map(all -> asks.stream().map(Future::result).toList());
+  }
+
   /**
    * @param local the snapshots of the connections this process may change (all of them alone; the held ones in HA)
    * @param plan  where the lent symbols belong

@@ -1,12 +1,9 @@
 package dev.finnhubstream.reshard;
 
-import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.ingest.ConnectionSnapshot;
 import dev.finnhubstream.reshard.ReshardPlanner.KeyHealth;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,7 +23,6 @@ public final class ReshardVerticle extends VerticleBase {
   private static final Logger LOGGER = LoggerFactory.getLogger(ReshardVerticle.class);
   /** How often the plan is checked: a symbol moved back waits up to this long on top of the subscribe tick. */
   public static final long TICK_MS = 250;
-  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
 
   private final List<String> connections;
   private final long reshardAfterMs;
@@ -58,16 +54,8 @@ public final class ReshardVerticle extends VerticleBase {
   }
 
   private Future<Void> pass() {
-    List<Future<ConnectionSnapshot>> asks = new ArrayList<>();
-    for (String c : connections) {
-      asks.add(vertx.eventBus().<ConnectionSnapshot>request(Addresses.statusIngest(c), null, ASK).map(Message::body));
-    }
-    return Future.all(asks).compose(all -> {
-      List<ConnectionSnapshot> snapshots = new ArrayList<>();
-      asks.forEach(f -> snapshots.add(f.result()));
-      return applier.apply(snapshots, ReshardPlanner.plan(health(snapshots), System.currentTimeMillis(), reshardAfterMs),
-        ReshardApplier.Peers.NONE);
-    });
+    return applier.snapshots(connections).compose(snapshots -> applier.apply(snapshots,
+      ReshardPlanner.plan(health(snapshots), System.currentTimeMillis(), reshardAfterMs), ReshardApplier.Peers.NONE));
   }
 
   /** What the planner needs of each connection. */

@@ -28,6 +28,14 @@ final class DeliveryStats {
   final LongAdder dropped = new LongAdder();
   /** The trades among {@link #dropped}: a feed gap's or a dead letter's record dropped in an outage is no trade lost. */
   final LongAdder droppedTrades = new LongAdder();
+
+  /** Counts a record that did not fit in the disk buffer, in {@link #dropped} and, if a trade, {@link #droppedTrades}. */
+  void dropped(OutboundRecord r) {
+    dropped.increment();
+    if (r.kind() == OutboundRecord.Kind.TRADE) {
+      droppedTrades.increment();
+    }
+  }
   final LongAdder spilledToDisk = new LongAdder();
   final LongAdder replayedFromDisk = new LongAdder();
   /** Accepted by the producer, then failed (not for good): written to the disk buffer to be sent again. */

@@ -272,18 +272,18 @@ final class DiskBuffer implements SpillBuffer {
    * @return how many did not fit in the budget (dropped; the caller counts and logs them)
    */
   @Override
-  public int prepend(List<OutboundRecord> older) throws IOException {
+  public List<OutboundRecord> prepend(List<OutboundRecord> older) throws IOException {
     if (older.isEmpty()) {
-      return 0;
+      return List.of();
     }
     long id = Math.min(segments.isEmpty() ? FIRST_SEGMENT : segments.firstKey(), FIRST_SEGMENT) - 1;
-    int dropped = 0;
+    List<OutboundRecord> dropped = new ArrayList<>();
     long size = 0;
     try (FileChannel ch = FileChannel.open(segmentPath(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       for (OutboundRecord r : older) {
         byte[] frame = DiskRecordCodec.encode(r);
         if (totalBytes + frame.length > maxBytes) {
-          dropped++;
+          dropped.add(r);
           continue;
         }
         writeAt(ch, ByteBuffer.wrap(frame), size);

@@ -46,9 +46,10 @@ final class ShutdownRescue {
     }
     // Every callback has run now: what is not acknowledged will not be.
     List<OutboundRecord> rescue = window.closeOut(spill);
-    int dropped = spill.prepend(rescue);
+    List<OutboundRecord> droppedRecords = spill.prepend(rescue);
+    droppedRecords.forEach(stats::dropped);
+    int dropped = droppedRecords.size();
     if (dropped > 0) {
-      stats.dropped.add(dropped);
       LOGGER.error("Dropped {} undelivered records at shutdown: the disk buffer is full ({} bytes)", dropped, spill.maxBytes());
     }
     stats.spilledToDisk.add(rescue.size() - dropped);

@@ -44,9 +44,9 @@ interface SpillBuffer extends Closeable {
    * Stores {@code older} (in order) ahead of everything else, durably. For records that were in the producer's
    * hands at shutdown: they are older than everything buffered.
    *
-   * @return how many did not fit in the budget (dropped; the caller counts and logs them)
+   * @return those that did not fit in the budget, in order (dropped; the caller counts and logs them)
    */
-  int prepend(List<OutboundRecord> older) throws IOException;
+  List<OutboundRecord> prepend(List<OutboundRecord> older) throws IOException;
 
   /** The next unread record, without consuming it; {@code null} when everything was read. */
   OutboundRecord peek();

@@ -37,10 +37,7 @@ final class UndeliveredRecords {
       stats.spilledToDisk.increment();
       return;
     }
-    stats.dropped.increment();
-    if (r.kind() == OutboundRecord.Kind.TRADE) {
-      stats.droppedTrades.increment();
-    }
+    stats.dropped(r);
     long dropped = stats.dropped.sum();
     if (SampledLog.shouldLog(dropped)) {
       LOGGER.error("Dropped {} {} (key {}): the disk buffer is full ({} of {} bytes) or unwritable; {} dropped so far",

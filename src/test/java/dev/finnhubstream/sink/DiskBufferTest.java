@@ -132,7 +132,7 @@ class DiskBufferTest {
       for (int i = 100; i < 110; i++) {
         buffer.append(trade(i));
       }
-      assertThat(buffer.prepend(List.of(trade(1), trade(2), trade(3)))).isZero();
+      assertThat(buffer.prepend(List.of(trade(1), trade(2), trade(3)))).isEmpty();
     }
     try (DiskBuffer buffer = DiskBuffer.open(dir, BUDGET)) {
       List<String> expected = new ArrayList<>(values(1, 4));

@@ -80,12 +80,12 @@ final class InMemorySpillBuffer implements SpillBuffer {
 
   /** Like the disk buffer's: ahead of everything stored, and reading starts over from the front. */
   @Override
-  public int prepend(List<OutboundRecord> older) {
-    int dropped = 0;
+  public List<OutboundRecord> prepend(List<OutboundRecord> older) {
+    List<OutboundRecord> dropped = new ArrayList<>();
     int at = acked;
     for (OutboundRecord r : older) {
       if (sizeBytes() + frameBytes(r) > maxBytes) {
-        dropped++;
+        dropped.add(r);
         continue;
       }
       records.add(at++, r);

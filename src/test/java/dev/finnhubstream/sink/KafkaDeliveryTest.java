@@ -529,6 +529,7 @@ class KafkaDeliveryTest {
     assertThat(onDisk()).containsExactly("id-000");
     assertThat(stats.spilledToDisk.sum()).isEqualTo(1);
     assertThat(stats.dropped.sum()).isEqualTo(2);
+    assertThat(stats.droppedTrades.sum()).as("both were trades: missing from the trades topic").isEqualTo(2);
   }
 
   @Test
