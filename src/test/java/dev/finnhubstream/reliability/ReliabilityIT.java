@@ -296,8 +296,15 @@ class ReliabilityIT extends RealBrokerTest {
         row.scenario = String.format(Locale.ROOT, "TCP reset (RST) %d times in %,d trades", SCALE.faults(), SCALE.trades());
         try (ScenarioRun run = run("finnhub-rst", stream(SCALE.trades()), SYMBOLS, FAST_RECONNECT, Map.of())) {
           run.start(null);
+          long sentAtReset = 0;
           for (int i = 1; i <= SCALE.faults(); i++) {
             run.awaitSent((long) i * SCALE.trades() / (SCALE.faults() + 1), SCALE.sending(SCALE.trades()));
+            // Each reset hits a streaming connection: the one that came after the previous reset, with trades on it
+            // (a client subscribed), never the gap between two connections, where a reset would find nothing to drop.
+            long afterPrevious = sentAtReset;
+            await().atMost(SCALE.sending(SCALE.trades())).pollInterval(Duration.ofMillis(20)).until(() ->
+              run.emulator.openConnections() == 1 && run.emulator.tradesSent() > afterPrevious);
+            sentAtReset = run.emulator.tradesSent();
             run.emulator.dropConnections(DropMode.RESET).await();
           }
           run.awaitSent(SCALE.trades(), SCALE.sending(SCALE.trades()));
@@ -315,7 +322,12 @@ class ReliabilityIT extends RealBrokerTest {
           soft.assertThat(c.unexpected()).as("records matching no sent trade").isZero();
           soft.assertThat(c.duplicated()).as("duplicates").isZero();
           soft.assertThat(c.inClickHouse()).as("distinct trades in ClickHouse").isEqualTo(c.distinctInKafka());
-          soft.assertThat(run.connection().getLong("reconnects")).as("reconnects").isGreaterThanOrEqualTo(SCALE.faults());
+          JsonObject connection = run.connection();
+          soft.assertThat(run.emulator.connectionDroppedAtMs()).as("connections reset").hasSize(SCALE.faults());
+          soft.assertThat(connection.getLong("reconnects"))
+            .as("reconnects (the connection's counters %s; the emulator's connections opened at %s, reset at %s)",
+              connection.getJsonObject("counters"), run.emulator.connectionOpenedAtMs(), run.emulator.connectionDroppedAtMs())
+            .isGreaterThanOrEqualTo(SCALE.faults());
         }
       });
   }
