@@ -7,8 +7,9 @@ package dev.finnhubstream.bus;
 public final class Addresses {
 
   /**
-   * {@link TradeBatch} messages: the trades of one Finnhub frame, published by the ingest side. Like every message,
-   * seen by the {@link BusObservers} inside {@code publish()}, on the publisher's thread.
+   * {@link TradeBatch} messages: the trades of one connection's frames of one event-loop turn, published by the
+   * ingest side. Like every message, seen by the {@link BusObservers} inside {@code publish()}, on the publisher's
+   * thread.
    */
   public static final String TRADES = "finnhub.trades";
 

@@ -87,6 +87,14 @@ final class FinnhubConnection {
      *             whatever it says about subscriptions concerns a connection that is gone
      */
     void onFrame(String text, long receivedAtMs, boolean live);
+
+    /**
+     * The frames of this event-loop turn are all in (one network read holds many at busy times), or the socket is
+     * going: publish what was held back for them. Called after the turn's last {@link #onFrame}, and before any
+     * close or state change the connection makes, so nothing published later overtakes these frames' trades.
+     */
+    default void onTurnEnd() {
+    }
   }
 
   private final String name;
@@ -99,6 +107,8 @@ final class FinnhubConnection {
   private final Backoff backoff;
   private final ConnectionPermit permit;
   private FrameHandler frames;
+  /** A task at the end of this event-loop turn will call {@link FrameHandler#onTurnEnd}. */
+  private boolean turnEndScheduled;
   /** Told after every change of what is subscribed: the state, a subscribe sent, Finnhub refusing a symbol. */
   private Runnable subscriptionChanged = () -> { };
 
@@ -167,6 +177,7 @@ final class FinnhubConnection {
 
   /** Stops for good: no more attempts; completes once the socket (or the one still closing) is gone. */
   Future<Void> stop() {
+    endTurnNow();
     stopping = true;
     setState(ConnectionState.STOPPED);
     io.cancelTimer(reconnectTimer);
@@ -184,6 +195,7 @@ final class FinnhubConnection {
    * another instance open the key (break before make). Frames still arriving meanwhile are kept, as on any close.
    */
   Future<Void> release(String why) {
+    endTurnNow();
     io.cancelTimer(reconnectTimer);
     io.cancelTimer(stableTimer);
     io.cancelTimer(subscribeTimer);
@@ -393,6 +405,20 @@ final class FinnhubConnection {
     long receivedAt = io.nowMs();
     counters.lastFrameAtMs = receivedAt;
     frames.onFrame(text, receivedAt, socket == ws);
+    if (!turnEndScheduled) {
+      turnEndScheduled = true;
+      io.runOnContext(v -> {
+        turnEndScheduled = false;
+        frames.onTurnEnd();
+      });
+    }
+  }
+
+  /** Before the connection closes a socket or changes state: the frames already read go first. */
+  private void endTurnNow() {
+    if (frames != null) {
+      frames.onTurnEnd();
+    }
   }
 
   /**
@@ -423,6 +449,7 @@ final class FinnhubConnection {
     if (socket != ws) {
       return; // an abandoned socket finishing its close
     }
+    endTurnNow();
     socket = null;
     counters.disconnects++;
     if (!stopping) {
@@ -445,6 +472,7 @@ final class FinnhubConnection {
 
   /** Gives up on the current socket (watchdog): closes it, and reconnects only once the close completed. */
   private void abandon(String reason) {
+    endTurnNow();
     Socket ws = socket;
     socket = null;
     counters.disconnects++;

@@ -2,19 +2,22 @@ package dev.finnhubstream.ingest;
 
 import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.bus.DeadLetter;
+import dev.finnhubstream.bus.Trade;
 import dev.finnhubstream.bus.TradeBatch;
 import dev.finnhubstream.log.Redactor;
 import dev.finnhubstream.log.SampledLog;
 import io.vertx.core.eventbus.EventBus;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where each Finnhub frame of one connection goes: its valid trades as one {@link TradeBatch} on
- * {@link Addresses#TRADES}, anything unusable as {@link DeadLetter}s on {@link Addresses#DEAD_LETTERS}, Finnhub's
+ * Where each Finnhub frame of one connection goes: its valid trades, with those of the other frames of the same
+ * event-loop turn, as one {@link TradeBatch} on {@link Addresses#TRADES}, anything unusable as {@link DeadLetter}s on {@link Addresses#DEAD_LETTERS}, Finnhub's
  * errors about subscriptions to the {@link SymbolBook} ({@code Subscribing to too many symbols} teaches the cap,
  * {@code Invalid symbol X} parks X). Runs on the connection's event loop for every frame: the per-trade hot path,
  * so a good frame costs its parse and its batch, nothing more.
@@ -39,6 +42,11 @@ final class FrameRouter implements FinnhubConnection.FrameHandler {
   private final FinnhubConnection connection;
   private final EventBus bus;
   private final Map<String, Long> lastTradeAtMs = new HashMap<>();
+  /** The valid trades of this turn's frames so far, in frame order; published by {@link #onTurnEnd}. */
+  private final List<Trade> held = new ArrayList<>();
+  /** Sequence number and receive time of the first frame in {@link #held}. */
+  private long heldSeq;
+  private long heldAtMs;
 
   /**
    * @param name          the connection's label, carried by every batch and dead letter
@@ -110,8 +118,11 @@ final class FrameRouter implements FinnhubConnection.FrameHandler {
           lastTradeAtMs.put(trade.symbol(), receivedAt);
         }
       }
-      // BusObservers run inside this call, on this thread: the metrics count the batch, the debug tap keeps it.
-      bus.publish(Addresses.TRADES, new TradeBatch(name, seq, receivedAt, t.trades()));
+      if (held.isEmpty()) {
+        heldSeq = seq;
+        heldAtMs = receivedAt;
+      }
+      held.addAll(t.trades());
     }
     if (!t.rejected().isEmpty()) {
       counters.rejectedTrades += t.rejected().size();
@@ -123,6 +134,23 @@ final class FrameRouter implements FinnhubConnection.FrameHandler {
           name, t.rejected().size(), seq, t.rejected().get(0).reason(), truncate(redactor.redact(text)));
       }
     }
+  }
+
+  /**
+   * Publishes the trades of this turn's frames as one batch. A network read holds many frames at busy times; one
+   * message for all of them instead of one per frame saves the event bus's per-message work (its meters, the
+   * hand-over to the writer's event loop, the writer's queue entry) for all but one. At Finnhub's usual rates a turn
+   * holds one frame, published at the end of the same turn as before.
+   */
+  @Override
+  public void onTurnEnd() {
+    if (held.isEmpty()) {
+      return;
+    }
+    TradeBatch batch = new TradeBatch(name, heldSeq, heldAtMs, held);
+    held.clear();
+    // BusObservers run inside this call, on this thread: the metrics count the batch, the debug tap keeps it.
+    bus.publish(Addresses.TRADES, batch);
   }
 
   private void onServerError(String serverMessage, long now) {

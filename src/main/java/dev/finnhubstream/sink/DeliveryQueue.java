@@ -6,9 +6,10 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The queue from the writer's event loop to the delivery thread. The event loop adds a whole frame (a
- * {@link TradeBatch}) or one dead letter and never blocks; the delivery thread turns a frame into its records only
- * when it reaches it, so a frame costs the event loop one insertion, not a serialization per trade.
+ * The queue from the writer's event loop to the delivery thread. The event loop adds a whole batch (a
+ * {@link TradeBatch}: the frames of a read) or one dead letter and never blocks; the delivery thread turns a batch
+ * into its records only when it reaches it, so a batch costs the event loop one insertion, not a serialization per
+ * trade.
  *
  * <p>Its size, in approximate heap bytes, is what the writer holds against its watermarks; it lives in
  * {@link FlowCounters} (offered by the event loop, taken and staged by the delivery thread).

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * delivery and disk buffer, losing nothing: see {@link KafkaDelivery} for the delivery rules and README "Delivery guarantees".
  *
  * <p>The event loop only queues: each message is handed to the delivery thread as is, which keeps this
- * loop cheaper per frame than the Finnhub side's parsing, so the event bus never builds a backlog here.
+ * loop cheaper per batch than the Finnhub side's parsing, so the event bus never builds a backlog here.
  * The queue's size drives {@link Backpressure}: above the high watermark Finnhub reading pauses, at the low
  * watermark it resumes.
  */

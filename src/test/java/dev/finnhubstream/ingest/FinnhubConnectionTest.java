@@ -269,7 +269,7 @@ class FinnhubConnectionTest {
     socket.receive("y");
     assertThat(socket.paused).isTrue();
     socket.receive("z".repeat(FinnhubConnection.READ_TURN_CHARS));
-    assertThat(io.nextTurn).as("one yield per turn").hasSize(1);
+    assertThat(io.nextTurn).as("one yield and one turn end per turn").hasSize(2);
     io.runNextTurn();
     assertThat(socket.paused).isFalse();
     assertThat(frames).hasSize(3);
@@ -281,6 +281,37 @@ class FinnhubConnectionTest {
     assertThat(socket.paused).isTrue();
     connection.onBackpressure(new Backpressure(false, "drained"));
     assertThat(socket.paused).isFalse();
+  }
+
+  @Test
+  @DisplayName("the frame handler hears the end of a turn once, after the turn's frames, and before a close changes the state")
+  void turnEnds() {
+    List<String> events = new ArrayList<>();
+    connection.open(new FinnhubConnection.FrameHandler() {
+      @Override
+      public void onFrame(String text, long receivedAtMs, boolean live) {
+        events.add(text);
+      }
+
+      @Override
+      public void onTurnEnd() {
+        events.add("end, " + connection.state());
+      }
+    });
+    FakeSocket socket = io.acceptHandshake();
+    socket.receive("a");
+    socket.receive("b");
+    assertThat(events).containsExactly("a", "b");
+    io.runNextTurn();
+    assertThat(events).containsExactly("a", "b", "end, CONNECTED");
+    io.runNextTurn();
+    assertThat(events).as("nothing read, no turn end").hasSize(3);
+
+    socket.receive("c");
+    socket.closeFromPeer((short) 1006, "gone");
+    assertThat(events).as("before the state says the socket is gone").containsExactly("a", "b", "end, CONNECTED", "c",
+      "end, CONNECTED");
+    assertThat(connection.state()).isEqualTo(ConnectionState.BACKOFF);
   }
 
   @Test
