@@ -1,5 +1,6 @@
 package dev.finnhubstream.bench;
 
+import dev.finnhubstream.bus.Addresses;
 import dev.finnhubstream.support.ServiceProcess;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -87,6 +88,18 @@ final class BenchService implements DeliveryBenchmark.Deliverer {
       }
       Thread.sleep(pollMs);
     }
+  }
+
+  /**
+   * Trades received per message published on the trades address since the start (/status: the writer's count over
+   * Vert.x's event-bus meter): how many frames one network read batched; -1 without the meters.
+   */
+  double tradesPerBusMessage() throws IOException, InterruptedException {
+    JsonObject status = process.status();
+    JsonObject addresses = status.getJsonObject("eventbus").getJsonObject("addresses");
+    JsonObject trades = addresses == null ? null : addresses.getJsonObject(Addresses.TRADES);
+    long published = trades == null ? 0 : trades.getLong("published");
+    return published == 0 ? -1 : status.getJsonObject("kafka").getLong("received") / (double) published;
   }
 
   long acked() {

@@ -213,6 +213,7 @@ public final class DeliveryBenchmark {
       JsonObject status = service.awaitAcked(opt.trades, Duration.ofMinutes(10));
       long doneAt = System.nanoTime();
       r.fullSpeedCpu = service.threadCpu().perTradeSince(warmCpu, status.getLong("acked") - warmAcked);
+      r.fullSpeedTradesPerMessage = service.tradesPerBusMessage();
       r.serviceRate = (opt.trades - warmAcked) * 1e9 / (doneAt - warmAt);
       r.rssPeakMb = service.peakRssMb();
       r.serviceCpuUsPerRecord = service.cpuSeconds() * 1e6 / opt.trades;
@@ -352,6 +353,7 @@ public final class DeliveryBenchmark {
       // Polled once a second, as a monitor would, not 20 times: /status costs the event loop the trades run on.
       JsonObject done = service.awaitAcked(total, Duration.ofMinutes(10), 1000);
       r.fixedRateCpu = service.threadCpu().perTradeSince(warmCpu, done.getLong("acked") - warm.getLong("acked"));
+      r.fixedRateTradesPerMessage = service.tradesPerBusMessage();
       Histogram ack = Histogram.between(warm.getJsonObject("ack_latency_ms"), done.getJsonObject("ack_latency_ms"));
       r.ackP50 = ack.percentile(0.5);
       r.ackP99 = ack.percentile(0.99);
@@ -608,6 +610,9 @@ public final class DeliveryBenchmark {
     /** µs of CPU per trade by thread group ({@link ThreadCpu#GROUPS} and "total"), after the warm-up of each phase. */
     Map<String, Double> fullSpeedCpu = Map.of();
     Map<String, Double> fixedRateCpu = Map.of();
+    /** Trades per event-bus message on the trades address over the service's run: how many frames a read batched. */
+    double fullSpeedTradesPerMessage = -1;
+    double fixedRateTradesPerMessage = -1;
 
     /** For a median row: the median of the runs' ratios (each run's two rates were measured minutes apart, not the medians). */
     double medianRatio = -1;
@@ -623,10 +628,11 @@ public final class DeliveryBenchmark {
       return String.format(Locale.ROOT, "service %.0f trades/s (%.1f µs CPU each), emulator alone %.0f trades/s, ProducerPerformance"
           + " %.0f records/s (%.1f µs CPU each) (ratio %.2f), append−t p50/p99/max %d/%d/%d ms,"
           + " ack−receive p50/p99/max %d/%d/≤%d ms (send−ack p99 %d ms; ProducerPerformance at the same rate p50/p99 %d/%d ms),"
-          + " peak heap %.0f MB, peak RSS %.0f MB, pauses %d, counts %s, exit %d",
+          + " peak heap %.0f MB, peak RSS %.0f MB, pauses %d, trades per event-bus message %.1f at full speed and %.1f at the"
+          + " fixed rate, counts %s, exit %d",
         serviceRate, serviceCpuUsPerRecord, emulatorRate, producerPerformanceRate, producerPerformanceCpuUsPerRecord, ratio(), appendP50,
         appendP99, appendMax, ackP50, ackP99, ackMax, sendP99, kafkaFixedP50, kafkaFixedP99, peakHeapMb, rssPeakMb, pauses,
-        verified && latencyVerified ? "verified" : "MISMATCH", exitCode);
+        fullSpeedTradesPerMessage, fixedRateTradesPerMessage, verified && latencyVerified ? "verified" : "MISMATCH", exitCode);
     }
 
     static String tableHeader() {
