@@ -159,7 +159,8 @@ public final class FinnhubWebSocketVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(permitTimer);
-    return connection.stop().eventually(() -> client.close());
+    // Frames read while the socket closed wait for their turn's end: published before the verticle says it stopped.
+    return connection.stop().andThen(closed -> frames.onTurnEnd()).eventually(() -> client.close());
   }
 
   /** The connection's state, as an immutable copy. */
